@@ -1,0 +1,32 @@
+# kucun — the two commands of the quick start: `make demo` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.kucun-installed
+DEMO_DIR ?= .demo
+PORT ?= 8731
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	@PY=$$(scripts/find-python.sh) && echo "kucun: setting up $(VENV) with $$PY" && $$PY -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
+	@$(BIN)/python -m pip install --quiet -e ".[test]" 2>&1 | grep -v "is ignored" || true
+	@$(BIN)/python -c "import kucun, engine, server, terminal_app, textual, sqlite_utils, fastapi" \
+	  || { echo "kucun: installing the project into $(VENV) failed" >&2; exit 1; }
+	@touch $@
+
+.zbar-checked: scripts/ensure-libzbar.sh $(STAMP)
+	@scripts/ensure-libzbar.sh $(BIN)/python
+	@touch $@
+
+demo: $(STAMP) .zbar-checked
+	@$(BIN)/kucun demo --dir $(DEMO_DIR) --port $(PORT)
+
+test: $(STAMP) .zbar-checked
+	@$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	@$(BIN)/kucun bench sync
+
+clean:
+	rm -rf $(VENV) .zbar-checked $(DEMO_DIR) .pytest_cache .hypothesis .mypy_cache

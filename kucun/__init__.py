@@ -1,0 +1,1 @@
+"""The `kucun` command line: one typer app whose subcommands reach every part."""

@@ -1,0 +1,167 @@
+"""`kucun`: the one command. Every subcommand listed by `--help` works."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    help="kucun (库存): a warehouse ERP for Tmall sellers whose terminals work offline and never oversell.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+admin_app = typer.Typer(help="Office set-up on the server database.", no_args_is_help=True)
+terminal_app_cli = typer.Typer(help="Terminal-side commands.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks that print measured figures.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+app.add_typer(terminal_app_cli, name="terminal")
+app.add_typer(bench_app, name="bench")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@app.command()
+def server(
+    db: Path = typer.Option(..., "--db", help="Server database file (SQLite; created if missing)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8731, help="Port to listen on."),
+    permissions: Optional[Path] = typer.Option(
+        None, help="JSON file of role → op kinds, replacing the defaults of the roles it names."
+    ),
+) -> None:
+    """Run the sync server."""
+    import uvicorn
+
+    from server.app import make_app
+    from server.errors import ConfigError
+    from server.permissions import Permissions
+
+    try:
+        table = Permissions.from_file(permissions) if permissions else Permissions()
+    except ConfigError as problem:
+        _fail(str(problem))
+        return
+    typer.echo(f"kucun server: database {db}, listening on http://{host}:{port}")
+    uvicorn.run(make_app(db, permissions=table), host=host, port=port, log_level="warning")
+
+
+@admin_app.callback()
+def admin(
+    ctx: typer.Context,
+    db: Path = typer.Option(..., "--db", help="Server database file (created if missing)."),
+) -> None:
+    """Office set-up on the server database."""
+    ctx.obj = db
+
+
+@admin_app.command("load")
+def admin_load(ctx: typer.Context, file: Path = typer.Argument(..., help="Site file (JSON).")) -> None:
+    """Load warehouses, locations, SKUs and operators from one JSON file (all or nothing)."""
+    from server.errors import SiteFileError
+    from server.site import load_site, read_site_file
+    from server.store.database import Database
+
+    try:
+        data = read_site_file(file)
+        database = Database(ctx.obj)
+        counts = load_site(database, data, _now_ms())
+    except SiteFileError as problem:
+        typer.secho(f"{file}: nothing was loaded, {len(problem.problems)} problem(s):", fg="red", err=True)
+        for line in problem.problems:
+            typer.echo(f"  {line}", err=True)
+        raise typer.Exit(1)
+    summary = ", ".join(f"{n} {section}" for section, n in counts.items() if n)
+    typer.echo(f"loaded {summary or 'nothing (empty file)'} into {ctx.obj}")
+
+
+@admin_app.command("enroll-code")
+def admin_enroll_code(
+    ctx: typer.Context,
+    warehouse: str = typer.Option(..., help="Warehouse the new terminal will work in."),
+    ttl_hours: float = typer.Option(24.0, help="Hours until the code expires."),
+    as_json: bool = typer.Option(False, "--json", help="Print {enrollment_code, expires_at}."),
+) -> None:
+    """Print a fresh single-use enrollment code for one terminal."""
+    from datetime import datetime, timezone
+
+    from server.errors import UnknownWarehouse
+    from server.site import issue_enrollment_code
+    from server.store.database import Database
+
+    if ttl_hours <= 0:
+        _fail("--ttl-hours must be positive")
+    try:
+        code, expires_ms = issue_enrollment_code(
+            Database(ctx.obj), warehouse, _now_ms(), int(ttl_hours * 3600 * 1000)
+        )
+    except UnknownWarehouse as problem:
+        _fail(str(problem))
+        return
+    expires = datetime.fromtimestamp(expires_ms / 1000, tz=timezone.utc).isoformat(timespec="seconds")
+    if as_json:
+        typer.echo(json.dumps({"enrollment_code": code, "expires_at": expires}))
+    else:
+        typer.echo(f"enrollment code for {warehouse}: {code} (single use, expires {expires})")
+
+
+@terminal_app_cli.command("sync")
+def terminal_sync(
+    replica: Path = typer.Option(..., help="The terminal's replica file (created if missing)."),
+    server_url: str = typer.Option(..., "--server", help="Sync server URL, e.g. http://127.0.0.1:8731"),
+    enroll: Optional[str] = typer.Option(None, help="Enrollment code from the office (first use)."),
+    name: str = typer.Option("", help="Device name shown to the office (default: host name)."),
+    attempts: int = typer.Option(5, help="Tries while the server is unreachable (with backoff)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Run one sync of a terminal replica: push its outbox, pull its warehouse."""
+    import dataclasses
+    import socket
+
+    import httpx
+
+    from engine.errors import SyncError
+    from engine.replica import Replica
+    from engine.sync import SyncClient
+
+    with Replica.open(replica) as local, httpx.Client(base_url=server_url, timeout=30) as http:
+        client = SyncClient(local, http)
+        try:
+            if not client.enrolled:
+                if not enroll:
+                    _fail("this replica is not enrolled yet: pass --enroll CODE (from "
+                          "`kucun admin enroll-code`)")
+                device_id = client.enroll(enroll or "", name or socket.gethostname())
+                typer.echo(f"enrolled as device {device_id}")
+            elif enroll:
+                typer.echo("already enrolled; --enroll ignored")
+            report = client.sync(max_attempts=max(attempts, 1))
+        except SyncError as problem:
+            _fail(f"sync failed, nothing recorded on this terminal is lost: {problem}")
+            return
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False))
+        return
+    typer.echo(report.summary())
+    for result in report.rejected:
+        typer.echo(f"  rejected seq {result.get('seq')}: {result.get('code')} — {result.get('reason')}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,329 @@
+"""Applying one pushed operation to the authoritative store: load, call the rule, save.
+
+Every function here runs inside the push batch's transaction; a `Rejected` value answers the op
+and leaves the store as it was (checks come before writes).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from dataclasses import dataclass, replace
+
+from engine.conflict import counts as r2
+from engine.conflict import escrow as r3
+from engine.conflict import orders as r5
+from engine.conflict import picks as r6
+from engine.conflict import proposals as r7
+from engine.conflict.ledger import moves_for_operation
+from engine.model import (
+    CUSTOMER,
+    Count,
+    CountPayload,
+    Move,
+    MovePayload,
+    Operation,
+    Order,
+    OrderState,
+    PackPayload,
+    PickPayload,
+    ProposeBarcodePayload,
+    ReceivePayload,
+    Rejected,
+    ShipPayload,
+    Stamp,
+    TransferInPayload,
+    TransferOutPayload,
+    WriteOffPayload,
+    is_virtual_location,
+)
+from server.permissions import LINK_BARCODE, Permissions
+from server.store import masterdata, orders, stock
+from server.store.devices import Device
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The op changed the store; `code` names a notable outcome (e.g. `put_back`), else None."""
+
+    code: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    recount: r2.RecountPolicy = r2.RecountPolicy()
+
+
+def apply_operation(
+    conn: sqlite3.Connection,
+    op: Operation,
+    device: Device,
+    permissions: Permissions,
+    now_ms: int,
+    policy: SyncPolicy = SyncPolicy(),
+) -> Applied | Rejected:
+    """Check the operator and permission (a terminal is never trusted), then apply by kind."""
+    who = masterdata.operator(conn, op.operator_id)
+    if who is None or not who["active"]:
+        return Rejected("unknown_operator", f"operator '{op.operator_id}' is not known or disabled")
+    if device.warehouse_id not in who["warehouses"]:
+        return Rejected(
+            "forbidden",
+            f"operator '{op.operator_id}' may not work in warehouse '{device.warehouse_id}'",
+        )
+    if not permissions.allows(who["roles"], op.kind.value):
+        return Rejected(
+            "forbidden",
+            f"operator '{op.operator_id}' ({', '.join(who['roles'])}) may not {op.kind.value}",
+        )
+    context = _Context(conn, op, device, now_ms, policy)
+    p = op.payload
+    if isinstance(p, ProposeBarcodePayload):
+        return context.propose_barcode(p, permissions.allows(who["roles"], LINK_BARCODE))
+    if isinstance(p, CountPayload):
+        return context.count(p)
+    if isinstance(p, PickPayload):
+        return context.pick(p)
+    if isinstance(p, PackPayload):
+        return context.pack(p)
+    if isinstance(p, ShipPayload):
+        return context.ship(p)
+    return context.stock_move(p)
+
+
+class _Context:
+    def __init__(
+        self, conn: sqlite3.Connection, op: Operation, device: Device, now_ms: int, policy: SyncPolicy
+    ) -> None:
+        self.conn = conn
+        self.op = op
+        self.device = device
+        self.now_ms = now_ms
+        self.policy = policy
+
+    # --- checks ---------------------------------------------------------------------------------
+
+    def check_sku(self, sku: str) -> Rejected | None:
+        if not masterdata.sku_exists(self.conn, sku):
+            return Rejected("unknown_sku", f"SKU '{sku}' is not known")
+        return None
+
+    def check_location(self, code: str) -> Rejected | None:
+        row = masterdata.location(self.conn, code)
+        if row is None:
+            return Rejected("unknown_location", f"location '{code}' is not known")
+        if row["warehouse_id"] != self.device.warehouse_id:
+            return Rejected(
+                "unknown_location",
+                f"location '{code}' belongs to warehouse '{row['warehouse_id']}', "
+                f"not this terminal's '{self.device.warehouse_id}'",
+            )
+        return None
+
+    def first_problem(self, sku: str, *codes: str) -> Rejected | None:
+        problem = self.check_sku(sku)
+        for code in codes:
+            problem = problem or self.check_location(code)
+        return problem
+
+    # --- stock ----------------------------------------------------------------------------------
+
+    def book(self, move: Move) -> None:
+        """Book a move, then keep R2 true at both ends: a move stamped before the latest count
+        of a location amends that count's adjustment."""
+        stock.book_move(self.conn, move)
+        for location in (move.from_location, move.to_location):
+            if is_virtual_location(location):
+                continue
+            latest = stock.latest_count_stamp(self.conn, location, move.sku)
+            if latest is not None and move.stamp < latest:
+                self.settle_counts(location, move.sku, latest)
+
+    def settle_counts(self, location: str, sku: str, stamp: Stamp) -> int:
+        """Book whatever adjustment R2 now asks for at `(location, sku)`; returns it."""
+        adjustment = r2.count_adjustment(
+            stock.move_deltas_at(self.conn, location, sku),
+            stock.counts_at(self.conn, location, sku),
+            stock.booked_adjustment(self.conn, location, sku),
+        )
+        move = r2.adjustment_move(location, sku, adjustment, stamp, self.op.op_id)
+        if move is not None:
+            stock.book_move(self.conn, move)
+        if adjustment < 0:
+            self.consume_escrow(location, sku, -adjustment, "count")
+        return adjustment
+
+    def consume_escrow(self, location: str, sku: str, qty: int, why: str) -> None:
+        """R3: a decrement without an order uses up escrow; beyond it, raise an alert."""
+        remaining = qty
+        for row in stock.escrow_rows(self.conn, location, sku):
+            escrow = r3.Escrow(row["task_id"], location, sku, int(row["remaining"]))
+            outcome = r3.consume_escrow(escrow, remaining)
+            left = outcome.escrow.remaining if outcome.escrow is not None else 0
+            stock.set_escrow(self.conn, row["task_id"], location, sku, left)
+            remaining = outcome.unescrowed
+            if remaining == 0:
+                return
+        stock.raise_alert(
+            self.conn,
+            "unescrowed_decrement",
+            self.device.warehouse_id,
+            {"op_id": self.op.op_id, "location": location, "sku": sku, "qty": remaining,
+             "via": why, "device_id": self.device.device_id},
+            self.now_ms,
+        )
+
+    def stock_move(
+        self,
+        p: ReceivePayload | MovePayload | TransferOutPayload | TransferInPayload | WriteOffPayload,
+    ) -> Applied | Rejected:
+        if isinstance(p, ReceivePayload):
+            problem = self.first_problem(p.sku, p.to_location)
+        elif isinstance(p, MovePayload):
+            problem = self.first_problem(p.sku, p.from_location, p.to_location)
+        elif isinstance(p, TransferOutPayload):
+            problem = self.first_problem(p.sku, p.from_location)
+        elif isinstance(p, TransferInPayload):
+            problem = self.first_problem(p.sku, p.to_location)
+        else:
+            problem = self.first_problem(p.sku, p.location)
+        if problem:
+            return problem
+        for move in moves_for_operation(self.op):
+            self.book(move)
+        if isinstance(p, (TransferOutPayload, WriteOffPayload)):
+            location = p.from_location if isinstance(p, TransferOutPayload) else p.location
+            self.consume_escrow(location, p.sku, p.qty, self.op.kind.value)
+        return Applied()
+
+    def count(self, p: CountPayload) -> Applied | Rejected:
+        problem = self.first_problem(p.sku, p.location)
+        if problem:
+            return problem
+        count = Count(p.location, p.sku, p.counted, self.op.stamp, self.op.op_id)
+        earlier = stock.counts_at(self.conn, p.location, p.sku)
+        stock.add_count(self.conn, count)
+        latest = max([c.stamp for c in earlier] + [count.stamp])
+        adjustment = self.settle_counts(p.location, p.sku, latest)
+        recount = self.recount_task_if_needed(count, earlier)
+        reason = f"adjusted by {adjustment:+d}" if adjustment else None
+        return Applied("recount_requested" if recount else None, recount or reason)
+
+    def recount_task_if_needed(self, count: Count, earlier: list[Count]) -> str | None:
+        deltas = stock.move_deltas_at(self.conn, count.location, count.sku)
+        for other in earlier:
+            first, second = sorted((other, count), key=lambda c: c.stamp)
+            between = [d for d in deltas if first.stamp < d.stamp <= second.stamp]
+            if r2.recount_needed(first, second, between, self.policy.recount):
+                task_id = f"recount-{uuid.uuid5(uuid.NAMESPACE_URL, self.op.op_id)}"
+                orders.create_task(
+                    self.conn,
+                    task_id=task_id,
+                    warehouse_id=self.device.warehouse_id,
+                    kind="recount",
+                    assignee=None,
+                    data={"location": count.location, "sku": count.sku,
+                          "counts": [first.counted, second.counted]},
+                    now_ms=self.now_ms,
+                )
+                return (
+                    f"counts {first.counted} and {second.counted} of {count.sku} in "
+                    f"{count.location} disagree: recount task {task_id}"
+                )
+        return None
+
+    # --- orders ---------------------------------------------------------------------------------
+
+    def pick(self, p: PickPayload) -> Applied | Rejected:
+        problem = self.first_problem(p.sku, p.from_location, p.to_location)
+        if problem:
+            return problem
+        order = orders.load_order(self.conn, p.order_id)
+        if order is None:
+            return Rejected("unknown_order", f"order '{p.order_id}' is not known")
+        outcome = r6.apply_pick(order, p.line_id, p.sku, p.qty)
+        if isinstance(outcome, Rejected):
+            return outcome
+        for move in moves_for_operation(self.op):
+            self.book(move)
+        orders.save_order(self.conn, outcome.order, self.now_ms)
+        if outcome.fulfilled:
+            orders.add_order_pick(self.conn, p.order_id, p.to_location, p.sku, outcome.fulfilled)
+        if outcome.excess:
+            task_id = self.put_back_task(p.to_location, p.from_location, p.sku, outcome.excess,
+                                         order_id=p.order_id)
+            return Applied(
+                "put_back",
+                f"{outcome.excess} × {p.sku} beyond the open quantity of line {p.line_id}: "
+                f"put back from {p.to_location} to {p.from_location} (task {task_id})",
+            )
+        return Applied()
+
+    def put_back_task(
+        self, from_location: str, to_location: str, sku: str, qty: int, order_id: str
+    ) -> str:
+        task_id = f"putback-{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.op.op_id}|{from_location}|{sku}')}"
+        orders.create_task(
+            self.conn,
+            task_id=task_id,
+            warehouse_id=self.device.warehouse_id,
+            kind="put_back",
+            assignee=self.op.operator_id,
+            data={"order_id": order_id, "sku": sku, "qty": qty,
+                  "from_location": from_location, "to_location": to_location},
+            now_ms=self.now_ms,
+        )
+        return task_id
+
+    def advanced_order(self, order_id: str, wanted: OrderState) -> tuple[Order, OrderState] | Rejected:
+        """The order and the state R5 lets it reach; packing or shipping needs goods picked."""
+        order = orders.load_order(self.conn, order_id)
+        if order is None:
+            return Rejected("unknown_order", f"order '{order_id}' is not known")
+        if order.state.rank < OrderState.PICKING.rank and order.state is not OrderState.CANCELLED:
+            return Rejected(
+                "not_picked", f"order '{order_id}' is {order.state.value}: nothing picked yet"
+            )
+        state = r5.advance_order(order.state, wanted)
+        if isinstance(state, Rejected):
+            return state
+        return order, state
+
+    def pack(self, p: PackPayload) -> Applied | Rejected:
+        result = self.advanced_order(p.order_id, OrderState.PACKED)
+        if isinstance(result, Rejected):
+            return result
+        order, state = result
+        orders.save_order(self.conn, replace(order, state=state), self.now_ms)
+        return Applied()
+
+    def ship(self, p: ShipPayload) -> Applied | Rejected:
+        result = self.advanced_order(p.order_id, OrderState.SHIPPED)
+        if isinstance(result, Rejected):
+            return result
+        order, state = result
+        if order.state.rank < OrderState.SHIPPED.rank:
+            for location, sku, qty in orders.take_order_picks(self.conn, p.order_id):
+                self.book(Move(sku, qty, location, CUSTOMER, self.op.stamp, self.op.op_id))
+        orders.set_waybill(self.conn, p.order_id, p.waybill)
+        orders.save_order(self.conn, replace(order, state=state), self.now_ms)
+        return Applied()
+
+    # --- master data proposals (R7) -------------------------------------------------------------
+
+    def propose_barcode(self, p: ProposeBarcodePayload, may_link: bool) -> Applied | Rejected:
+        known = {p.sku} if masterdata.sku_exists(self.conn, p.sku) else set()
+        verdict = r7.check_barcode_proposal(
+            p.barcode,
+            p.sku,
+            known_skus=known,
+            barcode_owner=masterdata.barcode_owners(self.conn, p.barcode),
+            may_link=may_link,
+        )
+        if isinstance(verdict, Rejected):
+            return verdict
+        if not verdict.already_linked:
+            masterdata.link_barcode(self.conn, p.barcode, p.sku)
+        return Applied()
+

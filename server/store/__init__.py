@@ -1,0 +1,1 @@
+"""The authoritative server database; every server SQL statement lives in this package."""

@@ -1,0 +1,202 @@
+"""The sync protocol's server side (DESIGN §4), independent of HTTP: enroll, push, pull, snapshot.
+
+`SyncService` methods return `(http_status, body)` so the web layer only routes; every push batch
+runs in one transaction, and every answered op is in the audit log.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.conflict.dedup import Duplicate, SeqGap, check_batch_seq, classify_op
+from engine.model import Rejected
+from engine.protocol import envelope_problem, parse_operation
+from server.apply import Applied, SyncPolicy, apply_operation
+from server.permissions import Permissions
+from server.security import digest, new_device_token, normalize_enrollment_code
+from server.store import devices, feed, oplog
+from server.store.database import Database
+from server.store.devices import Device
+
+MAX_BATCH = 5000
+MAX_PULL_LIMIT = 5000
+DEFAULT_PULL_LIMIT = 500
+
+Answer = tuple[int, dict[str, Any]]
+
+
+def error(status: int, code: str, detail: str, **extra: Any) -> Answer:
+    return status, {"error": code, "detail": detail, **extra}
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class SyncService:
+    db: Database
+    permissions: Permissions
+    clock_ms: Callable[[], int] = wall_clock_ms
+    policy: SyncPolicy = SyncPolicy()
+
+    # --- authentication ---------------------------------------------------------------------------
+
+    def device_for_token(self, authorization: str | None) -> Device | None:
+        if not authorization or not authorization.startswith("Bearer "):
+            return None
+        token = authorization[len("Bearer ") :].strip()
+        if not token:
+            return None
+        with self.db.reading() as conn:
+            return devices.device_by_token_hash(conn, digest(token))
+
+    # --- enroll -----------------------------------------------------------------------------------
+
+    def enroll(self, body: Any) -> Answer:
+        if not isinstance(body, dict):
+            return error(422, "bad_request", "expected an object")
+        code, name = body.get("enrollment_code"), body.get("device_name")
+        if not isinstance(code, str) or not code.strip():
+            return error(422, "bad_request", "'enrollment_code' must be a non-empty string")
+        if not isinstance(name, str) or not name.strip():
+            return error(422, "bad_request", "'device_name' must be a non-empty string")
+        code_hash = digest(normalize_enrollment_code(code))
+        now = self.clock_ms()
+        with self.db.transaction() as conn:
+            row = devices.enrollment_code(conn, code_hash)
+            if row is None:
+                return error(403, "enrollment_code_invalid", "this enrollment code is not known")
+            if row["used_at_ms"] is not None:
+                return error(403, "enrollment_code_used", "this enrollment code was already used")
+            if row["expires_at_ms"] <= now:
+                return error(403, "enrollment_code_expired", "this enrollment code has expired")
+            device_id = f"d-{uuid.uuid4().hex[:12]}"
+            token = new_device_token()
+            devices.use_enrollment_code(conn, code_hash, device_id, now)
+            devices.add_device(conn, device_id, name.strip(), row["warehouse_id"], digest(token), now)
+            warehouse_id = row["warehouse_id"]
+        return 201, {"device_id": device_id, "device_token": token, "warehouse_id": warehouse_id}
+
+    # --- push -------------------------------------------------------------------------------------
+
+    def push(self, device: Device, body: Any) -> Answer:
+        if not isinstance(body, dict) or not isinstance(body.get("ops"), list):
+            return error(422, "bad_request", "expected {\"device_id\": str, \"ops\": [...]}")
+        if body.get("device_id") != device.device_id:
+            return error(403, "device_mismatch", "device_id does not match the token's device")
+        raw_ops: list[Any] = body["ops"]
+        if len(raw_ops) > MAX_BATCH:
+            return error(413, "batch_too_large", f"at most {MAX_BATCH} ops per batch")
+        for index, raw in enumerate(raw_ops):
+            problem = envelope_problem(raw)
+            if problem:
+                return error(422, "bad_request", f"ops[{index}]: {problem}")
+        if len({raw["op_id"] for raw in raw_ops}) != len(raw_ops):
+            return error(422, "bad_request", "the same op_id appears twice in one batch")
+        seqs = [raw["seq"] for raw in raw_ops]
+        now = self.clock_ms()
+        with self.db.transaction() as conn:
+            expected = devices.next_seq(conn, device.device_id)
+            gap = check_batch_seq(expected, seqs)
+            if isinstance(gap, SeqGap):
+                return error(
+                    409, "seq_gap", f"the next op this server expects is seq {gap.expected}",
+                    expected=gap.expected,
+                )
+            answered = oplog.first_results(conn, [raw["op_id"] for raw in raw_ops])
+            results = [self._answer(conn, device, raw, expected, answered, now) for raw in raw_ops]
+            highest = max(seqs, default=0)
+            if highest >= expected:
+                expected = highest + 1
+                devices.set_next_seq(conn, device.device_id, expected, now)
+        return 200, {
+            "results": results,
+            "acked_through": expected - 1,
+            "server_time_ms": self.clock_ms(),
+        }
+
+    def _answer(
+        self,
+        conn: Any,
+        device: Device,
+        raw: dict[str, Any],
+        expected: int,
+        answered: dict[str, tuple[str, str | None, str | None]],
+        now: int,
+    ) -> dict[str, Any]:
+        op_id, seq = raw["op_id"], raw["seq"]
+        verdict = classify_op(op_id, seq, expected, answered)
+        fresh = False
+        if isinstance(verdict, Duplicate):
+            status, code, reason = "duplicate", verdict.first_code, verdict.first_reason
+        elif isinstance(verdict, Rejected):
+            status, code, reason = "rejected", verdict.code, verdict.reason
+        else:
+            fresh = True
+            op = parse_operation(raw, device_id=device.device_id)
+            if isinstance(op, Rejected):
+                outcome: Applied | Rejected = op
+            else:
+                outcome = self._apply_atomically(conn, op, device, now)
+            if isinstance(outcome, Rejected):
+                status, code, reason = "rejected", outcome.code, outcome.reason
+            else:
+                status, code, reason = "applied", outcome.code, outcome.reason
+        payload = raw.get("payload")
+        if fresh:
+            oplog.record_op(
+                conn, op_id=op_id, device_id=device.device_id, seq=seq, kind=str(raw["kind"]),
+                operator_id=raw["operator_id"], at_ms=raw["at_ms"], payload=payload,
+                status=status, code=code, reason=reason, now_ms=now,
+            )
+            answered[op_id] = (status, code, reason)
+        oplog.audit(
+            conn, now_ms=now, device_id=device.device_id, operator_id=raw["operator_id"],
+            op_id=op_id, seq=seq, kind=str(raw["kind"]), status=status, code=code, reason=reason,
+            payload=payload,
+        )
+        result: dict[str, Any] = {"op_id": op_id, "seq": seq, "status": status}
+        if code is not None:
+            result["code"] = code
+        if reason is not None:
+            result["reason"] = reason
+        return result
+
+    def _apply_atomically(self, conn: Any, op: Any, device: Device, now: int) -> Applied | Rejected:
+        conn.execute("SAVEPOINT apply_op")
+        try:
+            outcome = apply_operation(conn, op, device, self.permissions, now, self.policy)
+        except BaseException:
+            conn.execute("ROLLBACK TO SAVEPOINT apply_op")
+            conn.execute("RELEASE SAVEPOINT apply_op")
+            raise
+        if isinstance(outcome, Rejected):
+            conn.execute("ROLLBACK TO SAVEPOINT apply_op")
+        conn.execute("RELEASE SAVEPOINT apply_op")
+        return outcome
+
+    # --- pull and snapshot ------------------------------------------------------------------------
+
+    def pull(self, device: Device, cursor: Any, limit: Any) -> Answer:
+        try:
+            cursor_value = int(cursor) if cursor is not None else 0
+            limit_value = int(limit) if limit is not None else DEFAULT_PULL_LIMIT
+        except (TypeError, ValueError):
+            return error(422, "bad_request", "cursor and limit must be integers")
+        if cursor_value < 0 or not 1 <= limit_value <= MAX_PULL_LIMIT:
+            return error(422, "bad_request", f"cursor ≥ 0 and 1 ≤ limit ≤ {MAX_PULL_LIMIT}")
+        with self.db.reading() as conn:
+            changes, new_cursor, has_more = feed.changes_since(
+                conn, device.warehouse_id, cursor_value, limit_value
+            )
+        return 200, {"changes": changes, "cursor": new_cursor, "has_more": has_more}
+
+    def snapshot(self, device: Device) -> Answer:
+        with self.db.reading() as conn:
+            changes, cursor = feed.snapshot(conn, device.warehouse_id)
+        return 200, {"changes": changes, "cursor": cursor, "has_more": False}
