@@ -159,6 +159,32 @@ def terminal_sync(
         typer.echo(f"  rejected seq {result.get('seq')}: {result.get('code')} — {result.get('reason')}")
 
 
+@bench_app.command("sync")
+def bench_sync_command(
+    ops: int = typer.Option(10_000, help="Total ops to push."),
+    batch: int = typer.Option(1_000, help="Ops per push batch."),
+    seed: int = typer.Option(7, help="Seed of the op mix."),
+) -> None:
+    """Server ops/s for batches of mixed ops, beside raw SQLite executemany of as many rows."""
+    from kucun.bench import bench_sync
+
+    if ops < batch or batch < 1:
+        _fail("--ops must be at least --batch, and --batch at least 1")
+    typer.echo(f"pushing {ops // batch} batch(es) of {batch} mixed ops...")
+    typer.echo(bench_sync(ops, batch, seed).report())
+
+
+@app.command()
+def demo(
+    folder: Path = typer.Option(Path(".demo"), "--dir", help="Where the demo keeps its files."),
+    port: int = typer.Option(8731, help="Port of the demo server on 127.0.0.1."),
+) -> None:
+    """Start a server on the demo site, enroll a terminal replica and sync it; Ctrl-C stops it."""
+    from kucun.demo import run_demo
+
+    raise typer.Exit(run_demo(folder, port))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

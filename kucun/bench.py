@@ -1,0 +1,145 @@
+"""`kucun bench sync`: how fast the server applies pushed ops, against raw SQLite as the reference.
+
+Both figures come from the same run on the same disk: the server applying batches of mixed ops
+(receive, move, count, pick, write_off) through the real HTTP app in process, and a bare
+`executemany` inserting the same number of ledger rows into a table of the same shape (the physical
+floor: what one SQLite transaction per batch costs without any rule, check or audit).
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from server.app import make_app
+from server.site import issue_enrollment_code, load_site
+from server.store.database import Database
+
+BINS = [f"B-{i:03d}" for i in range(50)]
+SKUS = [f"SKU-{i:04d}" for i in range(200)]
+
+
+@dataclass
+class BenchResult:
+    ops: int
+    batch_size: int
+    server_seconds: float
+    raw_seconds: float
+    applied: int
+
+    @property
+    def server_rate(self) -> float:
+        return self.ops / self.server_seconds
+
+    @property
+    def raw_rate(self) -> float:
+        return self.ops / self.raw_seconds
+
+    def report(self) -> str:
+        return (
+            f"server: {self.ops} mixed ops in batches of {self.batch_size}: "
+            f"{self.server_seconds:.2f} s = {self.server_rate:,.0f} ops/s "
+            f"({self.applied} applied)\n"
+            f"raw SQLite executemany of {self.ops} ledger rows, one transaction per batch: "
+            f"{self.raw_seconds:.3f} s = {self.raw_rate:,.0f} rows/s\n"
+            f"server / raw = {self.server_rate / self.raw_rate:.1%}"
+        )
+
+
+def _site(orders: int) -> dict[str, Any]:
+    return {
+        "warehouses": [{"id": "WH1", "name": "bench"}],
+        "locations": [{"warehouse": "WH1", "code": b, "kind": "bin"} for b in BINS]
+        + [{"warehouse": "WH1", "code": "TOTE-1", "kind": "tote"}],
+        "skus": [{"sku": s, "name": s, "barcodes": []} for s in SKUS],
+        "operators": [
+            {"id": "sup", "name": "bench", "pin": "1234", "roles": ["supervisor"], "warehouses": ["WH1"]}
+        ],
+        "orders": [
+            {"order_id": f"O{i}", "warehouse": "WH1",
+             "lines": [{"line_id": "1", "sku": SKUS[i % len(SKUS)], "qty": 1_000_000}]}
+            for i in range(orders)
+        ],
+    }
+
+
+def mixed_ops(count: int, rng: random.Random, first_seq: int = 1) -> list[dict[str, Any]]:
+    ops = []
+    for i in range(count):
+        sku, bin_a, bin_b = rng.choice(SKUS), rng.choice(BINS), rng.choice(BINS)
+        roll = rng.random()
+        if roll < 0.4:
+            kind, payload = "receive", {"sku": sku, "to_location": bin_a, "qty": rng.randint(1, 20)}
+        elif roll < 0.7 and bin_a != bin_b:
+            kind, payload = "move", {"sku": sku, "from_location": bin_a, "to_location": bin_b, "qty": 1}
+        elif roll < 0.8:
+            kind, payload = "count", {"location": bin_a, "sku": sku, "counted": rng.randint(0, 30)}
+        elif roll < 0.9:
+            order = rng.randrange(100)
+            kind, payload = "pick", {"order_id": f"O{order}", "line_id": "1",
+                                     "sku": SKUS[order % len(SKUS)], "from_location": bin_a,
+                                     "to_location": "TOTE-1", "qty": 1}
+        else:
+            kind, payload = "write_off", {"sku": sku, "location": bin_a, "qty": 1, "reason": "bench"}
+        ops.append({"op_id": str(uuid.uuid4()), "seq": first_seq + i, "kind": kind,
+                    "operator_id": "sup", "at_ms": 1_764_200_000_000 + rng.randint(0, 3_600_000),
+                    "payload": payload})
+    return ops
+
+
+def bench_sync(total_ops: int = 10_000, batch_size: int = 1_000, seed: int = 7) -> BenchResult:
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory(prefix="kucun-bench-") as folder:
+        db = Database(Path(folder) / "server.db")
+        load_site(db, _site(100), 0)
+        code, _ = issue_enrollment_code(db, "WH1", int(time.time() * 1000))
+        batches = [mixed_ops(batch_size, rng, first_seq=1 + b * batch_size)
+                   for b in range(total_ops // batch_size)]
+        with TestClient(make_app(db)) as http:
+            enrolled = http.post("/v1/devices/enroll",
+                                 json={"enrollment_code": code, "device_name": "bench"}).json()
+            auth = {"Authorization": f"Bearer {enrolled['device_token']}"}
+            applied = 0
+            started = time.perf_counter()
+            for batch in batches:
+                answer = http.post("/v1/sync/push", headers=auth,
+                                   json={"device_id": enrolled["device_id"], "ops": batch})
+                if answer.status_code != 200:
+                    raise RuntimeError(f"push failed: {answer.status_code} {answer.text}")
+                applied += sum(r["status"] == "applied" for r in answer.json()["results"])
+            server_seconds = time.perf_counter() - started
+        db.close()
+
+        raw = sqlite3.connect(Path(folder) / "raw.db", isolation_level=None)
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA synchronous=FULL")
+        raw.execute(
+            "CREATE TABLE ledger (entry_id INTEGER PRIMARY KEY, sku TEXT, qty INTEGER, "
+            "from_location TEXT, to_location TEXT, at_ms INTEGER, device_id TEXT, seq INTEGER, "
+            "op_id TEXT, is_adjustment INTEGER)"
+        )
+        rows = [
+            [(op["payload"].get("sku", ""), 1, "@supplier", "B-000", op["at_ms"], "d", op["seq"],
+              op["op_id"], 0) for op in batch]
+            for batch in batches
+        ]
+        started = time.perf_counter()
+        for batch_rows in rows:
+            raw.execute("BEGIN")
+            raw.executemany(
+                "INSERT INTO ledger (sku, qty, from_location, to_location, at_ms, device_id, seq, "
+                "op_id, is_adjustment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                batch_rows,
+            )
+            raw.execute("COMMIT")
+        raw_seconds = time.perf_counter() - started
+        raw.close()
+    return BenchResult(len(batches) * batch_size, batch_size, server_seconds, raw_seconds, applied)
