@@ -13,11 +13,15 @@ import sqlite3
 import tempfile
 import time
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi.testclient import TestClient
+with warnings.catch_warnings():
+    # fastapi.testclient warns about its own httpx dependency; nothing for a user to act on
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 from server.app import make_app
 from server.site import issue_enrollment_code, load_site

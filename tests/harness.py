@@ -1,21 +1,18 @@
-"""A small site, the real server app in process, and terminals with their own replicas."""
+"""The test harness: a small site, a server clock under control, terminals with their own replicas."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from engine.model import OpKind, Payload
 from engine.replica import Replica
 from engine.sync import SyncClient
-from server.app import make_app
-from server.site import issue_enrollment_code, load_site
+from server.site import issue_enrollment_code
 from server.store.database import Database
 
 SITE: dict[str, Any] = {
@@ -100,35 +97,3 @@ class Site:
 
         with self.db.reading() as conn:
             return stock.all_levels(conn)
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    clock = FakeClock()
-    db = Database(tmp_path / "server.db")
-    load_site(db, SITE, clock())
-    app = make_app(db, clock_ms=clock)
-    with TestClient(app, base_url="http://kucun.test") as http:
-        yield Site(db, http, clock, tmp_path, itertools.count(1))
-    db.close()
-
-
-@pytest.fixture
-def make_site(tmp_path: Path) -> Callable[[str], Site]:
-    """Several independent sites in one test (e.g. one per sync order)."""
-    opened: list[tuple[Database, TestClient]] = []
-
-    def build(label: str) -> Site:
-        folder = tmp_path / label
-        folder.mkdir()
-        clock = FakeClock()
-        db = Database(folder / "server.db")
-        load_site(db, SITE, clock())
-        http = TestClient(make_app(db, clock_ms=clock), base_url="http://kucun.test")
-        opened.append((db, http))
-        return Site(db, http, clock, folder, itertools.count(1))
-
-    yield build
-    for db, http in opened:
-        http.close()
-        db.close()

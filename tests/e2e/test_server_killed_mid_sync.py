@@ -18,7 +18,7 @@ from engine.model import OpKind, ReceivePayload
 from engine.errors import ServerUnreachable
 from engine.replica import Replica
 from engine.sync import Backoff, SyncClient
-from tests.sync.conftest import SITE
+from tests.harness import SITE
 
 OPS = 300
 

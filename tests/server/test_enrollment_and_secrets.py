@@ -12,7 +12,7 @@ from server.app import make_app
 from server.security import verify_pin
 from server.site import issue_enrollment_code, load_site
 from server.store.database import Database
-from tests.sync.conftest import SITE, FakeClock
+from tests.harness import SITE, FakeClock
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from engine.model import (
     WriteOffPayload,
 )
 from server.store import orders as order_store
-from tests.sync.conftest import Site, Terminal
+from tests.harness import Site, Terminal
 
 T0 = 1_764_200_000_000
 

@@ -15,7 +15,7 @@ from engine.model import (
     WriteOffPayload,
 )
 from server.store import orders, stock
-from tests.sync.conftest import Site
+from tests.harness import Site
 
 T0 = 1_764_200_000_000
 

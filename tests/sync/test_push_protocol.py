@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from server.store import oplog
-from tests.sync.conftest import Site
+from tests.harness import Site
 
 T0 = 1_764_200_000_000
 

@@ -14,7 +14,7 @@ from engine.errors import NotEnrolled, ServerUnreachable, Unauthorized
 from engine.model import OpKind, ReceivePayload, WriteOffPayload
 from engine.replica import Replica
 from engine.sync import Backoff, SyncClient
-from tests.sync.conftest import Site
+from tests.harness import Site
 
 T0 = 1_764_200_000_000
 
