@@ -23,6 +23,7 @@ demo: $(STAMP) .zbar-checked
 	@$(BIN)/kucun demo --dir $(DEMO_DIR) --port $(PORT)
 
 test: $(STAMP) .zbar-checked
+	@$(BIN)/mypy
 	@$(BIN)/python -m pytest
 
 bench: $(STAMP)
