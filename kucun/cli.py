@@ -22,6 +22,8 @@ bench_app = typer.Typer(help="Benchmarks that print measured figures.", no_args_
 app.add_typer(admin_app, name="admin")
 app.add_typer(terminal_app_cli, name="terminal")
 app.add_typer(bench_app, name="bench")
+store_app = typer.Typer(help="Tmall stores bound to this server.", no_args_is_help=True)
+admin_app.add_typer(store_app, name="store")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -41,8 +43,10 @@ def server(
     permissions: Optional[Path] = typer.Option(
         None, help="JSON file of role → op kinds, replacing the defaults of the roles it names."
     ),
+    marketplace: bool = typer.Option(True, help="Run the Tmall jobs for bound stores."),
+    import_interval: float = typer.Option(10.0, help="Seconds between Tmall order imports."),
 ) -> None:
-    """Run the sync server."""
+    """Run the sync server (and the Tmall jobs of every bound store)."""
     import uvicorn
 
     from server.app import make_app
@@ -55,7 +59,23 @@ def server(
         _fail(str(problem))
         return
     typer.echo(f"kucun server: database {db}, listening on http://{host}:{port}")
-    uvicorn.run(make_app(db, permissions=table), host=host, port=port, log_level="warning")
+    application = make_app(db, permissions=table)
+    jobs = None
+    if marketplace:
+        import httpx
+
+        from server.tmall.runner import MarketplaceJobs
+        from server.vault import Vault
+
+        jobs = MarketplaceJobs(application.state.db, Vault.for_database(db),
+                               httpx.Client(timeout=30), import_interval_s=import_interval)
+        jobs.start()
+        application.state.service.after_push = jobs.wake
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+    finally:
+        if jobs is not None:
+            jobs.stop()
 
 
 @admin_app.callback()
@@ -117,6 +137,102 @@ def admin_enroll_code(
         typer.echo(f"enrollment code for {warehouse}: {code} (single use, expires {expires})")
 
 
+@store_app.command("add")
+def store_add(
+    ctx: typer.Context,
+    nick: str = typer.Option(..., help="The seller nick of the store."),
+    app_key: str = typer.Option(..., help="TOP app key."),
+    app_secret: str = typer.Option(..., envvar="KUCUN_TOP_APP_SECRET",
+                                   help="TOP app secret (or env KUCUN_TOP_APP_SECRET); stored encrypted."),
+    session: str = typer.Option(..., envvar="KUCUN_TOP_SESSION",
+                                help="Seller session key (or env KUCUN_TOP_SESSION); stored encrypted."),
+    gateway: str = typer.Option(..., help="TOP gateway URL, e.g. http://127.0.0.1:8800/router/rest"),
+    share: int = typer.Option(1, help="Weight of this store in the split of sellable stock."),
+    safety: int = typer.Option(0, help="Units of every SKU never published to any store."),
+    sign_method: str = typer.Option("hmac-sha256", help="md5 | hmac | hmac-sha256"),
+    map_sku: list[str] = typer.Option([], "--map", help="OUTER_SKU_ID=SKU when they differ (repeatable)."),
+) -> None:
+    """Bind a Tmall store: test the connection, map listings by outer_sku_id, start publishing."""
+    import httpx
+
+    from server.errors import ServerError
+    from server.store.database import Database
+    from server.tmall.binding import bind_store
+    from server.tmall.signing import SIGN_METHODS
+    from server.vault import Vault
+
+    if sign_method not in SIGN_METHODS:
+        _fail(f"--sign-method must be one of {', '.join(SIGN_METHODS)}")
+    mapping = {}
+    for pair in map_sku:
+        outer, _, sku = pair.partition("=")
+        if not outer or not sku:
+            _fail(f"--map takes OUTER_SKU_ID=SKU, got '{pair}'")
+        mapping[outer] = sku
+    try:
+        with httpx.Client(timeout=30) as http:
+            report = bind_store(
+                Database(ctx.obj), Vault.for_database(ctx.obj), http, nick=nick, app_key=app_key,
+                app_secret=app_secret, session=session, gateway_url=gateway, sign_method=sign_method,
+                share=share, safety=safety, sku_map=mapping,
+            )
+    except ServerError as problem:
+        _fail(str(problem))
+        return
+    typer.echo(f"store {report.store_id} bound: connection ok, {len(report.mapped)} SKU(s) mapped")
+    if report.unmapped_outer_ids:
+        typer.echo(f"  not mapped (no SKU with that code; use --map): {', '.join(report.unmapped_outer_ids)}")
+
+
+@store_app.command("list")
+def store_list(ctx: typer.Context) -> None:
+    """Bound stores with their status (secrets are never shown)."""
+    from server.store import marketplace
+    from server.store.database import Database
+
+    with Database(ctx.obj).reading() as conn:
+        rows = marketplace.stores(conn)
+        for row in rows:
+            mapped = len(marketplace.listings(conn, row.store_id))
+            detail = f" ({row.status_detail})" if row.status_detail else ""
+            typer.echo(f"{row.store_id}: {row.status}{detail}, share {row.share}, safety {row.safety}, "
+                       f"{mapped} SKU(s), gateway {row.gateway_url}")
+    if not rows:
+        typer.echo("no store bound yet: kucun admin --db ... store add --help")
+
+
+@admin_app.command("sync-store")
+def sync_store(ctx: typer.Context) -> None:
+    """Run the Tmall jobs once now: import orders, allocate, ship, publish quotas."""
+    import httpx
+
+    from server.store.database import Database
+    from server.tmall.runner import MarketplaceJobs
+    from server.vault import Vault
+
+    with httpx.Client(timeout=30) as http:
+        jobs = MarketplaceJobs(Database(ctx.obj), Vault.for_database(ctx.obj), http)
+        if not jobs.stores():
+            _fail("no store is bound (or every store needs re-authorization)")
+        typer.echo(jobs.run_once().summary())
+
+
+@app.command("tmall-sandbox")
+def tmall_sandbox(
+    port: int = typer.Option(8800, help="Port of the sandbox gateway on 127.0.0.1."),
+    state: Path = typer.Option(Path("tmall-sandbox.json"), help="State file (resumed when it exists)."),
+    stores: int = typer.Option(2, help="Stores to create on first start."),
+    seed: int = typer.Option(1, help="Seed of credentials and buyers."),
+    buyers_per_minute: float = typer.Option(6.0, help="Simulated buyers per minute per store."),
+    as_json: bool = typer.Option(False, "--json", help="Print the stores' credentials as one JSON object."),
+) -> None:
+    """Run the local TOP sandbox: a Tmall gateway with stores, listings and simulated buyers."""
+    from server.tmall.sandbox import run_sandbox
+
+    run_sandbox(port=port, state_path=state, stores=stores, seed=seed,
+                buyers_per_minute=buyers_per_minute, as_json=as_json)
+
+
 @terminal_app_cli.command("sync")
 def terminal_sync(
     replica: Path = typer.Option(..., help="The terminal's replica file (created if missing)."),
@@ -172,6 +288,19 @@ def bench_sync_command(
         _fail("--ops must be at least --batch, and --batch at least 1")
     typer.echo(f"pushing {ops // batch} batch(es) of {batch} mixed ops...")
     typer.echo(bench_sync(ops, batch, seed).report())
+
+
+@bench_app.command("tmall")
+def bench_tmall_command(
+    trades: int = typer.Option(2_000, help="Trades to place in the sandbox and import."),
+) -> None:
+    """Trades imported per second from the TOP sandbox, and count → lowered quota latency."""
+    from kucun.bench import bench_tmall
+
+    if trades < 1:
+        _fail("--trades must be at least 1")
+    typer.echo(f"placing {trades} trades in the TOP sandbox, then importing them...")
+    typer.echo(bench_tmall(trades).report())
 
 
 @app.command()

@@ -38,7 +38,7 @@ from engine.model import (
     is_virtual_location,
 )
 from server.permissions import LINK_BARCODE, Permissions
-from server.store import masterdata, orders, stock
+from server.store import marketplace, masterdata, orders, stock
 from server.store.devices import Device
 
 
@@ -206,9 +206,17 @@ class _Context:
         stock.add_count(self.conn, count)
         latest = max([c.stamp for c in earlier] + [count.stamp])
         adjustment = self.settle_counts(p.location, p.sku, latest)
+        self.release_count_escrow(p.location, p.sku)
         recount = self.recount_task_if_needed(count, earlier)
         reason = f"adjusted by {adjustment:+d}" if adjustment else None
         return Applied("recount_requested" if recount else None, recount or reason)
+
+    def release_count_escrow(self, location: str, sku: str) -> None:
+        """R3: once the count of `(location, sku)` has synced, its escrow has done its work; a
+        count task whose escrows are all released is done."""
+        for task_id in stock.release_escrows(self.conn, location, sku):
+            if stock.task_escrow_left(self.conn, task_id) == 0:
+                orders.set_task_state(self.conn, task_id, "done")
 
     def recount_task_if_needed(self, count: Count, earlier: list[Count]) -> str | None:
         deltas = stock.move_deltas_at(self.conn, count.location, count.sku)
@@ -307,6 +315,7 @@ class _Context:
             for location, sku, qty in orders.take_order_picks(self.conn, p.order_id):
                 self.book(Move(sku, qty, location, CUSTOMER, self.op.stamp, self.op.op_id))
         orders.set_waybill(self.conn, p.order_id, p.waybill)
+        marketplace.release_reservations(self.conn, p.order_id)
         orders.save_order(self.conn, replace(order, state=state), self.now_ms)
         return Applied()
 

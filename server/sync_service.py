@@ -43,6 +43,7 @@ class SyncService:
     permissions: Permissions
     clock_ms: Callable[[], int] = wall_clock_ms
     policy: SyncPolicy = SyncPolicy()
+    after_push: Callable[[], None] | None = None
 
     # --- authentication ---------------------------------------------------------------------------
 
@@ -114,6 +115,8 @@ class SyncService:
             if highest >= expected:
                 expected = highest + 1
                 devices.set_next_seq(conn, device.device_id, expected, now)
+        if self.after_push is not None and raw_ops:
+            self.after_push()
         return 200, {
             "results": results,
             "acked_through": expected - 1,

@@ -81,5 +81,7 @@ class Database:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration script on semicolons (the scripts hold no semicolons in literals)."""
-    return [part.strip() for part in sql.split(";") if part.strip()]
+    """Split a migration script on semicolons, after dropping `--` comment lines (the scripts hold
+    no semicolons in string literals)."""
+    code = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+    return [part.strip() for part in code.split(";") if part.strip()]

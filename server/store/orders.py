@@ -25,7 +25,11 @@ def save_order(conn: sqlite3.Connection, order: Order, now_ms: int) -> None:
             "picked = excluded.picked",
             (order.order_id, line.line_id, line.sku, line.qty, line.picked),
         )
-    publish(conn, "order", order.order_id, order.warehouse_id, order_data(order))
+    data = order_data(order)
+    waybill = conn.execute("SELECT waybill FROM orders WHERE order_id = ?", (order.order_id,)).fetchone()
+    if waybill and waybill[0]:
+        data["waybill"] = waybill[0]
+    publish(conn, "order", order.order_id, order.warehouse_id, data)
 
 
 def order_data(order: Order) -> dict[str, Any]:
@@ -113,3 +117,17 @@ def tasks(conn: sqlite3.Connection, kind: str | None = None) -> list[dict[str, A
          **json.loads(row["data"])}
         for row in conn.execute(sql + " ORDER BY created_at_ms, task_id", args)
     ]
+
+
+def set_task_state(conn: sqlite3.Connection, task_id: str, state: str) -> bool:
+    """Move a task to `state` and publish it; False when there is no such task."""
+    row = conn.execute(
+        "SELECT task_id, warehouse_id, kind, assignee, data FROM tasks WHERE task_id = ?", (task_id,)
+    ).fetchone()
+    if row is None:
+        return False
+    conn.execute("UPDATE tasks SET state = ? WHERE task_id = ?", (state, task_id))
+    publish(conn, "task", task_id, row["warehouse_id"],
+            {"task_id": task_id, "kind": row["kind"], "state": state, "assignee": row["assignee"],
+             **json.loads(row["data"])})
+    return True

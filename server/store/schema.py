@@ -181,4 +181,80 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         INSERT INTO feed_clock (id, last_seq) VALUES (1, 0);
         """,
     ),
+    (
+        2,
+        "tmall",
+        """
+        -- a bound Tmall store; the app secret and session are encrypted at rest
+        CREATE TABLE stores (
+            store_id TEXT PRIMARY KEY,
+            nick TEXT NOT NULL,
+            app_key TEXT NOT NULL,
+            secret_enc TEXT NOT NULL,
+            session_enc TEXT NOT NULL,
+            gateway_url TEXT NOT NULL,
+            sign_method TEXT NOT NULL,
+            share INTEGER NOT NULL DEFAULT 1,
+            safety INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'ok',
+            status_detail TEXT,
+            imported_through_ms BIGINT,
+            created_at_ms BIGINT NOT NULL
+        );
+        -- which listing on the store sells which SKU (by outer_sku_id)
+        CREATE TABLE store_skus (
+            store_id TEXT NOT NULL REFERENCES stores(store_id),
+            sku TEXT NOT NULL REFERENCES skus(sku),
+            num_iid BIGINT NOT NULL,
+            sku_id TEXT NOT NULL,
+            PRIMARY KEY (store_id, sku)
+        );
+        -- R4: what each store was granted (live quantity + sold but not imported)
+        CREATE TABLE store_quotas (
+            store_id TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            quota INTEGER NOT NULL DEFAULT 0,
+            held INTEGER NOT NULL DEFAULT 0,
+            based_at_ms BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (store_id, sku)
+        );
+        -- every Tmall trade seen, idempotent by (store, tid)
+        CREATE TABLE market_orders (
+            store_id TEXT NOT NULL,
+            tid TEXT NOT NULL,
+            order_id TEXT NOT NULL UNIQUE,
+            top_status TEXT NOT NULL,
+            modified_ms BIGINT NOT NULL,
+            paid INTEGER NOT NULL DEFAULT 0,
+            counted_in_quota INTEGER NOT NULL DEFAULT 0,
+            hold_reason TEXT,
+            waybill TEXT,
+            cp_code TEXT,
+            confirmed_at_ms BIGINT,
+            return_expected INTEGER NOT NULL DEFAULT 0,
+            buyer_open_uid TEXT,
+            oaid TEXT,
+            detail TEXT NOT NULL,
+            PRIMARY KEY (store_id, tid)
+        );
+        -- units of accepted, unshipped orders allocated to a warehouse (DESIGN §2 reserved)
+        CREATE TABLE reservations (
+            order_id TEXT NOT NULL,
+            warehouse_id TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            qty INTEGER NOT NULL,
+            PRIMARY KEY (order_id, sku)
+        );
+        -- SKUs whose sellable quantity changed since the last publish
+        CREATE TABLE publish_queue (
+            sku TEXT PRIMARY KEY,
+            queued_at_ms BIGINT NOT NULL
+        );
+        CREATE TABLE warehouse_priority (
+            warehouse_id TEXT PRIMARY KEY,
+            priority INTEGER NOT NULL
+        );
+        ALTER TABLE orders ADD COLUMN hold_reason TEXT
+        """,
+    ),
 )

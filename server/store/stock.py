@@ -9,6 +9,7 @@ from typing import Any
 from engine.conflict.counts import TimedDelta
 from engine.model import Count, Move, Stamp, is_virtual_location
 from server.store.feed import publish
+from server.store.marketplace import queue_publish
 
 
 def book_move(conn: sqlite3.Connection, move: Move) -> None:
@@ -21,6 +22,8 @@ def book_move(conn: sqlite3.Connection, move: Move) -> None:
     )
     _add_on_hand(conn, move.from_location, move.sku, -move.qty)
     _add_on_hand(conn, move.to_location, move.sku, move.qty)
+    if not (is_virtual_location(move.from_location) and is_virtual_location(move.to_location)):
+        queue_publish(conn, [move.sku], move.stamp.at_ms)
 
 
 def _add_on_hand(conn: sqlite3.Connection, location: str, sku: str, delta: int) -> None:
@@ -115,11 +118,30 @@ def escrow_rows(conn: sqlite3.Connection, location: str, sku: str) -> list[sqlit
 
 
 def set_escrow(conn: sqlite3.Connection, task_id: str, location: str, sku: str, remaining: int) -> None:
+    queue_publish(conn, [sku], 0)
     conn.execute(
         "INSERT INTO escrows (task_id, location, sku, remaining) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (task_id, location, sku) DO UPDATE SET remaining = excluded.remaining",
         (task_id, location, sku, remaining),
     )
+
+
+def release_escrows(conn: sqlite3.Connection, location: str, sku: str) -> list[str]:
+    """Zero every escrow on `(location, sku)`; returns the tasks that held one."""
+    tasks = [row[0] for row in conn.execute(
+        "SELECT e.task_id FROM escrows e JOIN tasks t ON t.task_id = e.task_id "
+        "WHERE e.location = ? AND e.sku = ? AND t.state != 'done' ORDER BY e.task_id",
+        (location, sku))]
+    for task_id in tasks:
+        set_escrow(conn, task_id, location, sku, 0)
+    return tasks
+
+
+def task_escrow_left(conn: sqlite3.Connection, task_id: str) -> int:
+    row = conn.execute(
+        "SELECT COALESCE(SUM(remaining), 0) FROM escrows WHERE task_id = ?", (task_id,)
+    ).fetchone()
+    return int(row[0])
 
 
 def escrow_total(conn: sqlite3.Connection, warehouse_id: str, sku: str) -> int:

@@ -1,0 +1,261 @@
+"""Order import: Tmall trades become kucun orders, exactly once by `tid` (DESIGN §5, TOP.md §4).
+
+TMC messages are consumed first (prompt), then incremental windows of at most one day catch up
+from where the last import stopped (the fallback that also covers lost or late messages). A trade
+is applied only if it is newer than what we hold (`modified`), so duplicated and late deliveries
+change nothing. Paying moves the sold units from the store's quota to `reserved` (R4); closing or
+refunding merges by R5.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.conflict import orders as r5
+from engine.conflict.quotas import StoreQuota, record_imported_sale
+from engine.model import Order, OrderLine, OrderState
+from server.store import marketplace, orders
+from server.store.database import Database
+from server.store.marketplace import StoreRow
+from server.tmall.client import TopClient, parse_top_time
+
+DAY_MS = 24 * 3600 * 1000
+WINDOW_MS = 6 * 3600 * 1000
+PAGE_SIZE = 50
+TMC_GROUP = "kucun"
+FIRST_IMPORT_LOOKBACK_MS = DAY_MS
+PAID_STATUSES = {
+    "WAIT_SELLER_SEND_GOODS", "SELLER_CONSIGNED_PART", "WAIT_BUYER_CONFIRM_GOODS",
+    "TRADE_BUYER_SIGNED", "TRADE_FINISHED",
+}
+UNPAID_STATUSES = {"TRADE_NO_CREATE_PAY", "WAIT_BUYER_PAY", "PAY_PENDING", "WAIT_PRE_AUTH_CONFIRM"}
+TRADE_FIELDS = (
+    "tid,status,type,created,modified,pay_time,payment,buyer_nick,buyer_open_uid,seller_nick,"
+    "buyer_message,seller_memo,seller_flag,receiver_name,receiver_state,receiver_city,"
+    "receiver_district,receiver_address,receiver_mobile,oaid,orders"
+)
+
+
+@dataclass
+class ImportReport:
+    trades_seen: int = 0
+    orders_created: int = 0
+    orders_cancelled: int = 0
+    stale_ignored: int = 0
+    messages: int = 0
+    pages: int = 0
+    held_unmapped: int = 0
+    returns_expected: int = 0
+    changed_skus: set[str] = field(default_factory=set)
+
+
+def order_id_for(store_id: str, tid: str) -> str:
+    return f"{store_id}-{tid}"
+
+
+def import_store(
+    db: Database, store: StoreRow, client: TopClient, now_ms: int, *, use_tmc: bool = True
+) -> ImportReport:
+    """Import everything the store has that we have not: TMC first, then windows up to now."""
+    report = ImportReport()
+    if use_tmc:
+        _consume_tmc(db, store, client, now_ms, report)
+    start = store.imported_through_ms or (now_ms - FIRST_IMPORT_LOOKBACK_MS)
+    while start < now_ms:
+        end = min(start + WINDOW_MS, now_ms)
+        _import_window(db, store, client, start, end, now_ms, report)
+        with db.transaction() as conn:
+            marketplace.set_imported_through(conn, store.store_id, end)
+        start = end
+    return report
+
+
+def _consume_tmc(db: Database, store: StoreRow, client: TopClient, now_ms: int, report: ImportReport) -> None:
+    for _ in range(20):  # bounded: at most 20 × 100 messages per run, the windows catch the rest
+        messages = client.tmc_messages_consume(group_name=TMC_GROUP, quantity=100)
+        if not messages:
+            return
+        tids: list[str] = []
+        for message in messages:
+            report.messages += 1
+            try:
+                content = json.loads(message.get("content") or "{}")
+            except ValueError:
+                continue
+            if content.get("tid") is None or content.get("seller_nick") not in (None, store.nick):
+                continue
+            if _already_at(db, store.store_id, str(content["tid"]), content.get("status")):
+                report.stale_ignored += 1  # a duplicate or late message: nothing new to fetch
+                continue
+            tids.append(str(content["tid"]))
+        for tid in dict.fromkeys(tids):
+            trade = client.trade_fullinfo_get(int(tid), fields=TRADE_FIELDS)
+            if trade:
+                apply_trade(db, store, trade, now_ms, report)
+        client.tmc_messages_confirm([m["id"] for m in messages if "id" in m], group_name=TMC_GROUP)
+
+
+def _import_window(
+    db: Database, store: StoreRow, client: TopClient, start_ms: int, end_ms: int, now_ms: int,
+    report: ImportReport,
+) -> None:
+    page = 1
+    while True:
+        answer = client.trades_sold_increment_get(
+            start_ms, end_ms, page_no=page, page_size=PAGE_SIZE, fields="tid,modified,status",
+            use_has_next=True,
+        )
+        report.pages += 1
+        for brief in answer.get("trades") or []:
+            with db.reading() as conn:
+                known = marketplace.market_order(conn, store.store_id, str(brief["tid"]))
+            if not is_news(known, brief):
+                report.stale_ignored += 1
+                continue
+            trade = client.trade_fullinfo_get(int(brief["tid"]), fields=TRADE_FIELDS)
+            if trade:
+                apply_trade(db, store, trade, now_ms, report)
+        if not answer.get("has_next"):
+            return
+        page += 1
+
+
+def _already_at(db: Database, store_id: str, tid: str, status: object) -> bool:
+    if not status:
+        return False
+    with db.reading() as conn:
+        row = marketplace.market_order(conn, store_id, tid)
+    return row is not None and row["top_status"] == status and not str(status).startswith("TRADE_CLOSED")
+
+
+def is_news(known: dict[str, Any] | None, trade: dict[str, Any]) -> bool:
+    """Whether a trade (full or brief) says something we do not hold yet. TOP times have
+    one-second resolution, so a change within the same second is told apart by its status and
+    refund statuses; an older `modified` is a late delivery."""
+    if known is None:
+        return True
+    modified = parse_top_time(trade["modified"])
+    if modified != known["modified_ms"]:
+        return modified > known["modified_ms"]
+    if trade.get("status") != known["top_status"]:
+        return True
+    if "orders" not in trade:
+        return False
+    return _refund_states(trade) != _refund_states(known["detail"])
+
+
+def _refund_states(trade: dict[str, Any]) -> list[str]:
+    return sorted(str(item.get("refund_status")) for item in trade.get("orders") or [])
+
+
+def apply_trade(db: Database, store: StoreRow, trade: dict[str, Any], now_ms: int, report: ImportReport) -> None:
+    """Merge one full trade into the store, in one transaction."""
+    tid = str(trade["tid"])
+    status = str(trade["status"])
+    modified = parse_top_time(trade["modified"])
+    report.trades_seen += 1
+    with db.transaction() as conn:
+        known = marketplace.market_order(conn, store.store_id, tid)
+        if not is_news(known, trade):
+            report.stale_ignored += 1
+            return
+        order_id = order_id_for(store.store_id, tid)
+        paid = status in PAID_STATUSES or (status == "TRADE_CLOSED" and bool(trade.get("pay_time")))
+        values: dict[str, Any] = {
+            "store_id": store.store_id, "tid": tid, "order_id": order_id, "top_status": status,
+            "modified_ms": modified, "paid": int(paid or bool(known and known["paid"])),
+            "buyer_open_uid": trade.get("buyer_open_uid"), "oaid": trade.get("oaid"),
+            "detail": trade,
+        }
+        marketplace.save_market_order(conn, values)
+        order = orders.load_order(conn, order_id)
+        if order is None and paid and status != "TRADE_CLOSED":
+            order = _create_order(conn, store, order_id, trade, now_ms, report)
+        if order is None:
+            return
+        if paid and not (known and known["counted_in_quota"]):
+            _count_sale_against_quota(conn, store, trade, order, report)
+            marketplace.update_market_order(conn, store.store_id, tid, counted_in_quota=1)
+        if status in ("TRADE_CLOSED", "TRADE_CLOSED_BY_TAOBAO") or _fully_refunded(trade):
+            _cancel(conn, store, order, now_ms, report)
+
+
+def _create_order(conn: Any, store: StoreRow, order_id: str, trade: dict[str, Any], now_ms: int,
+                  report: ImportReport) -> Order:
+    listings = marketplace.listings(conn, store.store_id)
+    by_sku_id = {sku_id: sku for sku, (_num_iid, sku_id) in listings.items()}
+    lines: list[OrderLine] = []
+    unmapped: list[str] = []
+    for item in trade.get("orders") or []:
+        sku = by_sku_id.get(str(item.get("sku_id") or "")) or _known_sku(conn, item.get("outer_sku_id"))
+        if sku is None:
+            unmapped.append(str(item.get("outer_sku_id") or item.get("sku_id") or item.get("oid")))
+            sku = str(item.get("outer_sku_id") or f"?{item.get('oid')}")
+        lines.append(OrderLine(str(item["oid"]), sku, int(item["num"])))
+    order = Order(order_id, OrderState.NEW, tuple(lines), "")
+    orders.save_order(conn, order, now_ms)
+    report.orders_created += 1
+    if unmapped:
+        report.held_unmapped += 1
+        marketplace.set_order_hold(conn, order_id, f"unmapped_sku: {', '.join(unmapped)}")
+    report.changed_skus.update(line.sku for line in lines)
+    return order
+
+
+def _known_sku(conn: Any, outer_sku_id: Any) -> str | None:
+    if not outer_sku_id:
+        return None
+    row = conn.execute("SELECT sku FROM skus WHERE sku = ?", (str(outer_sku_id),)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _count_sale_against_quota(conn: Any, store: StoreRow, trade: dict[str, Any], order: Order,
+                              report: ImportReport) -> None:
+    """R4: an imported order moves its units from the store's quota to `reserved` — unless the
+    quota was re-read from the live quantity after the buyer paid (then it already left)."""
+    paid_at = parse_top_time(trade["pay_time"]) if trade.get("pay_time") else parse_top_time(trade["modified"])
+    for line in order.lines:
+        quota_value, held, based_at = marketplace.quota(conn, store.store_id, line.sku)
+        if paid_at < based_at:
+            continue
+        after = record_imported_sale(StoreQuota(store.store_id, quota_value, 1, held), line.qty)
+        marketplace.set_quota(conn, store.store_id, line.sku, after.quota, after.held)
+        report.changed_skus.add(line.sku)
+    marketplace.queue_publish(conn, {line.sku for line in order.lines}, paid_at)
+
+
+def _fully_refunded(trade: dict[str, Any]) -> bool:
+    items = trade.get("orders") or []
+    return bool(items) and all(item.get("refund_status") == "SUCCESS" for item in items)
+
+
+def _cancel(conn: Any, store: StoreRow, order: Order, now_ms: int, report: ImportReport) -> None:
+    """R5: a cancellation wins before `shipped`; after it, a return is expected."""
+    outcome = r5.cancel_order(order)
+    if outcome.return_expected:
+        row = marketplace.market_order_by_order_id(conn, order.order_id)
+        if row and not row["return_expected"]:
+            marketplace.update_market_order(conn, row["store_id"], row["tid"], return_expected=1)
+            report.returns_expected += 1
+        return
+    if order.state is OrderState.CANCELLED:
+        return
+    from dataclasses import replace
+
+    released = marketplace.release_reservations(conn, order.order_id)
+    orders.save_order(conn, replace(order, state=OrderState.CANCELLED), now_ms)
+    marketplace.set_order_hold(conn, order.order_id, None)
+    for location, sku, qty in orders.take_order_picks(conn, order.order_id):
+        orders.create_task(
+            conn, task_id=f"putback-{order.order_id}-{location}-{sku}", warehouse_id=order.warehouse_id,
+            kind="put_back", assignee=None,
+            data={"order_id": order.order_id, "sku": sku, "qty": qty, "from_location": location,
+                  "to_location": None, "reason": "order cancelled"},
+            now_ms=now_ms,
+        )
+    orders.set_task_state(conn, f"pick-{order.order_id}", "cancelled")
+    report.orders_cancelled += 1
+    report.changed_skus.update(released or [line.sku for line in order.lines])
+    marketplace.queue_publish(conn, {line.sku for line in order.lines}, now_ms)

@@ -1,0 +1,166 @@
+"""The marketplace jobs, run in order: import, settle held quotas, allocate, ship, publish.
+
+`MarketplaceJobs.run_once` does one pass (the `sync-store` command and the tests call it);
+`start()` runs passes in a background thread inside `kucun server`: publishing wakes every second
+when sellable stock changed, the import every `import_interval_s`.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from server.allocation import allocate_pending
+from server.store import marketplace
+from server.store.database import Database
+from server.store.marketplace import StoreRow
+from server.tmall.client import TopClient, TopConfig
+from server.tmall.errors import TopAuthExpired, TopError
+from server.tmall.order_import import import_store
+from server.tmall.publishing import publish_naive, publish_skus, reconcile_held
+from server.tmall.shipping import run_shipping
+from server.vault import Vault
+
+
+@dataclass
+class PassReport:
+    imported: dict[str, Any] = field(default_factory=dict)
+    allocated: int = 0
+    held: int = 0
+    published: int = 0
+    waybills: int = 0
+    confirmed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        created = sum(r.orders_created for r in self.imported.values())
+        cancelled = sum(r.orders_cancelled for r in self.imported.values())
+        text = (f"imported {created} new order(s), {cancelled} cancelled; allocated {self.allocated}, "
+                f"held {self.held}; {self.published} quota delta(s) published; "
+                f"{self.waybills} waybill(s), {self.confirmed} shipment(s) confirmed")
+        if self.errors:
+            text += f"; {len(self.errors)} error(s): " + " | ".join(self.errors[:3])
+        return text
+
+
+class MarketplaceJobs:
+    """Runs the Tmall jobs for every bound store of one database."""
+
+    def __init__(
+        self,
+        db: Database,
+        vault: Vault,
+        http: httpx.Client,
+        *,
+        clock_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
+        sleep: Callable[[float], None] = time.sleep,
+        import_interval_s: float = 30.0,
+        policy: str = "kucun",
+        use_tmc: bool = True,
+    ) -> None:
+        self.db = db
+        self.vault = vault
+        self.http = http
+        self.clock_ms = clock_ms
+        self.sleep = sleep
+        self.import_interval_s = import_interval_s
+        self.policy = policy
+        self.use_tmc = use_tmc
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_report: PassReport | None = None
+
+    def stores(self) -> list[StoreRow]:
+        with self.db.reading() as conn:
+            return [s for s in marketplace.stores(conn) if s.status == "ok"]
+
+    def client_for(self, store: StoreRow) -> TopClient:
+        config = TopConfig(
+            gateway_url=store.gateway_url, app_key=store.app_key,
+            app_secret=self.vault.decrypt(store.secret_enc),
+            session=self.vault.decrypt(store.session_enc), sign_method=store.sign_method,
+        )
+        return TopClient(config, self.http, clock_ms=self.clock_ms, sleep=self.sleep,
+                         rng=random.Random(store.store_id))
+
+    def run_once(self, *, import_orders: bool = True) -> PassReport:
+        report = PassReport()
+        now = self.clock_ms()
+        stores = self.stores()
+        clients = {store.store_id: self.client_for(store) for store in stores}
+        if import_orders:
+            for store in stores:
+                try:
+                    report.imported[store.store_id] = import_store(
+                        self.db, store, clients[store.store_id], now, use_tmc=self.use_tmc)
+                    if self.policy == "kucun":
+                        reconcile_held(self.db, store, clients[store.store_id], now)
+                except TopAuthExpired as problem:
+                    self._mark(store.store_id, "needs_reauth", str(problem))
+                    report.errors.append(str(problem))
+                    clients.pop(store.store_id, None)
+                except TopError as problem:
+                    report.errors.append(str(problem))
+        allocation = allocate_pending(self.db, now)
+        report.allocated, report.held = len(allocation.allocated), len(allocation.held)
+        shipping = run_shipping(self.db, clients, now)
+        report.waybills, report.confirmed = shipping.waybills, shipping.confirmed
+        report.errors.extend(shipping.failures)
+        with self.db.transaction() as conn:
+            queued = marketplace.take_publish_queue(conn)
+        if queued:
+            if self.policy == "naive":
+                published = publish_naive(self.db, clients, queued)
+            else:
+                published = publish_skus(self.db, clients, queued, now)
+            report.published = published.deltas_sent
+            report.errors.extend(published.failures)
+        self.last_report = report
+        return report
+
+    def publish_all(self) -> PassReport:
+        """Queue every SKU and run a pass (used after binding a store)."""
+        with self.db.transaction() as conn:
+            skus = [row[0] for row in conn.execute("SELECT sku FROM skus")]
+            marketplace.queue_publish(conn, skus, self.clock_ms())
+        return self.run_once(import_orders=False)
+
+    # --- background thread ------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="kucun-marketplace", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Run a pass now (sellable stock changed): publishing should not wait for the tick."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        next_import = 0.0
+        while not self._stop.is_set():
+            try:
+                due = time.monotonic() >= next_import
+                if due:
+                    next_import = time.monotonic() + self.import_interval_s
+                self.run_once(import_orders=due)
+            except Exception as problem:  # the loop must outlive one bad pass; it reports it
+                self.last_report = PassReport(errors=[f"{type(problem).__name__}: {problem}"])
+            self._wake.wait(1.0)
+            self._wake.clear()
+
+    def _mark(self, store_id: str, status: str, detail: str) -> None:
+        with self.db.transaction() as conn:
+            marketplace.set_store_status(conn, store_id, status, detail)
