@@ -1,4 +1,6 @@
-"""`kucun demo`: a real server on the demo site, with one terminal replica enrolled and synced.
+"""`kucun demo`: the TOP sandbox with two stores and buyers, the server bound to them on the demo
+site, and a terminal replica that received the first delivery. It then shows orders flowing in and
+quotas being published until Ctrl-C.
 
 The demo keeps its files in one folder, so stopping and starting it again resumes where it was.
 """
@@ -11,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -18,27 +21,45 @@ from engine.model import OpKind, ReceivePayload
 from engine.replica import Replica
 from engine.sync import SyncClient
 from server.site import issue_enrollment_code, load_site
+from server.store import marketplace
 from server.store.database import Database
+from server.tmall.binding import bind_store
+from server.vault import Vault
 
 SITE_FILE = Path(__file__).with_name("demo_site.json")
 RECEIVER = "r1"
+FIRST_DELIVERY = 12
 
 
 def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> bool:
+def _kucun(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "kucun.cli", *args], text=True, **kwargs)
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[str], seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+            if httpx.get(url, timeout=1).status_code < 500:
                 return True
         except httpx.TransportError:
             time.sleep(0.1)
     return False
+
+
+def _stop(process: subprocess.Popen[str] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def run_demo(folder: Path, port: int) -> int:
@@ -53,46 +74,89 @@ def run_demo(folder: Path, port: int) -> int:
     else:
         _say(f"resuming the demo in {folder}")
 
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kucun.cli", "server", "--db", str(db_path), "--port", str(port)],
-    )
+    url, tmall_port = f"http://127.0.0.1:{port}", port + 1
+    sandbox = server = None
     try:
-        if not _wait_healthy(url, server):
-            _say(f"the server did not start on port {port} (is the port taken? try PORT=8732)")
+        sandbox = _kucun("tmall-sandbox", "--port", str(tmall_port), "--state", str(folder / "tmall.json"),
+                         "--stores", "2", "--buyers-per-minute", "8", "--json", stdout=subprocess.PIPE)
+        assert sandbox.stdout is not None
+        credentials = json.loads(sandbox.stdout.readline() or "{}")
+        if not credentials.get("stores"):
+            _say(f"the TOP sandbox did not start on port {tmall_port}")
             return 1
+        gateway = credentials["gateway"]
+        _say(f"TOP sandbox at {gateway} with stores "
+             + ", ".join(s["nick"] for s in credentials["stores"]) + " and simulated buyers")
+
+        server = _kucun("server", "--db", str(db_path), "--port", str(port), "--import-interval", "5")
+        if not _wait_healthy(f"{url}/healthz", server):
+            _say(f"the server did not start on port {port} (is the port taken? try PORT=8741)")
+            return 1
+
+        db = Database(db_path)
+        with db.reading() as conn:
+            bound = {row.store_id for row in marketplace.stores(conn)}
+        with httpx.Client(timeout=30) as http:
+            for store in credentials["stores"]:
+                if store["nick"] not in bound:
+                    report = bind_store(db, Vault.for_database(db_path), http, nick=store["nick"],
+                                        app_key=store["app_key"], app_secret=store["app_secret"],
+                                        session=store["session"], gateway_url=gateway)
+                    _say(f"bound store {report.store_id}: {len(report.mapped)} SKUs mapped by outer_sku_id")
+
         replica_path = folder / "terminal.replica"
         with Replica.open(replica_path) as replica, httpx.Client(base_url=url, timeout=10) as http:
             client = SyncClient(replica, http)
             if not client.enrolled:
-                code, _ = issue_enrollment_code(Database(db_path), "WH1", int(time.time() * 1000))
+                code, _ = issue_enrollment_code(db, "WH1", int(time.time() * 1000))
                 client.enroll(code, "demo-terminal")
                 client.sync()
-                # a receiver books the first delivery on the terminal, offline-first
-                for sku in site["skus"]:
+                for sku in site["skus"]:  # a receiver books the first delivery, offline-first
                     replica.record(OpKind.RECEIVE, RECEIVER,
-                                   ReceivePayload(sku["sku"], "RECEIVING", 12), client.now_ms())
+                                   ReceivePayload(sku["sku"], "RECEIVING", FIRST_DELIVERY), client.now_ms())
             report = client.sync()
-            _say(f"terminal {replica_path} synced: {report.summary()}")
-            _say("stock the terminal now sees in RECEIVING:")
-            for sku in site["skus"]:
-                _say(f"  {sku['sku']:10} {replica.stock_at('RECEIVING', sku['sku']):>4}  {sku['name']}")
+            _say(f"terminal {replica_path}: {report.summary()}")
+
         _say("")
-        _say(f"server running at {url} (OpenAPI docs at {url}/docs). Try, in another shell:")
-        _say(f"  .venv/bin/kucun admin --db {db_path} enroll-code --warehouse WH1")
-        _say(f"  .venv/bin/kucun terminal sync --replica {folder}/t2.replica --server {url} --enroll CODE")
-        _say("demo operators (id / PIN): "
-             + ", ".join(f"{o['id']} / {o['pin']} ({'+'.join(o['roles'])})" for o in site["operators"]))
-        _say("Press Ctrl-C to stop.")
-        server.wait()
+        _say(f"server {url} (API docs {url}/docs), database {db_path}")
+        _say(f"  more terminals: .venv/bin/kucun admin --db {db_path} enroll-code --warehouse WH1")
+        _say(f"                  .venv/bin/kucun terminal sync --replica {folder}/t2.replica "
+             f"--server {url} --enroll CODE")
+        _say("  demo operators (id / PIN): "
+             + ", ".join(f"{o['id']} / {o['pin']}" for o in site["operators"]))
+        _say("Orders flow in from the sandbox's buyers; quotas follow the stock. Ctrl-C stops.")
+        _say("")
+        while server.poll() is None and sandbox.poll() is None:
+            _say(_status_line(db, f"http://127.0.0.1:{tmall_port}"))
+            time.sleep(5)
         return 0
     except KeyboardInterrupt:
         return 0
     finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        _say("demo stopped")
+        _stop(server)
+        _stop(sandbox)
+        _say("demo stopped (state kept in the demo folder)")
+
+
+def _status_line(db: Database, sandbox_url: str) -> str:
+    with db.reading() as conn:
+        states = dict(conn.execute(
+            "SELECT o.state, COUNT(*) FROM orders o JOIN market_orders m ON m.order_id = o.order_id "
+            "GROUP BY o.state").fetchall())
+        held = conn.execute("SELECT COUNT(*) FROM orders WHERE hold_reason IS NOT NULL").fetchone()[0]
+        quotas = conn.execute("SELECT store_id, SUM(quota) FROM store_quotas GROUP BY store_id").fetchall()
+        shippable = {
+            row[0]: -int(row[1]) for row in conn.execute(
+                "SELECT sku, SUM(on_hand) FROM stock WHERE location IN ('@supplier', '@loss') GROUP BY sku")
+        }
+    try:
+        oracle = httpx.post(f"{sandbox_url}/sandbox/oracle", json={"shippable": shippable}, timeout=5).json()
+        oversold = sum(oracle.get("oversold", {}).values())
+        sold = oracle.get("sold", 0)
+        sold = sum(sold.values()) if isinstance(sold, dict) else sold
+    except (httpx.HTTPError, ValueError):
+        oversold, sold = "?", "?"
+    orders_text = ", ".join(f"{n} {state}" for state, n in sorted(states.items())) or "none yet"
+    quota_text = ", ".join(f"{store} {int(total)}" for store, total in quotas) or "-"
+    return (f"{time.strftime('%H:%M:%S')}  orders: {orders_text} ({held} held)  |  "
+            f"units published per store: {quota_text}  |  sold on Tmall {sold}, oversold {oversold}")
