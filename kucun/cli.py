@@ -201,6 +201,23 @@ def store_list(ctx: typer.Context) -> None:
         typer.echo("no store bound yet: kucun admin --db ... store add --help")
 
 
+@admin_app.command("warehouse-priority")
+def warehouse_priority(
+    ctx: typer.Context,
+    warehouse: str = typer.Option(..., help="Warehouse id."),
+    priority: int = typer.Option(..., help="Lower ships first when several warehouses can cover an order (default 100)."),
+) -> None:
+    """Set which warehouse allocation prefers among those that can cover an order."""
+    from server.store import marketplace, masterdata
+    from server.store.database import Database
+
+    with Database(ctx.obj).transaction() as conn:
+        if not masterdata.warehouse_exists(conn, warehouse):
+            _fail(f"unknown warehouse '{warehouse}'")
+        marketplace.set_warehouse_priority(conn, warehouse, priority)
+    typer.echo(f"warehouse {warehouse}: allocation priority {priority}")
+
+
 @admin_app.command("sync-store")
 def sync_store(ctx: typer.Context) -> None:
     """Run the Tmall jobs once now: import orders, allocate, ship, publish quotas."""

@@ -103,4 +103,4 @@ def test_reopening_the_database_applies_no_migration_twice(tmp_path: Path):
     with db.reading() as conn:
         versions = [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert versions == [1] and mode == "wal"
+    assert versions == [1, 2] and mode == "wal"

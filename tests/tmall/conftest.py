@@ -48,8 +48,9 @@ class Market:
 
 
 def build_market(site: Site, *, stores: int = 2, seed: int = 1, buyers_per_minute: float = 0.0,
-                 policy: str = "kucun", shares: tuple[int, ...] = (1, 1), safety: int = 0) -> Market:
-    sandbox = SandboxState.new(stores=stores, seed=seed, catalog=["SKU-1", "SKU-2"],
+                 policy: str = "kucun", shares: tuple[int, ...] = (1, 1), safety: int = 0,
+                 catalog: tuple[str, ...] = ("SKU-1", "SKU-2")) -> Market:
+    sandbox = SandboxState.new(stores=stores, seed=seed, catalog=list(catalog),
                                buyers_per_minute=buyers_per_minute, clock_ms=site.clock)
     http = TestClient(make_sandbox_app(sandbox), base_url="http://sandbox.test")
     vault = Vault(Fernet.generate_key())

@@ -111,3 +111,39 @@ def test_a_packed_order_gets_a_waybill_and_its_shipment_is_confirmed(market: Mar
     with market.site.db.reading() as conn:
         assert marketplace.demand(conn, "SKU-1") == 0
         assert oplog.audit_entries(conn)  # every terminal op audited
+
+
+def test_an_order_with_an_unmapped_sku_is_held_with_that_reason(site):
+    from tests.tmall.conftest import build_market
+
+    market = build_market(site, catalog=("SKU-1", "SKU-2", "SKU-9"))  # SKU-9 is unknown to kucun
+    nick = market.nicks[0]
+    market.sandbox.set_live_quantity(nick, "SKU-9", 3)
+    tid = market.sandbox.place_order(nick, "SKU-9", 1)
+    market.run()
+    row, order = order_of(market, nick, tid)
+    assert order.state.value == "new"
+    assert row["hold_reason"] == "unmapped_sku: SKU-9"
+    market.run()
+    row, order = order_of(market, nick, tid)
+    assert order.state.value == "new" and row["hold_reason"] == "unmapped_sku: SKU-9"  # still held, not dropped
+
+
+def test_allocation_prefers_a_covering_warehouse_then_priority(market: Market, tmp_path):
+    import subprocess
+    import sys
+
+    stock_up(market, 10)  # WH1
+    wh2 = market.site.terminal(warehouse="WH2", name="wh2")
+    wh2.record(OpKind.RECEIVE, "s1", ReceivePayload("SKU-1", "G-A-01", 1), market.site.clock.now)
+    wh2.sync()
+    market.run()
+    answer = subprocess.run([sys.executable, "-m", "kucun.cli", "admin", "--db", market.site.db.path,
+                             "warehouse-priority", "--warehouse", "WH2", "--priority", "1"],
+                            capture_output=True, text=True)
+    assert answer.returncode == 0, answer.stderr
+    small = market.sandbox.place_order(market.nicks[0], "SKU-1", 1)
+    large = market.sandbox.place_order(market.nicks[0], "SKU-1", 3)
+    market.run()
+    assert order_of(market, market.nicks[0], small)[1].warehouse_id == "WH2"  # preferred, covers
+    assert order_of(market, market.nicks[0], large)[1].warehouse_id == "WH1"  # WH2 left with 0
