@@ -159,8 +159,8 @@ class TmallBenchResult:
 
     def report(self) -> str:
         return (
-            f"order import: {self.trades} trades from the TOP sandbox ({self.pages} pages, "
-            f"fullinfo per trade) in {self.import_seconds:.2f} s = "
+            f"order import: {self.trades} trades from the TOP sandbox over HTTP ({self.pages} pages of "
+            f"full trades) in {self.import_seconds:.2f} s = "
             f"{self.trades / self.import_seconds:,.0f} trades/s\n"
             f"count that finds less → lowered quota live on all {self.stores} stores: "
             f"{self.count_to_live_seconds * 1000:.0f} ms (push + publish round; inside `kucun server` "

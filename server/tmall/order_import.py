@@ -103,20 +103,21 @@ def _import_window(
 ) -> None:
     page = 1
     while True:
+        # the page carries the full trades, so there is no fullinfo call per trade (N + 1)
         answer = client.trades_sold_increment_get(
-            start_ms, end_ms, page_no=page, page_size=PAGE_SIZE, fields="tid,modified,status",
+            start_ms, end_ms, page_no=page, page_size=PAGE_SIZE, fields=TRADE_FIELDS,
             use_has_next=True,
         )
         report.pages += 1
-        for brief in answer.get("trades") or []:
+        for trade in answer.get("trades") or []:
             with db.reading() as conn:
-                known = marketplace.market_order(conn, store.store_id, str(brief["tid"]))
-            if not is_news(known, brief):
+                known = marketplace.market_order(conn, store.store_id, str(trade["tid"]))
+            if not is_news(known, trade):
                 report.stale_ignored += 1
                 continue
-            trade = client.trade_fullinfo_get(int(brief["tid"]), fields=TRADE_FIELDS)
-            if trade:
-                apply_trade(db, store, trade, now_ms, report)
+            if "orders" not in trade:  # a gateway that lists briefs only
+                trade = client.trade_fullinfo_get(int(trade["tid"]), fields=TRADE_FIELDS)
+            apply_trade(db, store, trade, now_ms, report)
         if not answer.get("has_next"):
             return
         page += 1
