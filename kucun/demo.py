@@ -99,10 +99,10 @@ def run_demo(folder: Path, port: int) -> int:
         with httpx.Client(timeout=30) as http:
             for store in credentials["stores"]:
                 if store["nick"] not in bound:
-                    report = bind_store(db, Vault.for_database(db_path), http, nick=store["nick"],
-                                        app_key=store["app_key"], app_secret=store["app_secret"],
-                                        session=store["session"], gateway_url=gateway)
-                    _say(f"bound store {report.store_id}: {len(report.mapped)} SKUs mapped by outer_sku_id")
+                    binding = bind_store(db, Vault.for_database(db_path), http, nick=store["nick"],
+                                         app_key=store["app_key"], app_secret=store["app_secret"],
+                                         session=store["session"], gateway_url=gateway)
+                    _say(f"bound store {binding.store_id}: {len(binding.mapped)} SKUs mapped by outer_sku_id")
 
         replica_path = folder / "terminal.replica"
         with Replica.open(replica_path) as replica, httpx.Client(base_url=url, timeout=10) as http:

@@ -8,6 +8,7 @@ naming the short SKU; it is retried on every run, never dropped.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field, replace
 
 from engine.model import OrderState
@@ -73,10 +74,10 @@ def allocate_pending(db: Database, now_ms: int) -> AllocationReport:
     return report
 
 
-def available(conn: object, warehouse_id: str, sku: str) -> int:
+def available(conn: sqlite3.Connection, warehouse_id: str, sku: str) -> int:
     """What a new order may still reserve in one warehouse."""
     return (
-        stock.warehouse_on_hand(conn, warehouse_id, sku)  # type: ignore[arg-type]
-        - marketplace.reserved_in(conn, warehouse_id, sku)  # type: ignore[arg-type]
-        - stock.escrow_total(conn, warehouse_id, sku)  # type: ignore[arg-type]
+        stock.warehouse_on_hand(conn, warehouse_id, sku)
+        - marketplace.reserved_in(conn, warehouse_id, sku)
+        - stock.escrow_total(conn, warehouse_id, sku)
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ def read_site_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def validate_site(data: dict[str, Any], existing_warehouses: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def validate_site(data: dict[str, Any], existing_warehouses: Collection[str] = ()) -> list[str]:
     """Every problem of the file, each with its position (`skus[3].barcodes[0]: ...`)."""
     problems: list[str] = []
     unknown = sorted(set(data) - set(SECTIONS))

@@ -63,6 +63,19 @@ def warehouse_on_hand(conn: sqlite3.Connection, warehouse_id: str, sku: str) -> 
     return int(row[0])
 
 
+def total_on_hand(conn: sqlite3.Connection, sku: str) -> int:
+    """on_hand of `sku` over the real locations of every warehouse."""
+    row = conn.execute(
+        "SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s JOIN locations l ON l.code = s.location "
+        "WHERE s.sku = ?", (sku,)).fetchone()
+    return int(row[0])
+
+
+def total_escrow(conn: sqlite3.Connection, sku: str) -> int:
+    row = conn.execute("SELECT COALESCE(SUM(remaining), 0) FROM escrows WHERE sku = ?", (sku,)).fetchone()
+    return int(row[0])
+
+
 def move_deltas_at(conn: sqlite3.Connection, location: str, sku: str) -> list[TimedDelta]:
     """What every ordinary (non-adjustment) move did to one `(location, sku)`, with its stamp."""
     rows = conn.execute(

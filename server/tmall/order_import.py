@@ -128,7 +128,8 @@ def _already_at(db: Database, store_id: str, tid: str, status: object) -> bool:
         return False
     with db.reading() as conn:
         row = marketplace.market_order(conn, store_id, tid)
-    return row is not None and row["top_status"] == status and not str(status).startswith("TRADE_CLOSED")
+    return bool(row is not None and row["top_status"] == status
+                and not str(status).startswith("TRADE_CLOSED"))
 
 
 def is_news(known: dict[str, Any] | None, trade: dict[str, Any]) -> bool:
@@ -139,7 +140,7 @@ def is_news(known: dict[str, Any] | None, trade: dict[str, Any]) -> bool:
         return True
     modified = parse_top_time(trade["modified"])
     if modified != known["modified_ms"]:
-        return modified > known["modified_ms"]
+        return modified > int(known["modified_ms"])
     if trade.get("status") != known["top_status"]:
         return True
     if "orders" not in trade:

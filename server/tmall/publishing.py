@@ -12,11 +12,13 @@ that proves the oracle can fail): every store gets `on_hand − unshipped` as a 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from engine.conflict.quotas import StoreQuota, next_quota_deltas, settle_after_import, settle_delta
-from server.store import marketplace
+from server.store import marketplace, stock
 from server.store.database import Database
 from server.store.marketplace import StoreRow
 from server.tmall.client import TopClient
@@ -43,15 +45,11 @@ class SkuPosition:
     safety: int
 
 
-def sku_position(conn: object, sku: str, stores: Iterable[StoreRow]) -> SkuPosition:
+def sku_position(conn: sqlite3.Connection, sku: str, stores: Iterable[StoreRow]) -> SkuPosition:
     """on_hand and escrow over every warehouse's real locations, reserved = unshipped demand."""
-    on_hand = conn.execute(  # type: ignore[attr-defined]
-        "SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s JOIN locations l ON l.code = s.location "
-        "WHERE s.sku = ?", (sku,)).fetchone()[0]
-    escrow = conn.execute(  # type: ignore[attr-defined]
-        "SELECT COALESCE(SUM(remaining), 0) FROM escrows WHERE sku = ?", (sku,)).fetchone()[0]
     safety = max((store.safety for store in stores), default=0)
-    return SkuPosition(int(on_hand), marketplace.demand(conn, sku), int(escrow), safety)  # type: ignore[arg-type]
+    return SkuPosition(stock.total_on_hand(conn, sku), marketplace.demand(conn, sku),
+                       stock.total_escrow(conn, sku), safety)
 
 
 def publish_skus(
@@ -105,14 +103,14 @@ def publish_skus(
     return report
 
 
-def live_quantity_in(item: Mapping[str, object], sku_id: str) -> int | None:
+def live_quantity_in(item: Mapping[str, Any], sku_id: str) -> int | None:
     """The SKU's live quantity after an update, from the answered item's `skus[]` (or `num`)."""
-    for entry in item.get("skus") or []:  # type: ignore[union-attr]
+    for entry in item.get("skus") or []:
         if isinstance(entry, Mapping) and str(entry.get("sku_id")) == str(sku_id):
             quantity = entry.get("quantity")
-            return int(quantity) if quantity is not None else None  # type: ignore[call-overload]
+            return int(quantity) if quantity is not None else None
     num = item.get("num")
-    return int(num) if num is not None else None  # type: ignore[call-overload]
+    return int(num) if num is not None else None
 
 
 def reconcile_held(db: Database, store: StoreRow, client: TopClient, now_ms: int) -> int:
