@@ -3,6 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.kucun-installed
 DEMO_DIR ?= .demo
+DEMO_LANG ?= zh
 PORT ?= 8731
 
 .PHONY: demo test bench clean
@@ -20,7 +21,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 demo: $(STAMP) .zbar-checked
-	@$(BIN)/kucun demo --dir $(DEMO_DIR) --port $(PORT)
+	@$(BIN)/kucun demo --dir $(DEMO_DIR) --port $(PORT) --lang $(DEMO_LANG)
 
 test: $(STAMP) .zbar-checked
 	@$(BIN)/mypy

@@ -17,7 +17,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 admin_app = typer.Typer(help="Office set-up on the server database.", no_args_is_help=True)
-terminal_app_cli = typer.Typer(help="Terminal-side commands.", no_args_is_help=True)
+terminal_app_cli = typer.Typer(
+    help="The handheld terminal: with --replica, open the scanning app; or run a subcommand.",
+    invoke_without_command=True,
+)
 bench_app = typer.Typer(help="Benchmarks that print measured figures.", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
 app.add_typer(terminal_app_cli, name="terminal")
@@ -250,6 +253,47 @@ def tmall_sandbox(
                 buyers_per_minute=buyers_per_minute, as_json=as_json)
 
 
+@terminal_app_cli.callback()
+def terminal(
+    ctx: typer.Context,
+    replica: Optional[Path] = typer.Option(None, help="The terminal's replica file (created if missing)."),
+    server_url: Optional[str] = typer.Option(None, "--server", help="Sync server URL (omit to work offline)."),
+    enroll: Optional[str] = typer.Option(None, help="Enrollment code from the office (first run)."),
+    lang: str = typer.Option("zh", help="zh | en"),
+    name: str = typer.Option("", help="Device name shown to the office (default: host name)."),
+) -> None:
+    """Open the Textual scanning app on a replica (enrolling and taking a snapshot on first run)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if replica is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+    if lang not in ("zh", "en"):
+        _fail("--lang must be zh or en")
+    import socket
+
+    from terminal_app.cli import run_terminal
+
+    raise typer.Exit(run_terminal(replica, server_url, enroll, lang, name or socket.gethostname()))
+
+
+@terminal_app_cli.command("decode")
+def terminal_decode(image: Path = typer.Argument(..., help="A photo or scan of barcodes.")) -> None:
+    """Decode the barcodes in an image (pyzbar) and say what each one is."""
+    from terminal_app.decode import DecodeError, decode_and_parse
+
+    try:
+        scans = decode_and_parse(image)
+    except DecodeError as problem:
+        _fail(str(problem))
+        return
+    if not scans:
+        _fail(f"no barcode found in {image}")
+    for scan in scans:
+        detail = scan.error or scan.code
+        typer.echo(f"{scan.kind.value.lower():9} {scan.symbology:9} {scan.raw!r}  {detail}")
+
+
 @terminal_app_cli.command("sync")
 def terminal_sync(
     replica: Path = typer.Option(..., help="The terminal's replica file (created if missing)."),
@@ -307,6 +351,47 @@ def bench_sync_command(
     typer.echo(bench_sync(ops, batch, seed).report())
 
 
+@app.command()
+def labels(
+    kind: str = typer.Argument(..., help="skus | bins | totes"),
+    codes: list[str] = typer.Argument(None, help="Codes to print (bins and totes; SKUs default to all)."),
+    out: Path = typer.Option(..., help="Output file, .pdf or .png."),
+    db: Optional[Path] = typer.Option(None, "--db", help="Server database: SKU names and barcodes."),
+) -> None:
+    """Render Code 128 / EAN-13 labels for SKUs, bins or totes."""
+    from terminal_app.labels import LabelError, LabelSpec, render_labels
+
+    if kind not in ("skus", "bins", "totes"):
+        _fail("kind must be skus, bins or totes")
+    if out.suffix.lower() not in (".pdf", ".png"):
+        _fail("--out must end in .pdf or .png")
+    specs: list[LabelSpec] = []
+    if kind == "skus":
+        if db is None:
+            _fail("SKU labels need --db (names and barcodes come from the server database)")
+        from server.store.database import Database
+
+        with Database(db).reading() as conn:
+            rows = conn.execute(
+                "SELECT s.sku, s.name, MIN(b.barcode) FROM skus s LEFT JOIN barcodes b ON b.sku = s.sku "
+                "GROUP BY s.sku ORDER BY s.sku").fetchall()
+        wanted = set(codes or [])
+        specs = [LabelSpec(r[0], r[1], r[2]) for r in rows if not wanted or r[0] in wanted]
+        missing = wanted - {spec.code for spec in specs}
+        if missing:
+            _fail(f"unknown SKU(s): {', '.join(sorted(missing))}")
+    else:
+        if not codes:
+            _fail(f"name the {kind} to print, e.g. A-01-01 A-01-02")
+        specs = [LabelSpec(code) for code in codes]
+    try:
+        written = render_labels(kind, specs, out)  # type: ignore[arg-type]
+    except LabelError as problem:
+        _fail(str(problem))
+        return
+    typer.echo(f"{len(specs)} {kind} label(s) written to {written}")
+
+
 @bench_app.command("tmall")
 def bench_tmall_command(
     trades: int = typer.Option(2_000, help="Trades to place in the sandbox and import."),
@@ -323,12 +408,14 @@ def bench_tmall_command(
 @app.command()
 def demo(
     folder: Path = typer.Option(Path(".demo"), "--dir", help="Where the demo keeps its files."),
-    port: int = typer.Option(8731, help="Port of the demo server on 127.0.0.1."),
+    port: int = typer.Option(8731, help="Port of the demo server on 127.0.0.1 (the sandbox takes the next)."),
+    monitor: bool = typer.Option(False, help="Print orders and quotas instead of opening the terminal app."),
+    lang: str = typer.Option("zh", help="Language of the terminal app: zh | en."),
 ) -> None:
-    """Start a server on the demo site, enroll a terminal replica and sync it; Ctrl-C stops it."""
+    """The TOP sandbox with two stores and buyers, the server bound to them, and a terminal."""
     from kucun.demo import run_demo
 
-    raise typer.Exit(run_demo(folder, port))
+    raise typer.Exit(run_demo(folder, port, terminal=not monitor, lang=lang))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,6 +1,7 @@
 """`kucun demo`: the TOP sandbox with two stores and buyers, the server bound to them on the demo
-site, and a terminal replica that received the first delivery. It then shows orders flowing in and
-quotas being published until Ctrl-C.
+site, and a terminal replica that received the first delivery; then the scanning app on that
+replica (the demo operators' ids and PINs on its login screen). Without a terminal to draw on, or
+with `--monitor`, it prints orders flowing in and quotas being published until Ctrl-C.
 
 The demo keeps its files in one folder, so stopping and starting it again resumes where it was.
 """
@@ -62,7 +63,7 @@ def _stop(process: subprocess.Popen[str] | None) -> None:
         process.kill()
 
 
-def run_demo(folder: Path, port: int) -> int:
+def run_demo(folder: Path, port: int, *, terminal: bool = True, lang: str = "zh") -> int:
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "server.db"
     fresh = not db_path.exists()
@@ -124,6 +125,14 @@ def run_demo(folder: Path, port: int) -> int:
              f"--server {url} --enroll CODE")
         _say("  demo operators (id / PIN): "
              + ", ".join(f"{o['id']} / {o['pin']}" for o in site["operators"]))
+        if terminal and sys.stdin.isatty() and sys.stdout.isatty():
+            from terminal_app.cli import run_terminal
+
+            hint = "  ".join(f"{o['id']}/{o['pin']} ({'+'.join(o['roles'])})" for o in site["operators"])
+            _say(_status_line(db, f"http://127.0.0.1:{tmall_port}"))
+            _say("opening the terminal app; quitting it stops the demo")
+            return run_terminal(replica_path, url, None, lang, "demo-terminal", demo_hint=hint,
+                                sync_interval_s=5)
         _say("Orders flow in from the sandbox's buyers; quotas follow the stock. Ctrl-C stops.")
         _say("")
         while server.poll() is None and sandbox.poll() is None:

@@ -26,8 +26,8 @@ SITE: dict[str, Any] = {
         {"warehouse": "WH2", "code": "G-A-01", "kind": "bin"},
     ],
     "skus": [
-        {"sku": "SKU-1", "name": "flask", "barcodes": ["6901234500017"]},
-        {"sku": "SKU-2", "name": "socks", "barcodes": ["6901234500024"]},
+        {"sku": "SKU-1", "name": "flask", "barcodes": ["6901234500011"]},
+        {"sku": "SKU-2", "name": "socks", "barcodes": ["6901234500028"]},
     ],
     "operators": [
         {"id": "p1", "name": "picker one", "pin": "1111", "roles": ["picker"], "warehouses": ["WH1"]},

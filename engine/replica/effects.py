@@ -46,6 +46,9 @@ def apply_effect(db: Database, op: Operation) -> None:
         _advance_order(db, payload.order_id, OrderState.PACKED)
     elif isinstance(payload, ShipPayload):
         _advance_order(db, payload.order_id, OrderState.SHIPPED)
+        db.execute(
+            "UPDATE orders SET waybill = ? WHERE order_id = ?", (payload.waybill, payload.order_id)
+        )
 
 
 def rebuild_shown(db: Database, pending_ops: Iterable[Operation]) -> None:
@@ -57,8 +60,8 @@ def rebuild_shown(db: Database, pending_ops: Iterable[Operation]) -> None:
         "INSERT INTO stock (location, sku, on_hand) SELECT location, sku, on_hand FROM server_stock"
     )
     db.execute(
-        "INSERT INTO orders (order_id, state, warehouse_id) "
-        "SELECT order_id, state, warehouse_id FROM server_orders"
+        "INSERT INTO orders (order_id, state, warehouse_id, waybill) "
+        "SELECT order_id, state, warehouse_id, waybill FROM server_orders"
     )
     db.execute(
         "INSERT INTO order_lines (order_id, line_id, sku, qty, picked) "

@@ -150,6 +150,14 @@ def m001_initial(db: Database) -> None:
     db.executescript(_INITIAL)
 
 
+@_numbered
+def m002_order_waybill(db: Database) -> None:
+    """The waybill the server sends with an order once it has one (and the one a pending `ship`
+    carries, on the shown side); NULL until then."""
+    db.execute("ALTER TABLE server_orders ADD COLUMN waybill TEXT")
+    db.execute("ALTER TABLE orders ADD COLUMN waybill TEXT")
+
+
 def migrate(db: Database) -> None:
     """Bring `db` to the current schema; a no-op when it is already there.
 

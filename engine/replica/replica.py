@@ -260,6 +260,15 @@ class Replica:
             ).fetchall()
         return {location: int(on_hand) for location, on_hand in rows}
 
+    def stock_in(self, location: str) -> dict[str, int]:
+        """What `location` is shown to hold, `sku → units`, leaving out empty SKUs."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT sku, on_hand FROM stock WHERE location = ? AND on_hand != 0 ORDER BY sku",
+                (location,),
+            ).fetchall()
+        return {sku: int(on_hand) for sku, on_hand in rows}
+
     def order(self, order_id: str) -> Order | None:
         """The order as shown (my pending picks, packs and ships included), or None."""
         with self._lock:
@@ -280,12 +289,39 @@ class Replica:
             row[2],
         )
 
+    def order_waybill(self, order_id: str) -> str | None:
+        """The order's waybill as shown: the server's once it has one, or my pending ship's."""
+        with self._lock:
+            row = self.db.execute(
+                "SELECT waybill FROM orders WHERE order_id = ?", (order_id,)
+            ).fetchone()
+        return None if row is None or not row[0] else str(row[0])
+
     # --- master data --------------------------------------------------------------------------
 
     def sku_for_barcode(self, code: str) -> str | None:
         with self._lock:
             row = self.db.execute("SELECT sku FROM barcodes WHERE barcode = ?", (code,)).fetchone()
         return None if row is None else str(row[0])
+
+    def sku(self, code: str) -> Sku | None:
+        """One SKU with its barcodes, or None when the replica does not know `code`."""
+        with self._lock:
+            row = self.db.execute("SELECT sku, name FROM skus WHERE sku = ?", (code,)).fetchone()
+            if row is None:
+                return None
+            barcodes = self.db.execute(
+                "SELECT barcode FROM barcodes WHERE sku = ? ORDER BY barcode", (code,)
+            ).fetchall()
+        return Sku(row[0], row[1], tuple(b[0] for b in barcodes))
+
+    def location(self, code: str) -> Location | None:
+        """One configured location, or None when the replica does not know `code`."""
+        with self._lock:
+            row = self.db.execute(
+                "SELECT code, warehouse_id, kind FROM locations WHERE code = ?", (code,)
+            ).fetchone()
+        return None if row is None else Location(row[0], row[1], LocationKind(row[2]))
 
     def skus(self) -> list[Sku]:
         """Every SKU with its barcodes, by SKU code."""

@@ -50,6 +50,14 @@ class TaskRecord:
 
 
 @dataclass(frozen=True)
+class OrderRecord:
+    """An order as the server sends it, with its waybill once the office has one."""
+
+    order: Order
+    waybill: str | None = None
+
+
+@dataclass(frozen=True)
 class OperatorRecord:
     """An operator allowed on this warehouse's terminals, with the PIN hash for offline login."""
 
@@ -67,7 +75,7 @@ class Deletion:
     key: str
 
 
-ServerRow = Union[Sku, Location, StockLevel, Order, TaskRecord, OperatorRecord, Deletion]
+ServerRow = Union[Sku, Location, StockLevel, OrderRecord, TaskRecord, OperatorRecord, Deletion]
 
 ENTITIES = ("sku", "location", "stock", "order", "task", "operator")
 _TASK_FIELDS = ("task_id", "kind", "state", "assignee")
@@ -156,7 +164,7 @@ def _stock(f: _Fields) -> StockLevel:
     return level
 
 
-def _order(f: _Fields) -> Order:
+def _order(f: _Fields) -> OrderRecord:
     try:
         state = OrderState(f.text("state"))
     except ValueError:
@@ -177,7 +185,7 @@ def _order(f: _Fields) -> Order:
         raise f.problem("two lines share a line_id")
     order = Order(f.text("order_id"), state, lines, f.optional_text("warehouse_id", "") or "")
     f.same_key(order.order_id)
-    return order
+    return OrderRecord(order, f.optional_text("waybill") or None)
 
 
 def _task(f: _Fields) -> TaskRecord:
@@ -248,8 +256,8 @@ def write_row(db: Database, row: ServerRow) -> None:
             "ON CONFLICT (location, sku) DO UPDATE SET on_hand = excluded.on_hand",
             (row.location, row.sku, row.on_hand),
         )
-    elif isinstance(row, Order):
-        _write_order(db, row)
+    elif isinstance(row, OrderRecord):
+        _write_order(db, row.order, row.waybill)
     elif isinstance(row, TaskRecord):
         db.execute(
             "INSERT INTO tasks (task_id, kind, state, assignee, data) VALUES (?, ?, ?, ?, ?) "
@@ -289,12 +297,12 @@ def _write_sku(db: Database, sku: Sku) -> None:
         )
 
 
-def _write_order(db: Database, order: Order) -> None:
+def _write_order(db: Database, order: Order, waybill: str | None = None) -> None:
     db.execute(
-        "INSERT INTO server_orders (order_id, state, warehouse_id) VALUES (?, ?, ?) "
+        "INSERT INTO server_orders (order_id, state, warehouse_id, waybill) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (order_id) DO UPDATE SET state = excluded.state, "
-        "warehouse_id = excluded.warehouse_id",
-        (order.order_id, order.state.value, order.warehouse_id),
+        "warehouse_id = excluded.warehouse_id, waybill = excluded.waybill",
+        (order.order_id, order.state.value, order.warehouse_id, waybill),
     )
     db.execute("DELETE FROM server_order_lines WHERE order_id = ?", (order.order_id,))
     for line in order.lines:
@@ -328,6 +336,7 @@ __all__ = [
     "ENTITIES",
     "Deletion",
     "OperatorRecord",
+    "OrderRecord",
     "ServerRow",
     "StockLevel",
     "TaskRecord",

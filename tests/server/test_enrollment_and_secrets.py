@@ -82,13 +82,13 @@ def test_a_site_file_with_one_bad_row_loads_nothing(tmp_path: Path):
     db = Database(tmp_path / "s.db")
     bad = copy.deepcopy(SITE)
     bad["locations"].append({"warehouse": "WH9", "code": "X-1", "kind": "bin"})
-    bad["skus"][1]["barcodes"] = ["6901234500017"]  # taken by SKU-1
+    bad["skus"][1]["barcodes"] = ["6901234500011"]  # taken by SKU-1
     bad["operators"][0]["roles"] = ["wizard"]
     with pytest.raises(SiteFileError) as raised:
         load_site(db, bad, 0)
     assert raised.value.problems == [
         "locations[6].warehouse: unknown warehouse 'WH9'",
-        "skus[1].barcodes[0]: '6901234500017' already belongs to SKU 'SKU-1'",
+        "skus[1].barcodes[0]: '6901234500011' already belongs to SKU 'SKU-1'",
         "operators[0].roles: unknown role 'wizard' (known: picker, counter, receiver, packer, "
         "supervisor, admin)",
     ]

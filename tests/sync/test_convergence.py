@@ -100,7 +100,7 @@ def test_replicas_converge_to_the_server_for_their_warehouse(site):
 
     expected = server_view(site, "WH1")
     assert expected["orders"]["T1"][0] == "shipped"  # type: ignore[index]
-    assert expected["skus"]["SKU-2"][1] == ("6900000000014", "6901234500024")  # type: ignore[index]
+    assert expected["skus"]["SKU-2"][1] == ("6900000000014", "6901234500028")  # type: ignore[index]
     assert ("TOTE-01", "SKU-1") not in expected["stock"]  # type: ignore[operator]
     assert "T2" not in expected["orders"]  # type: ignore[operator]  # WH2's order stays out
     for terminal in (a, b):
