@@ -136,7 +136,11 @@ class SyncService:
         verdict = classify_op(op_id, seq, expected, answered)
         fresh = False
         if isinstance(verdict, Duplicate):
-            status, code, reason = "duplicate", verdict.first_code, verdict.first_reason
+            # a rejection is final and must reach the operator even when its first answer was
+            # lost: it is answered `rejected` again; an applied op answers `duplicate`
+            first_rejected = verdict.first_status == "rejected"
+            status = "rejected" if first_rejected else "duplicate"
+            code, reason = verdict.first_code, verdict.first_reason
         elif isinstance(verdict, Rejected):
             status, code, reason = "rejected", verdict.code, verdict.reason
         else:
@@ -160,8 +164,9 @@ class SyncService:
             answered[op_id] = (status, code, reason)
         oplog.audit(
             conn, now_ms=now, device_id=device.device_id, operator_id=raw["operator_id"],
-            op_id=op_id, seq=seq, kind=str(raw["kind"]), status=status, code=code, reason=reason,
-            payload=payload,
+            op_id=op_id, seq=seq, kind=str(raw["kind"]),
+            status=status if fresh or isinstance(verdict, Rejected) else "duplicate",
+            code=code, reason=reason, payload=payload,
         )
         result: dict[str, Any] = {"op_id": op_id, "seq": seq, "status": status}
         if code is not None:

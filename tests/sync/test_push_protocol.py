@@ -27,6 +27,13 @@ def op(seq: int, kind: str = "receive", operator: str = "r1", **payload: Any) ->
             "at_ms": T0 + seq, "payload": payload}
 
 
+def receive(site: Site, qty: int = 5) -> None:
+    device, auth = enrolled(site)
+    answer = site.http.post("/v1/sync/push", json={"device_id": device, "ops": [op(1, qty=qty, sku="SKU-1", to_location="A-01-01")]},
+                            headers=auth)
+    assert answer.json()["results"][0]["status"] == "applied"
+
+
 def on_hand(site: Site, location: str = "A-01-01", sku: str = "SKU-1") -> int:
     return site.levels().get((location, sku), 0)
 
@@ -47,15 +54,29 @@ def test_a_lost_response_is_answered_duplicate_on_re_push_and_changes_nothing(si
     assert on_hand(site) == 2
 
 
-def test_a_duplicate_carries_the_first_answers_code(site):
+def test_a_rejection_is_answered_again_when_its_first_answer_was_lost(site):
     device, auth = enrolled(site)
     bad = op(1, sku="NOPE", to_location="A-01-01", qty=1)
     first = site.http.post("/v1/sync/push", json={"device_id": device, "ops": [bad]}, headers=auth)
     assert first.json()["results"][0]["status"] == "rejected"
     assert first.json()["results"][0]["code"] == "unknown_sku"
     again = site.http.post("/v1/sync/push", json={"device_id": device, "ops": [bad]}, headers=auth)
-    assert again.json()["results"][0] == {**again.json()["results"][0], "status": "duplicate",
-                                          "code": "unknown_sku"}
+    # a rejection is final: the terminal must see it even if the first answer never arrived
+    assert again.json()["results"][0] == first.json()["results"][0]
+    with site.db.reading() as conn:
+        assert [e["status"] for e in oplog.audit_entries(conn, bad["op_id"])] == ["rejected", "duplicate"]
+
+
+def test_a_duplicate_carries_the_first_answers_code(site):
+    receive(site)
+    device, auth = enrolled(site)
+    over = op(1, kind="pick", operator="p1", order_id="T1", line_id="1", sku="SKU-1",
+              from_location="A-01-01", to_location="TOTE-01", qty=3)
+    first = site.http.post("/v1/sync/push", json={"device_id": device, "ops": [over]}, headers=auth)
+    assert first.json()["results"][0]["code"] == "put_back"  # applied, with a notable outcome
+    again = site.http.post("/v1/sync/push", json={"device_id": device, "ops": [over]}, headers=auth)
+    assert again.json()["results"][0]["status"] == "duplicate"
+    assert again.json()["results"][0]["code"] == "put_back"
 
 
 def test_a_batch_with_a_seq_gap_is_refused_whole(site):
