@@ -352,6 +352,44 @@ def bench_sync_command(
 
 
 @app.command()
+def simulate(
+    seed: int = typer.Option(1, help="Seed: the same seed gives the same result."),
+    terminals: int = typer.Option(8, help="Handheld terminals."),
+    stores: int = typer.Option(2, help="Tmall stores in the sandbox."),
+    skus: int = typer.Option(8, help="SKUs."),
+    hours: float = typer.Option(8.0, help="Simulated working hours."),
+    faults: str = typer.Option("heavy", help="none | light | heavy"),
+    policy: str = typer.Option("kucun", help="kucun | naive (full-overwrite publishing, last-writer-wins stock)"),
+    compare: bool = typer.Option(False, "--compare", help="Run kucun and naive on the same seed, side by side."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object (a list with --compare)."),
+) -> None:
+    """Simulate a working day with faults and check the promises: never oversell, nothing lost."""
+    from kucun.simulation.report import main as simulate_main
+
+    if faults not in ("none", "light", "heavy"):
+        _fail("--faults must be none, light or heavy")
+    if policy not in ("kucun", "naive"):
+        _fail("--policy must be kucun or naive")
+    if terminals < 1 or stores < 1 or skus < 1 or hours <= 0:
+        _fail("--terminals, --stores and --skus must be at least 1, --hours positive")
+    raise typer.Exit(simulate_main(seed=seed, terminals=terminals, stores=stores, skus=skus, hours=hours,
+                                   faults=faults, policy=policy, compare_policies=compare,
+                                   as_json=as_json, echo=typer.echo))
+
+
+@bench_app.command("terminal")
+def bench_terminal_command(
+    skus: int = typer.Option(100_000, help="SKUs in the replica."),
+    ledger_rows: int = typer.Option(1_000_000, help="Ledger rows in the replica."),
+    scans: int = typer.Option(300, help="Scans to time."),
+) -> None:
+    """Scan-to-feedback p50/p99 and start-up time of the terminal app on a large replica."""
+    from kucun.bench_terminal import bench_terminal
+
+    typer.echo(bench_terminal(skus=skus, ledger_rows=ledger_rows, scans=scans).report())
+
+
+@app.command()
 def labels(
     kind: str = typer.Argument(..., help="skus | bins | totes"),
     codes: list[str] = typer.Argument(None, help="Codes to print (bins and totes; SKUs default to all)."),

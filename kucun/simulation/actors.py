@@ -1,0 +1,355 @@
+"""The people: pickers, counters, receivers, transfer clerks on their terminals, and the office.
+
+Each actor looks at its terminal's replica (what its screen shows) and at the shelf (what is
+physically there), does the physical thing, and records the op that says so, stamped with the
+terminal's corrected device clock. Buyers are the TOP sandbox's.
+
+- **picker** (roles picker + packer): picks the open lines of allocated orders dealt to them
+  (sometimes one dealt to another picker: two pickers, one line, R6) from bins that physically hold
+  the SKU into their tote; packs and ships what their screen shows picked; puts back what the server
+  asks them to (put-back tasks); now and then makes a mistake the server must refuse (a picker may
+  not count: `forbidden`).
+- **counter**: counts the bins of the count tasks dealt to them. The shrinkage a count finds happens
+  while its task is open, at most the bin's book quantity at issue (under policy kucun that is the
+  escrow, R3) and at most the units of the SKU not yet sold to anyone (a sold unit that vanishes is
+  a short shipment, which no publisher can prevent); recounts the server asks for are counted too.
+- **receiver**: puts away what sits in the warehouse's receiving area; now and then receives a
+  supplier delivery straight into a bin.
+- **clerk**: moves stock between bins.
+- **office** (supervisor, wired, one per warehouse): receives goods when the book runs low, and
+  issues count tasks (under policy kucun through `server.counting.issue_count_task`, which escrows).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from engine.conflict.escrow import EscrowPolicy
+from engine.model import (
+    CountPayload,
+    MovePayload,
+    OpKind,
+    OrderState,
+    PackPayload,
+    PickPayload,
+    ReceivePayload,
+    ShipPayload,
+)
+from kucun.simulation.world import CountTask, TerminalHandle, World
+from server.counting import issue_count_task
+from server.store import marketplace
+
+@dataclass(frozen=True)
+class Tempo:
+    """How often people do the occasional things (the simulation's defaults; the state-machine
+    test uses a brisker tempo so that a few steps already exercise every kind of op)."""
+
+    double_pick_share: float = 0.04
+    """Chance per step that a picker also works on an order dealt to someone else (R6 excess)."""
+    mistake_share: float = 0.02
+    """Chance per step that a picker records an op the server must refuse (a picker may not count)."""
+    loss_share: float = 0.5
+    """Chance that a count finds shrinkage."""
+    direct_receipts_per_hour: float = 1.0
+    """Supplier deliveries a receiver takes straight into a bin."""
+    count_tasks_per_hour: float = 3.0
+    """Count tasks each warehouse's office issues."""
+    count_delay_steps: tuple[int, int] = (1, 8)
+    """Steps between issuing a count task and the counter getting to the bin."""
+    reorder_point: int = 2
+    reorder_units: tuple[int, int] = (6, 16)
+    lead_minutes: tuple[int, int] = (20, 90)
+    """The office orders a SKU from its supplier when the book's available units fall to the
+    reorder point; the goods arrive (and the office receives them) 20–90 minutes later. Until then
+    the SKU may sell out — which is when overselling happens, if it can."""
+
+    def per_step(self, rate_per_hour: float, step_s: int) -> float:
+        return min(1.0, rate_per_hour * step_s / 3600)
+
+
+def act(world: World, handle: TerminalHandle, rng: random.Random) -> int:
+    """Let the terminal's operator do this step's work; returns how many ops were recorded."""
+    before = len(handle.recorded)
+    ROLE_ACTIONS[handle.spec.role](world, handle, rng)
+    return len(handle.recorded) - before
+
+
+def _work(world: World, seconds: float = 2.0) -> None:
+    world.clock.sleep(seconds)
+
+
+# --- pickers ----------------------------------------------------------------------------------
+
+
+def picker(world: World, handle: TerminalHandle, rng: random.Random) -> None:
+    spec = handle.spec
+    replica = handle.replica
+    assert spec.tote is not None
+    rows = replica.db.execute(
+        "SELECT order_id FROM orders WHERE warehouse_id = ? AND state IN (?, ?, ?, ?) ORDER BY order_id",
+        (spec.warehouse, OrderState.ALLOCATED.value, OrderState.PICKING.value,
+         OrderState.PICKED.value, OrderState.PACKED.value),
+    ).fetchall()
+    worked = 0
+    for (order_id,) in rows:
+        if worked >= 3:
+            break
+        mine = world.picker_for(order_id, spec.warehouse) == handle.name
+        if not mine and rng.random() >= world.tempo.double_pick_share:
+            continue
+        order = replica.order(order_id)
+        if order is None:
+            continue
+        worked += 1
+        if order.state in (OrderState.ALLOCATED, OrderState.PICKING):
+            _pick_order(world, handle, order_id, rng)
+            order = replica.order(order_id)
+        if order is None or not mine:
+            continue
+        if order.state is OrderState.PICKED:
+            handle.record(OpKind.PACK, PackPayload(order_id))
+            _work(world, 3)
+            order = replica.order(order_id)
+        if order is not None and order.state is OrderState.PACKED:
+            handle.record(OpKind.SHIP, ShipPayload(order_id, f"SIM{abs(hash_text(order_id)):010d}"))
+            _work(world, 2)
+    _put_back(world, handle)
+    if rng.random() < world.tempo.mistake_share:
+        location = rng.choice(world.site.bins[spec.warehouse])
+        sku = rng.choice(world.site.skus)
+        handle.record(OpKind.COUNT, CountPayload(location, sku, world.shelf.at(location, sku)))
+        world.fault_counters.add("operator_mistakes")
+
+
+def hash_text(text: str) -> int:
+    import zlib
+
+    return zlib.crc32(text.encode())
+
+
+def _pick_order(world: World, handle: TerminalHandle, order_id: str, rng: random.Random) -> None:
+    spec = handle.spec
+    assert spec.tote is not None
+    order = handle.replica.order(order_id)
+    if order is None:
+        return
+    for line in order.lines:
+        need = line.open_qty
+        if need <= 0:
+            continue
+        shown = handle.replica.stock_by_location(line.sku)
+        bins = world.shelf.stock_in(list(world.site.bins[spec.warehouse]), line.sku)
+        bins.sort(key=lambda pair: (-shown.get(pair[0], 0), pair[0]))
+        for location, here in bins:
+            if need <= 0:
+                break
+            qty = min(need, here)
+            if handle.record(OpKind.PICK, PickPayload(order_id, line.line_id, line.sku, location,
+                                                      spec.tote, qty)) is None:
+                break
+            world.shelf.move(location, spec.tote, line.sku, qty)
+            need -= qty
+            _work(world, 2)
+
+
+def _put_back(world: World, handle: TerminalHandle) -> None:
+    spec = handle.spec
+    for task in handle.replica.tasks():
+        if task["kind"] != "put_back" or task["state"] != "open" or task["task_id"] in world.done_tasks:
+            continue
+        source = task.get("from_location")
+        if task.get("assignee") not in (spec.operator, None) or source != spec.tote:
+            continue
+        sku = str(task["sku"])
+        target = task.get("to_location") or world.site.home_bin(spec.warehouse, sku)
+        if world.site.warehouse_of(target) != spec.warehouse or target == source:
+            target = world.site.home_bin(spec.warehouse, sku)
+        qty = min(int(task["qty"]), world.shelf.at(source, sku))
+        world.done_tasks.add(task["task_id"])
+        if qty <= 0:
+            continue
+        if handle.record(OpKind.MOVE, MovePayload(sku, source, target, qty)) is not None:
+            world.shelf.move(source, target, sku, qty)
+            _work(world, 3)
+
+
+# --- counters ---------------------------------------------------------------------------------
+
+
+def counter(world: World, handle: TerminalHandle, rng: random.Random) -> None:
+    task = _next_count_task(world, handle)
+    if task is not None:
+        here = world.shelf.at(task.location, task.sku)
+        if rng.random() < world.tempo.loss_share:
+            loss = min(rng.randint(1, 3), here, max(task.book_at_issue, 0), _unsold(world, task.sku))
+            if loss > 0:
+                world.shelf.lose(task.location, task.sku, loss)
+        op_id = handle.record(OpKind.COUNT, CountPayload(task.location, task.sku,
+                                                         world.shelf.at(task.location, task.sku)))
+        task.op_id = op_id
+        task.state = "counted"
+        _work(world, 20)
+        return
+    for recount in handle.replica.tasks():
+        if recount["kind"] != "recount" or recount["task_id"] in world.done_tasks:
+            continue
+        location, sku = str(recount.get("location")), str(recount.get("sku"))
+        if world.site.warehouse_of(location) != handle.spec.warehouse:
+            continue
+        world.done_tasks.add(recount["task_id"])
+        handle.record(OpKind.COUNT, CountPayload(location, sku, world.shelf.at(location, sku)))
+        _work(world, 20)
+        return
+
+
+def _unsold(world: World, sku: str) -> int:
+    """Units of `sku` that exist and are not promised to a buyer (received − lost − sold). Shrinkage
+    hits only these: a unit already sold that vanishes is a short shipment no publisher can
+    prevent, not an oversell."""
+    sold = sum(sale.units for sale in world.sandbox.sales()
+               if sale.outer_sku_id == sku and not sale.refunded_before_shipping)
+    return max(0, world.shelf.received[sku] - world.shelf.lost[sku] - sold)
+
+
+def _next_count_task(world: World, handle: TerminalHandle) -> CountTask | None:
+    mine = [t for t in world.count_tasks.values()
+            if t.counter == handle.name and t.state == "issued" and t.due_step <= world.step]
+    if not mine:
+        return None
+    if world.policy == "kucun":  # the terminal learns of its task by syncing
+        visible = {task["task_id"] for task in handle.replica.tasks(handle.spec.operator)
+                   if task["kind"] == "count"}
+        mine = [t for t in mine if t.task_id in visible]
+    return mine[0] if mine else None
+
+
+# --- receivers and clerks ---------------------------------------------------------------------
+
+
+def receiver(world: World, handle: TerminalHandle, rng: random.Random) -> None:
+    spec = handle.spec
+    staging = world.site.receiving[spec.warehouse]
+    waiting = [(sku, world.shelf.at(staging, sku)) for sku in world.site.skus
+               if world.shelf.at(staging, sku) > 0]
+    for sku, qty in waiting[:2]:
+        target = world.site.home_bin(spec.warehouse, sku)
+        if rng.random() < 0.25:
+            target = rng.choice(world.site.bins[spec.warehouse])
+        if handle.record(OpKind.MOVE, MovePayload(sku, staging, target, qty)) is not None:
+            world.shelf.move(staging, target, sku, qty)
+            _work(world, 8)
+    if rng.random() < world.tempo.per_step(world.tempo.direct_receipts_per_hour, world.step_s):
+        sku = rng.choice(world.site.skus)
+        qty = rng.randint(3, 10)
+        target = world.site.home_bin(spec.warehouse, sku)
+        if handle.record(OpKind.RECEIVE, ReceivePayload(sku, target, qty)) is not None:
+            world.shelf.receive(target, sku, qty)
+            _work(world, 10)
+
+
+def clerk(world: World, handle: TerminalHandle, rng: random.Random) -> None:
+    if rng.random() >= 0.4:
+        return
+    bins = list(world.site.bins[handle.spec.warehouse])
+    stocked = [(location, sku) for location in bins for sku in world.site.skus
+               if world.shelf.at(location, sku) > 0]
+    if not stocked:
+        return
+    location, sku = rng.choice(stocked)
+    target = rng.choice([b for b in bins if b != location])
+    qty = rng.randint(1, world.shelf.at(location, sku))
+    if handle.record(OpKind.MOVE, MovePayload(sku, location, target, qty)) is not None:
+        world.shelf.move(location, target, sku, qty)
+        _work(world, 6)
+
+
+# --- the office -------------------------------------------------------------------------------
+
+
+def office(world: World, warehouse: str, rng: random.Random) -> None:
+    """Receipts when the book runs low, and count tasks. Needs the server (it is in the office)."""
+    if not world.server.up:
+        return
+    handle = world.offices[warehouse]
+    index = world.site.warehouses.index(warehouse)
+    for sku in world.site.skus:
+        if hash_text(sku) % len(world.site.warehouses) != index:
+            continue  # each warehouse's office buys its share of the catalog
+        due = world.purchases.get(sku)
+        if due is None:
+            if _book_available(world, sku) <= world.tempo.reorder_point:
+                low, high = world.tempo.lead_minutes
+                world.purchases[sku] = world.step + rng.randint(low, high) * 60 // world.step_s
+            continue
+        if due > world.step:
+            continue
+        del world.purchases[sku]
+        qty = rng.randint(*world.tempo.reorder_units)
+        target = world.site.receiving[warehouse]
+        if not world.site.with_role(warehouse, "receiver"):
+            target = world.site.home_bin(warehouse, sku)
+        if handle.record(OpKind.RECEIVE, ReceivePayload(sku, target, qty)) is not None:
+            world.shelf.receive(target, sku, qty)
+    if rng.random() < world.tempo.per_step(world.tempo.count_tasks_per_hour, world.step_s):
+        _issue_count_task(world, warehouse, rng)
+    if handle.replica.pending_count():
+        handle.sync()
+
+
+def _book_available(world: World, sku: str) -> int:
+    row = world.audit.execute(
+        "SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s JOIN locations l ON l.code = s.location "
+        "WHERE s.sku = ?", (sku,)).fetchone()
+    return int(row[0]) - marketplace.demand(world.audit, sku)  # type: ignore[arg-type]
+
+
+def _issue_count_task(world: World, warehouse: str, rng: random.Random) -> None:
+    counters = world.site.with_role(warehouse, "counter")
+    if not counters:
+        return
+    busy = {(t.location, t.sku) for t in world.count_tasks.values() if t.state != "settled"}
+    candidates = [(location, sku) for location in world.site.bins[warehouse] for sku in world.site.skus
+                  if (location, sku) not in busy and world.book_on_hand(location, sku) > 0]
+    if not candidates:
+        return
+    location, sku = rng.choice(candidates)
+    who = counters[len(world.count_tasks) % len(counters)]
+    book = world.book_on_hand(location, sku)
+    if world.policy == "kucun":
+        assert world.server.db is not None
+        task_id = issue_count_task(world.server.db, location, [sku], world.clock(),
+                                   assignee=who.operator,
+                                   policy=EscrowPolicy(Fraction(world.escrow_fraction).limit_denominator(100)))
+    else:
+        task_id = f"sim-count-{len(world.count_tasks) + 1}"
+    world.count_tasks[task_id] = CountTask(task_id, warehouse, location, sku, who.name, book,
+                                           world.step, world.step + rng.randint(*world.tempo.count_delay_steps))
+
+
+def settle_count_tasks(world: World) -> None:
+    """A count task is over once the server has answered its count (the office may then count the
+    same bin again; overlapping counts of one bin are not something an office asks for)."""
+    for task in world.count_tasks.values():
+        if task.state == "counted":
+            if task.op_id is None:
+                task.state = "settled"
+                continue
+            row = world.server_op(task.op_id)
+            if row is not None:
+                task.state = "settled"
+
+
+ROLE_ACTIONS: dict[str, Callable[[World, TerminalHandle, random.Random], None]] = {
+    "picker": picker,
+    "counter": counter,
+    "receiver": receiver,
+    "clerk": clerk,
+}
+
+
+def describe(task: dict[str, object]) -> str:
+    return json.dumps(task, sort_keys=True)
