@@ -161,11 +161,11 @@ def _put_back(world: World, handle: TerminalHandle) -> None:
     for task in handle.replica.tasks():
         if task["kind"] != "put_back" or task["state"] != "open" or task["task_id"] in world.done_tasks:
             continue
-        source = task.get("from_location")
+        source = str(task.get("from_location") or "")
         if task.get("assignee") not in (spec.operator, None) or source != spec.tote:
             continue
         sku = str(task["sku"])
-        target = task.get("to_location") or world.site.home_bin(spec.warehouse, sku)
+        target = str(task.get("to_location") or world.site.home_bin(spec.warehouse, sku))
         if world.site.warehouse_of(target) != spec.warehouse or target == source:
             target = world.site.home_bin(spec.warehouse, sku)
         qty = min(int(task["qty"]), world.shelf.at(source, sku))
@@ -304,7 +304,7 @@ def _book_available(world: World, sku: str) -> int:
     row = world.audit.execute(
         "SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s JOIN locations l ON l.code = s.location "
         "WHERE s.sku = ?", (sku,)).fetchone()
-    return int(row[0]) - marketplace.demand(world.audit, sku)  # type: ignore[arg-type]
+    return int(row[0]) - marketplace.demand(world.audit, sku)
 
 
 def _issue_count_task(world: World, warehouse: str, rng: random.Random) -> None:

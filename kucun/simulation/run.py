@@ -163,7 +163,7 @@ class Run:
             on_hand = world.audit.execute(
                 "SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s JOIN locations l ON l.code = s.location "
                 "WHERE s.sku = ?", (sku,)).fetchone()[0]
-            sellable = max(0, int(on_hand) - marketplace.demand(world.audit, sku))  # type: ignore[arg-type]
+            sellable = max(0, int(on_hand) - marketplace.demand(world.audit, sku))
             if sellable <= 0:
                 continue
             live = sum(world.sandbox.live_quantity(store.nick, sku) for store in world.sandbox.stores)

@@ -2,7 +2,8 @@
 the real TOP sandbox with its buyers, real terminal replicas (files) with their sync clients, and
 the physical truth of the shelves.
 
-Everything runs in this process and thread, in a fixed order, so a seed decides everything:
+Everything runs in this process, one thing at a time in a fixed order (the ASGI apps answer on an
+anyio portal thread while the caller waits), so a seed decides everything:
 - `VirtualClock` is the only clock: the server, the sandbox, the marketplace jobs and (skewed) the
   terminals read it; every sleep (sync backoff, TOP retry, slow TOP answer) moves it on.
 - `deterministic_uuids(seed)` makes the `uuid.uuid4()` calls of the server (device ids, count task
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -98,11 +100,11 @@ def deterministic_uuids(seed: int) -> Iterator[None]:
     def seeded() -> uuid.UUID:
         return uuid.UUID(int=rng.getrandbits(128), version=4)
 
-    uuid.uuid4 = seeded  # type: ignore[assignment]
+    uuid.uuid4 = seeded
     try:
         yield
     finally:
-        uuid.uuid4 = original  # type: ignore[assignment]
+        uuid.uuid4 = original
 
 
 # --- the site -----------------------------------------------------------------------------------
@@ -188,24 +190,21 @@ def plan_site(terminals: int, skus: int, warehouses: int | None = None) -> SiteS
     return SiteSpec(whs, codes, bins, {wh: f"{wh}-RECV" for wh in whs}, tuple(specs), offices)
 
 
-_TEMPLATES: dict[str, Path] = {}
-_TEMPLATE_DIR: list[Path] = []
-
-
 def site_database(spec: SiteSpec, path: Path) -> None:
-    """A server database with the site loaded, at `path`. Loading hashes every PIN (argon2), so the
-    loaded file is built once per site shape and copied."""
+    """A server database with the site loaded, at `path`. Loading hashes every PIN (argon2, ~30 ms
+    each), so the loaded file is built once per site shape, kept in a per-user cache folder (on
+    tmpfs when there is one) and copied."""
     data = spec.site_json()
     key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
-    template = _TEMPLATES.get(key)
-    if template is None or not template.exists():
-        if not _TEMPLATE_DIR:
-            _TEMPLATE_DIR.append(Path(tempfile.mkdtemp(prefix="kucun-sim-templates-", dir=_scratch_root())))
-        template = _TEMPLATE_DIR[0] / f"site-{key}.db"
-        db = Database(template)
+    cache = Path(_scratch_root() or tempfile.gettempdir()) / f"kucun-sim-sites-{os.getuid()}"
+    cache.mkdir(mode=0o700, exist_ok=True)
+    template = cache / f"site-{key}.db"
+    if not template.exists():
+        building = cache / f"site-{key}.{os.getpid()}.building"
+        db = Database(building)
         load_site(db, data, START_MS - 86_400_000)
         db.close()
-        _TEMPLATES[key] = template
+        os.replace(building, template)  # atomic: a parallel run sees a whole file or none
     shutil.copyfile(template, path)
 
 
@@ -465,7 +464,15 @@ class CountTask:
 
 
 class World:
-    """Everything a simulation runs on. Build it, drive it step by step, `close()` it."""
+    """Everything a simulation runs on. Build it, drive it step by step, `close()` it.
+
+    Parts: `clock`, `site` (the plan), `server` (`ServerProcess`: `.db`, `.jobs`, `crash()`,
+    `start()`), `sandbox` (`SandboxState`) and `tmall_http`, `terminals` and `offices`
+    (`TerminalHandle`: `.replica`, `.client`, `.link`, `record()`, `sync()`, `kill()`), `shelf`
+    (physical truth), `audit` (a read connection to the server database, usable while the server is
+    down). Driving: `begin_step(n)`, `run_jobs()`, `carrier_pickup()`, `crash_server()`,
+    `kill_terminal(h)`, `deliver_held()`, `heal()`. `kucun.simulation.run.Run` is the standard loop.
+    """
 
     def __init__(
         self,
@@ -519,8 +526,8 @@ class World:
         self.vault = Vault(Fernet.generate_key())
         self.sandbox = SandboxState.new(stores=stores, seed=seed, catalog=list(self.site.skus),
                                         buyers_per_minute=0.0, clock_ms=self.clock)
-        self._portal_cm = start_blocking_portal()
-        self.portal = self._portal_cm.__enter__()
+        self._portal_cm: contextlib.AbstractContextManager[BlockingPortal] | None = start_blocking_portal()
+        self.portal = self._portal_cm.__enter__()  # closed by close()
         try:
             self._build(folder, buyers_per_minute, initial_units)
         except BaseException:
@@ -706,9 +713,10 @@ class World:
             self.audit.close()
         with contextlib.suppress(Exception):
             self.tmall_http.close()
-        portal, self._portal_cm = self._portal_cm, None
-        if portal is not None:
-            portal.__exit__(None, None, None)
+        portal_cm = self._portal_cm
+        self._portal_cm = None
+        if portal_cm is not None:
+            portal_cm.__exit__(None, None, None)
 
 
 def _per_step(rate_per_hour: float, step_s: int) -> float:
