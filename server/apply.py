@@ -220,7 +220,10 @@ class _Context:
 
     def recount_task_if_needed(self, count: Count, earlier: list[Count]) -> str | None:
         deltas = stock.move_deltas_at(self.conn, count.location, count.sku)
-        for other in earlier:
+        # only the nearest earlier count: comparing with every count in the window would raise a
+        # recount after every recount for one real loss (the simulation saw loops of 16 counts)
+        nearest = max((c for c in earlier if c.stamp < count.stamp), key=lambda c: c.stamp, default=None)
+        for other in [nearest] if nearest is not None else []:
             first, second = sorted((other, count), key=lambda c: c.stamp)
             between = [d for d in deltas if first.stamp < d.stamp <= second.stamp]
             if r2.recount_needed(first, second, between, self.policy.recount):

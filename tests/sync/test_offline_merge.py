@@ -130,3 +130,22 @@ def test_moves_between_bins_of_the_device_warehouse_only(site):
     report = counter.sync()
     assert [r["code"] for r in report.rejected] == ["unknown_location"]
     assert site.levels()[("A-01-01", "SKU-1")] == 5
+
+
+def test_close_disagreeing_counts_raise_one_recount_task(site):
+    receive(site, 10)
+    first, second, third = site.terminal(name="c-a"), site.terminal(name="c-b"), site.terminal(name="c-c")
+    first.record(OpKind.COUNT, "c1", CountPayload("A-01-01", "SKU-1", 9), T0 + 1_000)
+    second.record(OpKind.COUNT, "c2", CountPayload("A-01-01", "SKU-1", 7), T0 + 60_000)
+    first.sync()
+    report = second.sync()
+    assert report.applied == 1
+    with site.db.reading() as conn:
+        recounts = orders.tasks(conn, "recount")
+    assert [(t["location"], t["sku"], t["counts"]) for t in recounts] == [("A-01-01", "SKU-1", [9, 7])]
+    # the recount agrees with the latest count: no further recount
+    third.record(OpKind.COUNT, "c1", CountPayload("A-01-01", "SKU-1", 7), T0 + 120_000)
+    third.sync()
+    with site.db.reading() as conn:
+        assert len(orders.tasks(conn, "recount")) == 1
+    assert site.levels()[("A-01-01", "SKU-1")] == 7
