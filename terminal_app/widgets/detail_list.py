@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.cells import cell_len, set_cell_size
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from rich.segment import Segment
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 
 def format_rows(rows: Sequence[tuple[str, str]], width: int) -> str:
@@ -19,22 +24,74 @@ def format_rows(rows: Sequence[tuple[str, str]], width: int) -> str:
     return "\n".join(lines)
 
 
-class DetailList(VerticalScroll, can_focus=False):
-    """Scrolls when the rows outgrow a small screen; never takes focus from the scan input."""
+class DetailText(ScrollView, can_focus=False):
+    """The heading and rows, drawn with Textual's line API: only the lines on screen are laid out
+    and rendered, so a tally of hundreds of SKUs costs a frame no more than one of three (a
+    `Static` with every row re-wraps and re-renders all of them on each update)."""
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static("", markup=False, id="detail-text")
+    DEFAULT_CSS = """
+    DetailText {
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[tuple[str, str]] = []
+        self._heading = ""
+        self._heading_lines: list[str] = []
 
     def show(self, rows: Sequence[tuple[str, str]], heading: str = "") -> None:
         self._rows, self._heading = list(rows), heading
-        self._render_rows()
+        self._lay_out()
 
     def on_resize(self) -> None:
-        if hasattr(self, "_rows"):
-            self._render_rows()
+        self._lay_out()
 
-    def _render_rows(self) -> None:
-        width = max((self.scrollable_content_region.width or self.size.width or 38), 10)
-        body = format_rows(self._rows, width)
-        text = f"{self._heading}\n{body}" if self._heading and body else (self._heading or body)
-        self.query_one("#detail-text", Static).update(text)
+    def _width(self) -> int:
+        return max(self.scrollable_content_region.width or self.size.width or 38, 10)
+
+    def _lay_out(self) -> None:
+        """Wrap the heading to the width and size the scrollable area; rows are formatted when
+        drawn."""
+        if self._heading:
+            wrapped = Text(self._heading).wrap(self.app.console, self._width())
+            self._heading_lines = [line.plain.rstrip() for line in wrapped]
+        else:
+            self._heading_lines = []
+        self.virtual_size = Size(0, len(self._heading_lines) + len(self._rows))
+        self.refresh()
+
+    def _line(self, index: int, width: int) -> str | None:
+        if index < len(self._heading_lines):
+            return self._heading_lines[index]
+        row = index - len(self._heading_lines)
+        return format_rows([self._rows[row]], width) if row < len(self._rows) else None
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width, style = self.size.width, self.rich_style
+        text = self._line(scroll_y + y, self._width())
+        if text is None:
+            return Strip.blank(width, style)
+        strip = Strip([Segment(text, style)], cell_len(text))
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_offsets(
+            scroll_x, scroll_y + y)
+
+    def render(self) -> str:
+        """Every line as text (what the rows read back as; the screen draws `render_line`)."""
+        width = self._width()
+        lines = (self._line(i, width) for i in range(len(self._heading_lines) + len(self._rows)))
+        return "\n".join(line for line in lines if line is not None)
+
+
+class DetailList(Container, can_focus=False):
+    """Scrolls when the rows outgrow a small screen; never takes focus from the scan input."""
+
+    def compose(self) -> ComposeResult:
+        yield DetailText(id="detail-text")
+
+    def show(self, rows: Sequence[tuple[str, str]], heading: str = "") -> None:
+        self.query_one("#detail-text", DetailText).show(rows, heading)
