@@ -527,6 +527,9 @@ class TerminalBenchResult:
     process_starts_ms: tuple[float, ...]
     sessions: tuple[ScanTimes, ...]
     checks: dict[str, int]
+    load_before: float
+    load_after: float
+    """The 1-minute load average around the run (other work on the machine skews the figures)."""
 
     @property
     def all_painted_ms(self) -> tuple[float, ...]:
@@ -550,14 +553,16 @@ class TerminalBenchResult:
 
     def report(self) -> str:
         import textual
+        from textual import constants
 
         r = self.replica
         kinds = ", ".join(f"{n:,} {k}" for k, n in r.outbox_kinds.items())
         verdict = {True: "met", False: "MISSED"}
         lines = [
-            f"kucun bench terminal: Textual {textual.__version__} headless run_test at "
-            f"{SIZE[0]}x{SIZE[1]}, language {LANG}, no server; Python {platform.python_version()}, "
-            f"{os.cpu_count()} CPU(s); seed {self.seed}",
+            f"kucun bench terminal: Textual {textual.__version__} (at most {constants.MAX_FPS} "
+            f"frames/s) headless run_test at {SIZE[0]}x{SIZE[1]}, language {LANG}, no server; "
+            f"Python {platform.python_version()}, {os.cpu_count()} CPU(s), load average "
+            f"{self.load_before:.1f} before / {self.load_after:.1f} after; seed {self.seed}",
             f"replica ({self.replica_bytes / 1e6:,.0f} MB, built in {r.seconds:.1f} s: "
             f"Replica.open for the schema, then sqlite3 executemany in {r.transactions} "
             f"transactions):",
@@ -616,6 +621,7 @@ def bench_terminal(
         raise ValueError("skus and scans must be ≥ 1, ledger_rows ≥ 0")
     built = built_replica(skus, ledger_rows, seed)
     path = working_copy(built)
+    load_before = os.getloadavg()[0]
     try:
         replica_bytes = path.stat().st_size
         startup, sessions, checks = asyncio.run(_run_in_process(path, scans, seed, skus))
@@ -625,7 +631,8 @@ def bench_terminal(
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     return TerminalBenchResult(
-        built, replica_bytes, scans, seed, startup, process_starts, tuple(sessions), checks
+        built, replica_bytes, scans, seed, startup, process_starts, tuple(sessions), checks,
+        load_before, os.getloadavg()[0],
     )
 
 

@@ -7,6 +7,7 @@ The app owns the screens, the header's state and the background sync; workflows 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
 from collections.abc import Callable, Sequence
 
@@ -76,6 +77,7 @@ class KucunTerminal(App[None]):
     # --- lifecycle ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        _freeze_long_lived_objects()
         self.refresh_status()
         self.push_screen(LoginScreen(self.demo_hint, self.context.last_operator_id))
         if self.runner is not None and self.auto_sync:
@@ -224,6 +226,22 @@ class KucunTerminal(App[None]):
         self.refresh_status(online=False, syncing=False)
         if message.error == "Unauthorized":
             self.notify(_("sync.unauthorized"), severity="error")
+
+
+_frozen = False
+
+
+def _freeze_long_lived_objects() -> None:
+    """Once per process, when the first app starts: move what is alive (the imported modules,
+    the app, its CSS: some 50,000 objects that live as long as the process) out of the cyclic
+    garbage collector's reach. Its full passes otherwise walk them all (40-60 ms on the 2-core
+    bench machine) in the middle of whatever scan is being answered; now they walk only what came
+    after (5-15 ms). Frozen objects are still freed by reference counting."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def make_app(
