@@ -456,6 +456,11 @@ def demo(
     raise typer.Exit(run_demo(folder, port, terminal=not monitor, lang=lang))
 
 
+from kucun.commands import register_all  # noqa: E402  (the office parts' subcommands)
+
+register_all(app, admin_app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

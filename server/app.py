@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from server.apply import SyncPolicy
+from server.office.api import install_office
 from server.permissions import Permissions
 from server.store.database import Database
 from server.sync_service import Answer, SyncService, error, wall_clock_ms
@@ -31,9 +32,12 @@ def make_app(
 ) -> FastAPI:
     database = db if isinstance(db, Database) else Database(db)
     service = SyncService(database, permissions or Permissions(), clock_ms, policy or SyncPolicy())
-    app = FastAPI(title="kucun sync server", version="1", summary="Wire format v1 (DESIGN §4)")
+    app = FastAPI(title="kucun server", version="1",
+                  summary="Sync API, wire format v1 (DESIGN §4), and the office API under /office/v1")
     app.state.service = service
     app.state.db = database
+    app.state.clock_ms = clock_ms
+    install_office(app)
 
     def respond(answer: Answer) -> JSONResponse:
         status, body = answer

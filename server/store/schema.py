@@ -6,7 +6,9 @@ PostgreSQL shares) so that a PostgreSQL store can run the same statements.
 
 from __future__ import annotations
 
-MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+from server.office.migrations import OFFICE_MIGRATIONS
+
+CORE_MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (
         1,
         "initial",
@@ -258,3 +260,6 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
 )
+
+# The office adds its own numbered migrations, one module each (server/office/migrations/).
+MIGRATIONS: tuple[tuple[int, str, str], ...] = CORE_MIGRATIONS + OFFICE_MIGRATIONS

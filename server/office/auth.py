@@ -1,0 +1,70 @@
+"""Who is calling the office API: FastAPI dependencies that check the bearer token and the role.
+
+    @router.get("/things")
+    def things(office: Supervisor) -> list[dict]:       # a supervisor or an admin
+        with office.db.reading() as conn: ...
+
+    @router.post("/things")
+    def add(office: Admin, body: ThingIn) -> dict:      # an admin only
+        with office.db.transaction() as conn:
+            ...; office.audit(conn, "thing.add", f"thing:{body.id}", {...})
+
+Errors raised as `OfficeError` become `{"error": code, "detail": text}` with their status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPBearer
+
+from server.office.accounts import OfficeUser, audit, user_for_token
+from server.store.database import Database
+
+# Declares the bearer scheme in the OpenAPI schema (the "Authorize" button); the check is ours.
+_bearer = HTTPBearer(auto_error=False, description="An office API token (`kucun admin account token`).")
+
+
+@dataclass(frozen=True)
+class Office:
+    """What an office endpoint works with: the database, the clock and the caller."""
+
+    db: Database
+    user: OfficeUser
+    clock_ms: Callable[[], int]
+    state: Any  # the app's state: `service` (SyncService), `jobs` (Tmall jobs) when running
+
+    def now_ms(self) -> int:
+        return self.clock_ms()
+
+    def audit(self, conn: Any, action: str, target: str, detail: dict[str, Any]) -> None:
+        audit(conn, self.user.account_id, action, target, detail, self.now_ms())
+
+
+def _office(request: Request, _: Any = Depends(_bearer)) -> Office:
+    state = request.app.state
+    clock: Callable[[], int] = state.clock_ms
+    with state.db.transaction() as conn:
+        user = user_for_token(conn, request.headers.get("authorization"), clock())
+    if user is None:
+        raise HTTPException(401, {"error": "unauthorized", "detail": "missing, unknown or expired office token"})
+    return Office(state.db, user, clock, state)
+
+
+def _requiring(*roles: str) -> Callable[[Office], Office]:
+    def check(office: Office = Depends(_office)) -> Office:
+        if not office.user.has(*roles):
+            raise HTTPException(403, {"error": "forbidden",
+                                      "detail": f"needs the role {' or '.join(roles or ('admin',))}"})
+        return office
+
+    return check
+
+
+Supervisor = Annotated[Office, Depends(_requiring("supervisor"))]
+"""A supervisor or an admin."""
+Admin = Annotated[Office, Depends(_requiring())]
+"""An admin only."""

@@ -1,0 +1,102 @@
+"""Office accounts: log in, who am I, accounts and their roles, API tokens, the office audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from server.office import accounts
+from server.office.auth import Admin, Supervisor
+
+router = APIRouter(tags=["accounts"])
+
+
+class LoginIn(BaseModel):
+    account_id: str
+    password: str
+
+
+class AccountIn(BaseModel):
+    account_id: str
+    name: str = ""
+    roles: list[str] = Field(min_length=1)
+    password: str | None = None
+
+
+class RolesIn(BaseModel):
+    roles: list[str] = Field(min_length=1)
+
+
+class TokenIn(BaseModel):
+    label: str = "api"
+    ttl_hours: float | None = Field(default=None, gt=0)
+
+
+@router.post("/login")
+def login(request: Request, body: LoginIn) -> dict[str, Any]:
+    """Trade an account's password for a token valid 12 hours."""
+    state = request.app.state
+    with state.db.transaction() as conn:
+        token = accounts.login(conn, body.account_id, body.password, state.clock_ms())
+    return {"token": token, "account_id": body.account_id}
+
+
+@router.get("/me")
+def me(office: Supervisor) -> dict[str, Any]:
+    """The calling account and its roles."""
+    return {"account_id": office.user.account_id, "name": office.user.name,
+            "roles": sorted(office.user.roles)}
+
+
+@router.get("/accounts")
+def list_accounts(office: Admin) -> list[dict[str, Any]]:
+    with office.db.reading() as conn:
+        return accounts.list_accounts(conn)
+
+
+@router.post("/accounts", status_code=201)
+def create_account(office: Admin, body: AccountIn) -> dict[str, Any]:
+    with office.db.transaction() as conn:
+        accounts.create_account(conn, body.account_id, body.name, body.roles, office.now_ms(),
+                                password=body.password, by=office.user.account_id)
+    return {"account_id": body.account_id, "roles": sorted(set(body.roles))}
+
+
+@router.put("/accounts/{account_id}/roles")
+def set_roles(office: Admin, account_id: str, body: RolesIn) -> dict[str, Any]:
+    with office.db.transaction() as conn:
+        accounts.set_roles(conn, account_id, body.roles, office.now_ms(), office.user.account_id)
+    return {"account_id": account_id, "roles": sorted(set(body.roles))}
+
+
+@router.post("/accounts/{account_id}/disable")
+def disable(office: Admin, account_id: str) -> dict[str, Any]:
+    with office.db.transaction() as conn:
+        accounts.set_active(conn, account_id, False, office.now_ms(), office.user.account_id)
+    return {"account_id": account_id, "active": False}
+
+
+@router.post("/accounts/{account_id}/enable")
+def enable(office: Admin, account_id: str) -> dict[str, Any]:
+    with office.db.transaction() as conn:
+        accounts.set_active(conn, account_id, True, office.now_ms(), office.user.account_id)
+    return {"account_id": account_id, "active": True}
+
+
+@router.post("/accounts/{account_id}/tokens", status_code=201)
+def issue_token(office: Admin, account_id: str, body: TokenIn) -> dict[str, Any]:
+    """A new API token, shown this once."""
+    ttl = int(body.ttl_hours * 3600 * 1000) if body.ttl_hours else None
+    with office.db.transaction() as conn:
+        token = accounts.issue_token(conn, account_id, office.now_ms(), label=body.label, ttl_ms=ttl,
+                                     by=office.user.account_id)
+    return {"account_id": account_id, "token": token}
+
+
+@router.get("/audit")
+def office_audit(office: Admin, target: str = "", limit: int = 500) -> list[dict[str, Any]]:
+    """The office audit, newest first, optionally only targets starting with `target`."""
+    with office.db.reading() as conn:
+        return accounts.audit_entries(conn, target, max(1, min(limit, 5000)))
