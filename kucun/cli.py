@@ -48,6 +48,11 @@ def server(
     ),
     marketplace: bool = typer.Option(True, help="Run the Tmall jobs for bound stores."),
     import_interval: float = typer.Option(10.0, help="Seconds between Tmall order imports."),
+    backup_dir: Optional[Path] = typer.Option(
+        None, help="Folder of the daily backups [default: <db>.backups beside the database]."
+    ),
+    backup_keep: int = typer.Option(7, help="Daily backups to keep.", min=1),
+    backup_every_hours: float = typer.Option(24.0, help="Hours between automatic backups; 0 = none."),
 ) -> None:
     """Run the sync server (and the Tmall jobs of every bound store)."""
     import uvicorn
@@ -63,6 +68,16 @@ def server(
         return
     typer.echo(f"kucun server: database {db}, listening on http://{host}:{port}")
     application = make_app(db, permissions=table)
+    application.state.backup_dir = backup_dir or db.with_name(db.name + ".backups")
+    application.state.backup_keep = backup_keep
+    backups = None
+    if backup_every_hours > 0:
+        from server.backup import DailyBackups
+
+        backups = DailyBackups(db, application.state.backup_dir, keep=backup_keep,
+                               every_s=backup_every_hours * 3600, log=lambda line: typer.echo(line, err=True))
+        backups.start()
+        typer.echo(f"backups: every {backup_every_hours:g} h into {application.state.backup_dir}, keeping {backup_keep}")
     jobs = None
     if marketplace:
         import httpx
@@ -79,6 +94,8 @@ def server(
     finally:
         if jobs is not None:
             jobs.stop()
+        if backups is not None:
+            backups.stop()
 
 
 @admin_app.callback()
