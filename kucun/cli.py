@@ -379,6 +379,10 @@ def simulate(
     policy: str = typer.Option("kucun", help="kucun | naive (full-overwrite publishing, last-writer-wins stock)"),
     compare: bool = typer.Option(False, "--compare", help="Run kucun and naive on the same seed, side by side."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object (a list with --compare)."),
+    escrow_fraction: float = typer.Option(
+        1.0, min=0.0, max=1.0,
+        help="Share of a counted bin escrowed (R3): 1 = all of it (the default), 0.1 = a 10 % tolerance.",
+    ),
 ) -> None:
     """Simulate a working day with faults and check the promises: never oversell, nothing lost."""
     from kucun.simulation.report import main as simulate_main
@@ -391,7 +395,31 @@ def simulate(
         _fail("--terminals, --stores and --skus must be at least 1, --hours positive")
     raise typer.Exit(simulate_main(seed=seed, terminals=terminals, stores=stores, skus=skus, hours=hours,
                                    faults=faults, policy=policy, compare_policies=compare,
-                                   as_json=as_json, echo=typer.echo))
+                                   as_json=as_json, echo=typer.echo, escrow_fraction=escrow_fraction))
+
+
+@bench_app.command("simulate")
+def bench_simulate_command(
+    seeds: int = typer.Option(200, help="Seeds 1..N, each run under both policies."),
+    hours: float = typer.Option(1.0, help="Simulated hours per run."),
+    faults: str = typer.Option("heavy", help="none | light | heavy"),
+    processes: int = typer.Option(2, help="Worker processes."),
+    escrow_fraction: float = typer.Option(1.0, min=0.0, max=1.0, help="As for kucun simulate."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole summary as JSON."),
+) -> None:
+    """Sweep many seeds: oversold units, ops lost, convergence and availability, kucun vs naive."""
+    from kucun.simulation.sweep import format_sweep, sweep
+
+    if faults not in ("none", "light", "heavy") or seeds < 1 or hours <= 0 or processes < 1:
+        _fail("--faults none|light|heavy, --seeds and --processes at least 1, --hours positive")
+
+    def progress(done: int, total: int) -> None:
+        typer.echo(f"\r{done}/{total} runs", nl=False, err=True)
+
+    summary = sweep(range(1, seeds + 1), processes=processes, progress=progress, hours=hours, faults=faults,
+                    escrow_fraction=escrow_fraction)
+    typer.echo("", err=True)
+    typer.echo(json.dumps(summary, indent=2) if as_json else format_sweep(summary))
 
 
 @bench_app.command("terminal")

@@ -10,25 +10,56 @@ what is left.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
 
 @dataclass(frozen=True)
 class EscrowPolicy:
-    """How much of the quantity at risk is escrowed: all of it by default, or a fraction."""
+    """How much of the quantity at risk is escrowed: all of it by default, or a fraction, and at
+    most `cap` units per `(location, sku)` when a cap is set."""
 
     fraction: Fraction = Fraction(1)
+    cap: int | None = None
 
     def __post_init__(self) -> None:
         if self.fraction < 0:
             raise ValueError(f"an escrow fraction cannot be negative, got {self.fraction}")
+        if self.cap is not None and self.cap < 0:
+            raise ValueError(f"an escrow cap cannot be negative, got {self.cap}")
 
 
 def escrow_for_task(qty_at_risk: int, policy: EscrowPolicy) -> int:
-    """Units to escrow for a task that may remove `qty_at_risk`: rounded up, never negative."""
-    return max(0, math.ceil(Fraction(qty_at_risk) * policy.fraction))
+    """Units to escrow for a task that may remove `qty_at_risk`: rounded up, never negative,
+    never above the policy's cap."""
+    units = max(0, math.ceil(Fraction(qty_at_risk) * policy.fraction))
+    return units if policy.cap is None else min(units, policy.cap)
+
+
+MIN_COUNT_HISTORY = 20
+"""Counts of a warehouse needed before its shortfalls are trusted to size the escrow."""
+
+
+def learned_policy(
+    shortfalls: Sequence[int], base: EscrowPolicy = EscrowPolicy(), *, min_history: int = MIN_COUNT_HISTORY
+) -> EscrowPolicy:
+    """The escrow a count task needs, learned from what recent counts found missing.
+
+    A count escrows the bin so that units it may find gone are not sold meanwhile. What it finds
+    gone is the shrinkage since the last count, which in a given warehouse stays within a small
+    band; escrowing the whole bin for it keeps every other unit of the bin off the stores for as
+    long as the counter is offline. With at least `min_history` recent counts (their shortfalls,
+    0 for a count that found nothing missing), the cap is twice the largest shortfall seen, plus
+    one; until then, the `base` policy alone. A count that finds more than its escrow is still
+    applied and raises `unescrowed_decrement`, which grows the next caps.
+    """
+    if len(shortfalls) < min_history:
+        return base
+    if any(short < 0 for short in shortfalls):
+        raise ValueError("a shortfall is a non-negative number of units")
+    cap = 2 * max(shortfalls) + 1
+    return replace(base, cap=cap if base.cap is None else min(base.cap, cap))
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from engine.model import (
 )
 from kucun.simulation.world import CountTask, TerminalHandle, World
 from server.counting import issue_count_task
+from server.shrinkage import count_escrow_policy
 from server.store import marketplace
 
 @dataclass(frozen=True)
@@ -321,9 +322,11 @@ def _issue_count_task(world: World, warehouse: str, rng: random.Random) -> None:
     book = world.book_on_hand(location, sku)
     if world.policy == "kucun":
         assert world.server.db is not None
+        base = EscrowPolicy(Fraction(world.escrow_fraction).limit_denominator(100))
+        with world.server.db.reading() as conn:
+            policy = count_escrow_policy(conn, warehouse, base)
         task_id = issue_count_task(world.server.db, location, [sku], world.clock(),
-                                   assignee=who.operator,
-                                   policy=EscrowPolicy(Fraction(world.escrow_fraction).limit_denominator(100)))
+                                   assignee=who.operator, policy=policy)
     else:
         task_id = f"sim-count-{len(world.count_tasks) + 1}"
     world.count_tasks[task_id] = CountTask(task_id, warehouse, location, sku, who.name, book,

@@ -46,8 +46,10 @@ def format_summary(result: dict[str, Any], wall_s: float | None = None) -> str:
         "trade",
         f"  orders {r['orders']}, units sold {r['units_sold']}, orders shipped {r['orders_shipped']}; "
         f"received {r['units_received']}, lost to shrinkage {r['units_lost']}",
-        f"  availability {r['availability']:.1%} (published ÷ sellable, time-averaged); "
-        f"escrow held {r['escrow_share']:.1%} of sellable (escrow fraction {r['escrow_fraction']:g})",
+        f"  availability {r['availability']:.1%} (published ÷ sellable = on_hand − reserved − escrow, "
+        f"time-averaged)",
+        f"  escrow held {r['escrow_share']:.1%} of on_hand − reserved (escrow fraction "
+        f"{r['escrow_fraction']:g}); published ÷ (on_hand − reserved) {r['availability_gross']:.1%}",
         f"  count tasks {r['count_tasks']}, recount tasks {r['recount_tasks']}, put-back tasks "
         f"{r['put_back_tasks']}; unescrowed decrements {r['unescrowed_decrements']}",
         "",
@@ -78,7 +80,7 @@ COMPARE_ROWS = (
     ("ops rejected", "ops_rejected"), ("ops lost", "ops_lost"),
     ("duplicates suppressed", "duplicates_suppressed"), ("converged", "converged"),
     ("conservation ok", "conservation_ok"), ("unescrowed decrements", "unescrowed_decrements"),
-    ("escrow share", "escrow_share"),
+    ("escrow share", "escrow_share"), ("availability gross", "availability_gross"),
     ("sync latency p50 (s)", "sync_latency_p50_s"), ("sync latency p99 (s)", "sync_latency_p99_s"),
 )
 
@@ -93,7 +95,7 @@ def format_compare(results: list[dict[str, Any]], wall_s: float | None = None) -
         cells = []
         for r in results:
             value = r[key]
-            if key in ("availability", "escrow_share"):
+            if key in ("availability", "escrow_share", "availability_gross"):
                 cells.append(f"{value:>12.1%}")
             else:
                 cells.append(f"{str(value):>12}")
@@ -145,6 +147,7 @@ def main(
     as_json: bool = False,
     show_progress: bool | None = None,
     echo: Callable[[str], None] = print,
+    escrow_fraction: float = 1.0,
 ) -> int:
     """What `kucun simulate` does; returns the exit code (1 when a kucun promise failed).
 
@@ -153,7 +156,7 @@ def main(
     if show_progress is None:
         show_progress = sys.stderr.isatty()
     arguments: dict[str, Any] = dict(seed=seed, terminals=terminals, stores=stores, skus=skus,
-                                     hours=hours, faults=faults)
+                                     hours=hours, faults=faults, escrow_fraction=escrow_fraction)
     if compare_policies:
         results = []
         wall = 0.0

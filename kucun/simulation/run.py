@@ -115,6 +115,7 @@ class Run:
         self.office_rngs = {wh: random.Random(f"{world.seed}:office:{wh}") for wh in world.site.warehouses}
         self.availability: list[float] = []
         self.escrow_share: list[float] = []
+        self.availability_gross: list[float] = []
         self.oversold_peak = 0
         self.oversold_peak_by_sku: dict[str, int] = {}
         self.conservation_breaks: list[str] = []
@@ -153,28 +154,33 @@ class Run:
     # --- measurements ---------------------------------------------------------------------------
 
     def sample_availability(self) -> None:
-        """Σ published live quantity (capped per SKU) ÷ Σ sellable, sellable being what the book
-        holds minus unshipped sales: `on_hand − reserved − safety` (safety is 0 here), without
-        escrow — so what escrow holds back shows up as unavailability (and, separately, as
-        `escrow_share`: Σ escrow (capped per SKU) ÷ Σ sellable)."""
+        """`availability`: Σ published live quantity (capped per SKU) ÷ Σ sellable, sellable as DESIGN §2
+        defines it: `on_hand − reserved − escrow − safety` (safety is 0 here). What escrow holds back is
+        not sellable by that definition, so the trade R3 makes is measured on its own:
+        `escrow_share` = Σ escrow ÷ Σ (on_hand − reserved), and `availability_gross` = published ÷
+        (on_hand − reserved), as if escrowed units could be sold."""
         world = self.world
-        sellable_total = published_total = escrow_total = 0
+        sellable_total = gross_total = published_total = published_gross = escrow_total = 0
         for sku in world.site.skus:
             on_hand = world.audit.execute(
                 "SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s JOIN locations l ON l.code = s.location "
                 "WHERE s.sku = ?", (sku,)).fetchone()[0]
-            sellable = max(0, int(on_hand) - marketplace.demand(world.audit, sku))
-            if sellable <= 0:
+            gross = max(0, int(on_hand) - marketplace.demand(world.audit, sku))
+            if gross <= 0:
                 continue
             live = sum(world.sandbox.live_quantity(store.nick, sku) for store in world.sandbox.stores)
-            escrow = world.audit.execute(
-                "SELECT COALESCE(SUM(remaining), 0) FROM escrows WHERE sku = ?", (sku,)).fetchone()[0]
+            escrow = min(int(world.audit.execute(
+                "SELECT COALESCE(SUM(remaining), 0) FROM escrows WHERE sku = ?", (sku,)).fetchone()[0]), gross)
+            sellable = gross - escrow
+            gross_total += gross
+            published_gross += min(live, gross)
+            escrow_total += escrow
             sellable_total += sellable
             published_total += min(live, sellable)
-            escrow_total += min(int(escrow), sellable)
-        if sellable_total > 0:
-            self.availability.append(published_total / sellable_total)
-            self.escrow_share.append(escrow_total / sellable_total)
+        if gross_total > 0:
+            self.availability.append(published_total / sellable_total if sellable_total else 1.0)
+            self.availability_gross.append(published_gross / gross_total)
+            self.escrow_share.append(escrow_total / gross_total)
 
     def check(self, step: int, ops: bool) -> None:
         world = self.world
@@ -293,6 +299,8 @@ def _run(folder: Path, steps: int, options: dict[str, Any], progress: Progress |
             "audit_complete": not account.audit_missing,
             "unescrowed_decrements": invariants.unescrowed_decrements(world.audit),
             "escrow_share": round(sum(run.escrow_share) / len(run.escrow_share), 4) if run.escrow_share else 0.0,
+            "availability_gross": (round(sum(run.availability_gross) / len(run.availability_gross), 4)
+                                   if run.availability_gross else 1.0),
             "count_tasks": len(world.count_tasks),
             "recount_tasks": int(world.audit.execute(
                 "SELECT COUNT(*) FROM tasks WHERE kind = 'recount'").fetchone()[0]),

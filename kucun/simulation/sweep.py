@@ -44,6 +44,7 @@ def summarize(results: list[tuple[dict[str, Any], float]]) -> dict[str, Any]:
         "availability_mean": round(statistics.fmean(availability), 4) if availability else None,
         "availability_min": availability[0] if availability else None,
         "availability_p10": availability[len(availability) // 10] if availability else None,
+        "availability_gross_mean": round(statistics.fmean(r["availability_gross"] for r in runs), 4) if runs else None,
         "escrow_share_mean": round(statistics.fmean(r["escrow_share"] for r in runs), 4) if runs else None,
         "unescrowed_decrements": sum(r["unescrowed_decrements"] for r in runs),
         "units_sold_mean": round(statistics.fmean(r["units_sold"] for r in runs), 1) if runs else None,
@@ -98,3 +99,34 @@ def sweep(
         "policies": {p: summarize([done[(s, p)] for s in complete]) for p in policies},
         "wall_s": round(time.perf_counter() - started, 1),
     }
+
+
+def format_sweep(summary: dict[str, Any]) -> str:
+    """The sweep as a table a person reads: one column per policy."""
+    policies = summary["policies"]
+    rows = (
+        ("runs", "runs"), ("oversold units", "oversold_units"), ("ops recorded", "ops_recorded"),
+        ("ops lost", "ops_lost"), ("converged", "converged"), ("availability mean", "availability_mean"),
+        ("availability p10", "availability_p10"), ("availability min", "availability_min"),
+        ("published ÷ (on_hand − reserved)", "availability_gross_mean"),
+        ("escrow share mean", "escrow_share_mean"), ("unescrowed decrements", "unescrowed_decrements"),
+        ("units sold (mean)", "units_sold_mean"), ("duplicates suppressed", "duplicates_suppressed"),
+        ("server restarts", "server_restarts"), ("terminal kills", "terminal_kills"),
+        ("wall s per simulated hour", "wall_s_per_simulated_hour_mean"),
+    )
+    width = max(len(label) for label, _ in rows) + 2
+    args = summary["arguments"]
+    lines = [f"kucun bench simulate: {summary['seeds_done']} seeds, {args.get('hours', '?')} h each, "
+             f"faults {args.get('faults', '?')}, {summary['wall_s']} s wall", "",
+             " " * width + "".join(f"{p:>12}" for p in policies)]
+    for label, key in rows:
+        cells = []
+        for policy in policies.values():
+            value = policy.get(key)
+            cells.append(f"{value:>12.1%}" if key.startswith(("availability", "escrow")) and value is not None
+                         else f"{str(value):>12}")
+        lines.append(f"{label:<{width}}" + "".join(cells))
+    for policy, data in policies.items():
+        if data["seeds_oversold"]:
+            lines.append(f"{policy}: oversold on seeds {data['seeds_oversold'][:20]}")
+    return "\n".join(lines)

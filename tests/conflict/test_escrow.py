@@ -5,8 +5,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, strategies as st
 
 from engine.conflict.escrow import (
+    MIN_COUNT_HISTORY,
     Escrow,
     EscrowOutcome,
     EscrowPolicy,
@@ -14,6 +16,7 @@ from engine.conflict.escrow import (
     escrow_for_task,
     escrow_total,
     issue_escrow,
+    learned_policy,
     release_escrow,
 )
 
@@ -92,3 +95,35 @@ def test_release_and_total() -> None:
     kept = release_escrow(escrows, "t-1")
     assert kept == (Escrow("t-2", "A-01", "S", 4), Escrow("t-2", "A-01", "T", 7))
     assert escrow_total(kept, "S") == 4
+
+
+# --- the escrow learned from what counts find missing ------------------------------------------
+
+
+def test_too_little_history_keeps_the_base_policy() -> None:
+    base = EscrowPolicy(Fraction(1, 2))
+    assert learned_policy([5] * (MIN_COUNT_HISTORY - 1), base) is base
+
+
+def test_the_cap_is_twice_the_worst_shortfall_plus_one() -> None:
+    policy = learned_policy([0] * 15 + [1, 3, 0, 2, 0])
+    assert policy.cap == 7
+    assert escrow_for_task(40, policy) == 7
+    assert escrow_for_task(5, policy) == 5
+    assert learned_policy([0] * MIN_COUNT_HISTORY).cap == 1  # counts that never find a loss still escrow one
+
+
+def test_a_configured_cap_is_never_raised() -> None:
+    assert learned_policy([9] * MIN_COUNT_HISTORY, EscrowPolicy(cap=4)).cap == 4
+
+
+@given(st.lists(st.integers(0, 50), min_size=MIN_COUNT_HISTORY, max_size=80), st.integers(0, 500))
+def test_a_learned_escrow_covers_every_shortfall_seen(shortfalls: list[int], at_risk: int) -> None:
+    units = escrow_for_task(at_risk, learned_policy(shortfalls))
+    assert 0 <= units <= at_risk
+    assert units >= min(at_risk, max(shortfalls))
+
+
+def test_negative_shortfalls_are_refused() -> None:
+    with pytest.raises(ValueError):
+        learned_policy([-1] * MIN_COUNT_HISTORY)
