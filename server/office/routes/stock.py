@@ -1,0 +1,49 @@
+"""Stock by SKU and warehouse, one SKU's bins, warehouses, and store status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from server.office import stock_view
+from server.office.accounts import NotFound
+from server.office.auth import Supervisor
+from server.office.tabular import table_response
+
+router = APIRouter(tags=["stock"])
+
+STOCK_COLUMNS = ["sku", "name", "warehouse_id", "on_hand", "reserved", "escrow", "sellable"]
+
+
+@router.get("/warehouses")
+def warehouses(office: Supervisor) -> list[dict[str, Any]]:
+    with office.db.reading() as conn:
+        return stock_view.warehouses(conn)
+
+
+@router.get("/stock")
+def stock(office: Supervisor, warehouse: str | None = None, sku: str | None = None,
+          low_only: bool = False, format: str = "json") -> Response:
+    """on_hand, reserved, escrow and sellable per SKU and warehouse (`low_only`: sellable 0)."""
+    with office.db.reading() as conn:
+        rows = stock_view.stock_grid(conn, warehouse, sku, low_only)
+    return table_response("stock", STOCK_COLUMNS, rows, format)
+
+
+@router.get("/stock/{sku}")
+def stock_of(office: Supervisor, sku: str) -> dict[str, Any]:
+    """One SKU: barcodes, stock per bin, totals per warehouse, quotas granted to each store."""
+    with office.db.reading() as conn:
+        detail = stock_view.sku_detail(conn, sku)
+    if detail is None:
+        raise NotFound(f"SKU '{sku}'")
+    return detail
+
+
+@router.get("/stores")
+def stores(office: Supervisor) -> list[dict[str, Any]]:
+    """Each bound Tmall store: status, import progress, open and held orders, published units."""
+    with office.db.reading() as conn:
+        return stock_view.store_status(conn)
