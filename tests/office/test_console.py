@@ -1,0 +1,84 @@
+"""Pilot tests of the office console over the real office API (in process)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual.widgets import DataTable, Static
+
+from engine.model import OpKind, ReceivePayload
+from office_console.app import OfficeApp
+from office_console.client import OfficeClient
+from tests.office.conftest import OfficeSite
+
+
+async def settle(pilot: Any, app: OfficeApp, until: Any, tries: int = 100) -> None:
+    """Let the worker threads answer (they call the in-process server) until `until()` holds."""
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if until():
+            return
+    raise AssertionError("the console did not get there")
+
+
+def table_rows(app: OfficeApp, tab: str) -> list[list[str]]:
+    table = app.query_one(f"#table-{tab}", DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def token_of(headers: dict[str, str]) -> str:
+    return headers["authorization"].removeprefix("Bearer ")
+
+
+def test_stock_tab_shows_what_terminals_did(office: OfficeSite) -> None:
+    terminal = office.site.terminal("WH1")
+    terminal.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-2", "A-01-02", 4), 1)
+    terminal.sync()
+
+    async def scenario() -> None:
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app, lambda: bool(table_rows(app, "stock")))
+            assert app.sub_title == "sup (supervisor)"
+            assert table_rows(app, "stock") == [["SKU-2", "socks", "WH1", "4", "0", "0", "4"]]
+            await pilot.press("2")
+            assert app.query_one("#tabs").active == "stock"
+            terminal.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-2", "A-01-02", 1), 2)
+            terminal.sync()
+            await pilot.press("f5")
+            await settle(pilot, app, lambda: table_rows(app, "stock")[0][3] == "5")
+
+    asyncio.run(scenario())
+
+
+def test_login_screen_trades_a_password_for_a_token(office: OfficeSite) -> None:
+    async def scenario() -> None:
+        app = OfficeApp(OfficeClient(office.http), refresh_s=0)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.click("#account")
+            await pilot.press(*"boss")
+            await pilot.click("#password")
+            await pilot.press(*"wrong pass", "enter")
+            await settle(pilot, app, lambda: "wrong password" in str(app.screen.query_one("#login-error", Static).render()))
+            password = app.screen.query_one("#password")
+            password.value = ""
+            await pilot.click("#password")
+            await pilot.press(*"correct horse", "enter")
+            await settle(pilot, app, lambda: app.sub_title == "boss (admin)")
+
+    asyncio.run(scenario())
+
+
+def test_a_refused_action_is_shown_and_changes_nothing(office: OfficeSite) -> None:
+    async def scenario() -> None:
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app, lambda: app.sub_title != "")
+            await pilot.press("1")  # orders
+            await pilot.press("a")  # approve with no row chosen
+            status = app.query_one("#status-orders", Static)
+            await settle(pilot, app, lambda: "row" in str(status.render()) or "order" in str(status.render()))
+
+    asyncio.run(scenario())
