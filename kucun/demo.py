@@ -30,6 +30,7 @@ from server.vault import Vault
 SITE_FILE = Path(__file__).with_name("demo_site.json")
 RECEIVER = "r1"
 FIRST_DELIVERY = 12
+OFFICE_ACCOUNT, OFFICE_PASSWORD = "office", "kucun-office"  # the demo's admin (stored argon2id-hashed)
 
 
 def _say(text: str) -> None:
@@ -74,6 +75,7 @@ def run_demo(folder: Path, port: int, *, terminal: bool = True, lang: str = "zh"
              + ", ".join(f"{n} {section}" for section, n in counts.items() if n))
     else:
         _say(f"resuming the demo in {folder}")
+    _ensure_office_account(Database(db_path))
 
     url, tmall_port = f"http://127.0.0.1:{port}", port + 1
     sandbox = server = None
@@ -125,6 +127,10 @@ def run_demo(folder: Path, port: int, *, terminal: bool = True, lang: str = "zh"
              f"--server {url} --enroll CODE")
         _say("  demo operators (id / PIN): "
              + ", ".join(f"{o['id']} / {o['pin']}" for o in site["operators"]))
+        _say(f"  office console (another shell): .venv/bin/kucun office --server {url}")
+        _say(f"     or in a browser: .venv/bin/kucun office --web --server {url} --port {port + 9}"
+             f"  → http://127.0.0.1:{port + 9}")
+        _say(f"     log in as {OFFICE_ACCOUNT} / {OFFICE_PASSWORD} (admin)")
         if terminal and sys.stdin.isatty() and sys.stdout.isatty():
             from terminal_app.cli import run_terminal
 
@@ -145,6 +151,15 @@ def run_demo(folder: Path, port: int, *, terminal: bool = True, lang: str = "zh"
         _stop(server)
         _stop(sandbox)
         _say("demo stopped (state kept in the demo folder)")
+
+
+def _ensure_office_account(db: Database) -> None:
+    from server.office import accounts
+
+    with db.transaction() as conn:
+        if not conn.execute("SELECT 1 FROM office_accounts WHERE account_id = ?", (OFFICE_ACCOUNT,)).fetchone():
+            accounts.create_account(conn, OFFICE_ACCOUNT, "Demo office", ["admin"], int(time.time() * 1000),
+                                    password=OFFICE_PASSWORD, by="demo")
 
 
 def _status_line(db: Database, sandbox_url: str) -> str:
