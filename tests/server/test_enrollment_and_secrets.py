@@ -12,6 +12,7 @@ from server.app import make_app
 from server.security import verify_pin
 from server.site import issue_enrollment_code, load_site
 from server.store.database import Database
+from server.store.schema import MIGRATIONS
 from tests.harness import SITE, FakeClock
 
 
@@ -103,4 +104,5 @@ def test_reopening_the_database_applies_no_migration_twice(tmp_path: Path):
     with db.reading() as conn:
         versions = [row[0] for row in conn.execute("SELECT version FROM schema_migrations")]
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert versions == [1, 2] and mode == "wal"
+    assert versions == [number for number, _, _ in MIGRATIONS] and mode == "wal"
+    assert versions == sorted(set(versions)) and versions[:2] == [1, 2]

@@ -1,0 +1,97 @@
+"""Product master data: SKUs imported and exported as CSV/XLSX, one SKU, bins from a pattern."""
+
+from __future__ import annotations
+
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from server.office import products
+from server.office.accounts import NotFound, OfficeError
+from server.office.auth import Admin, Supervisor
+from server.office.tabular import table_response
+
+router = APIRouter(tags=["products"])
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class BinsIn(BaseModel):
+    warehouse_id: str
+    pattern: str = Field(min_length=1, max_length=1000)
+    kind: str = "bin"
+    dry_run: bool = False
+
+
+@router.post("/products/import")
+async def import_products(
+    office: Admin, request: Request, filename: str | None = None, dry_run: bool = False
+) -> Response:
+    """Create or update SKUs from a CSV or XLSX file: the raw file as the body (name it with
+    `?filename=skus.xlsx`) or a multipart form upload in the field `file`. Every row is checked
+    first; any bad row answers 422 `bad_rows` with `problems` [{line, column, reason}] and nothing
+    changes. `?dry_run=true` only checks."""
+    data = await request.body()
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise OfficeError("too_large", f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB", 413)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        filename, data = _uploaded_file(content_type, data)
+    name = filename or ("upload.xlsx" if data.startswith(b"PK\x03\x04") else "upload.csv")
+
+    def work() -> dict[str, Any]:
+        with (office.db.reading() if dry_run else office.db.transaction()) as conn:
+            report = products.import_products(conn, name, data, by=office.user.account_id,
+                                              now_ms=office.now_ms(), dry_run=dry_run)
+        return report.to_json()
+
+    try:
+        return JSONResponse(await run_in_threadpool(work))
+    except products.ImportRefused as refused:
+        return JSONResponse({"error": refused.code, "detail": refused.detail,
+                             "problems": [p.to_json() for p in refused.problems]}, status_code=422)
+
+
+def _uploaded_file(content_type: str, body: bytes) -> tuple[str, bytes]:
+    """The `file` part of a multipart form (python-multipart is not a dependency)."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    for part in message.iter_parts() if message.is_multipart() else ():
+        if part.get_param("name", header="content-disposition") == "file":
+            payload = part.get_payload(decode=True)
+            return str(part.get_filename() or "upload.csv"), payload if isinstance(payload, bytes) else b""
+    raise OfficeError("bad_request", "the form has no 'file' field")
+
+
+@router.get("/products")
+def list_products(office: Supervisor, format: str = "json") -> Response:
+    """Every SKU in the import's columns, as JSON or as a CSV/XLSX file that imports back unchanged."""
+    with office.db.reading() as conn:
+        columns, rows = products.export_table(conn)
+    return table_response("products", columns, rows, format)
+
+
+@router.get("/products/{sku}")
+def one_product(office: Supervisor, sku: str) -> dict[str, Any]:
+    """One SKU: master data (money in fen and in yuan), barcodes, listings per store."""
+    with office.db.reading() as conn:
+        found = products.load_products(conn, sku).get(sku)
+    if found is None:
+        raise NotFound(f"SKU '{sku}'")
+    return found.to_json()
+
+
+@router.post("/bins")
+def create_bins(office: Admin, body: BinsIn) -> dict[str, Any]:
+    """Locations from a pattern such as `A-01..20-01..05` (at most 20,000); codes already in the
+    warehouse are skipped, a code in another warehouse refuses the lot (409)."""
+    with office.db.transaction() as conn:
+        report = products.create_bins(conn, body.warehouse_id, body.pattern, kind=body.kind,
+                                      by=office.user.account_id, now_ms=office.now_ms(),
+                                      dry_run=body.dry_run)
+    return report.to_json()
