@@ -37,6 +37,7 @@ from engine.model import (
     WriteOffPayload,
     is_virtual_location,
 )
+from server.office import transfers
 from server.permissions import LINK_BARCODE, Permissions
 from server.store import marketplace, masterdata, orders, stock
 from server.store.devices import Device
@@ -183,9 +184,11 @@ class _Context:
         elif isinstance(p, MovePayload):
             problem = self.first_problem(p.sku, p.from_location, p.to_location)
         elif isinstance(p, TransferOutPayload):
-            problem = self.first_problem(p.sku, p.from_location)
+            problem = self.first_problem(p.sku, p.from_location) or transfers.check_transfer_op(
+                self.conn, p, self.device.warehouse_id)
         elif isinstance(p, TransferInPayload):
-            problem = self.first_problem(p.sku, p.to_location)
+            problem = self.first_problem(p.sku, p.to_location) or transfers.check_transfer_op(
+                self.conn, p, self.device.warehouse_id)
         else:
             problem = self.first_problem(p.sku, p.location)
         if problem:
@@ -195,6 +198,8 @@ class _Context:
         if isinstance(p, (TransferOutPayload, WriteOffPayload)):
             location = p.from_location if isinstance(p, TransferOutPayload) else p.location
             self.consume_escrow(location, p.sku, p.qty, self.op.kind.value)
+        if isinstance(p, (TransferOutPayload, TransferInPayload)):
+            transfers.record_transfer_op(self.conn, self.op, self.now_ms)
         return Applied()
 
     def count(self, p: CountPayload) -> Applied | Rejected:

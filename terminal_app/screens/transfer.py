@@ -31,7 +31,8 @@ class TransferScreen(ScanScreen):
     ) -> None:
         super().__init__(initial_scan)
         context = self.app.context  # type: ignore[attr-defined]
-        self.session = TransferSession(context.resolver, direction, own_ops(context.replica))
+        self.session = TransferSession(context.resolver, direction, own_ops(context.replica),
+                                       tasks=context.replica.tasks)
 
     def prompt_fields(self) -> dict[str, Any]:
         return self.session.prompt_fields()

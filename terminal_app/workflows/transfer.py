@@ -9,12 +9,16 @@ Per SKU the screen shows the units sent and received so far, as far as this term
 own ops, from before this session too). Finishing a transfer records its differences (received −
 sent, per SKU) in the session and shows them; v1 has no op kind for them: the server sees the
 difference in what stays in `@transit:<transfer_id>`.
+
+When the office published a task for the transfer (`transfer_out` at the source with the requested
+lines, `transfer_in` at the destination with what was sent), scanning the transfer shows its lines:
+out, `sent/received of requested`; in, the server's sent count stands in for this terminal's own.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from engine.model import (
@@ -56,6 +60,18 @@ def transfer_tally(transfer_id: str, ops: Iterable[Operation]) -> dict[str, list
     return tally
 
 
+TRANSFER_TASK_KINDS = ("transfer_out", "transfer_in")
+OPEN_TASK_STATES = ("open", "in_progress")
+
+
+def transfer_task(transfer_id: str, tasks: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The open task the office published for this transfer, if this terminal has one."""
+    return next((task for task in tasks
+                 if task.get("transfer_id") == transfer_id
+                 and task.get("kind") in TRANSFER_TASK_KINDS
+                 and task.get("state") in OPEN_TASK_STATES), None)
+
+
 def differences(tally: dict[str, list[int]]) -> dict[str, int]:
     """`sku → received − sent` where the two differ."""
     return {
@@ -83,10 +99,14 @@ class TransferSession:
         resolver: Resolver,
         direction: TransferDirection = TransferDirection.OUT,
         own_ops: Callable[[], Iterable[Operation]] = lambda: (),
+        tasks: Callable[[], Iterable[Mapping[str, Any]]] = lambda: (),
     ) -> None:
         self.resolver = resolver
         self.direction = direction
         self.own_ops = own_ops
+        self.tasks = tasks
+        self.requested: dict[str, int] = {}
+        """`sku → units` the office asked to send, from the transfer's `transfer_out` task."""
         self.transfer_id: str | None = None
         self.location: str | None = None
         self.tally: dict[str, list[int]] = {}
@@ -111,8 +131,9 @@ class TransferSession:
                 "sent": sent, "received": received}
 
     def rows(self) -> tuple[tuple[str, str], ...]:
-        """Per SKU: `sent/received`."""
-        return tuple((sku, f"{sent}/{received}")
+        """Per SKU: `sent/received`, and `of requested` when the office's task says."""
+        return tuple((sku, f"{sent}/{received}" + (f" of {self.requested[sku]}"
+                                                   if sku in self.requested else ""))
                      for sku, (sent, received) in sorted(self.tally.items()))
 
     def switch(self, direction: TransferDirection) -> Step:
@@ -152,8 +173,19 @@ class TransferSession:
         if transfer_id != self.transfer_id:
             self.transfer_id, self.location = transfer_id, None
             self.tally = transfer_tally(transfer_id, self.own_ops())
+            self._add_task_lines(transfer_task(transfer_id, self.tasks()))
         return Step.done("transfer.started", rows=self.rows(), transfer=transfer_id,
                          skus=len(self.tally))
+
+    def _add_task_lines(self, task: Mapping[str, Any] | None) -> None:
+        self.requested = {}
+        for line in (task or {}).get("lines", ()):
+            sku, qty = str(line["sku"]), int(line["qty"])
+            counts = self.tally.setdefault(sku, [0, 0])
+            if task and task["kind"] == "transfer_in":  # the server knows what left the source
+                counts[0] = max(counts[0], qty)
+            else:
+                self.requested[sku] = qty
 
     def _item(self, item: ItemScan, qty: int) -> Step:
         assert self.transfer_id is not None and self.location is not None
@@ -182,13 +214,13 @@ class TransferSession:
         if self.direction is TransferDirection.OUT:  # the other side has not received yet
             rows = tuple((sku, str(sent)) for sku, (sent, _) in sorted(self.tally.items()) if sent)
             units = sum(sent for sent, _ in self.tally.values())
-            self.transfer_id, self.location, self.tally = None, None, {}
+            self.transfer_id, self.location, self.tally, self.requested = None, None, {}, {}
             return Step.done("transfer.out_finished", rows=rows, transfer=transfer_id,
                              skus=len(rows), units=units)
         found = differences(self.tally)
         self.recorded_differences[transfer_id] = found
         rows = tuple((sku, f"{diff:+d}") for sku, diff in found.items())
-        self.transfer_id, self.location, self.tally = None, None, {}
+        self.transfer_id, self.location, self.tally, self.requested = None, None, {}, {}
         if not found:
             return Step.done("transfer.no_differences", transfer=transfer_id)
         return Step.done("transfer.differences", rows=rows, transfer=transfer_id,
@@ -201,4 +233,5 @@ __all__ = [
     "TransferStage",
     "differences",
     "transfer_tally",
+    "transfer_task",
 ]

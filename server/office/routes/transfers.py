@@ -1,0 +1,99 @@
+"""Transfers between warehouses: create, list, show, cancel, dispatch a short send, complete a
+short receipt, resolve the differences (supervisor)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from server.office import transfers
+from server.office.auth import Supervisor
+
+router = APIRouter(tags=["transfers"])
+
+
+class TransferLineIn(BaseModel):
+    sku: str
+    qty: int
+
+
+class TransferIn(BaseModel):
+    from_warehouse: str
+    to_warehouse: str
+    lines: list[TransferLineIn]
+    note: str = Field(default="", max_length=500)
+
+
+class NoteIn(BaseModel):
+    note: str = Field(default="", max_length=500)
+
+
+class ResolveIn(BaseModel):
+    sku: str
+    action: transfers.Resolution
+    note: str = Field(default="", max_length=500)
+    location: str | None = None
+    """For `return`: the source location (default: the one most of the SKU left from)."""
+
+
+@router.post("/transfers", status_code=201)
+def create_transfer(office: Supervisor, body: TransferIn) -> dict[str, Any]:
+    """Create a transfer: its units are escrowed at the source, a transfer-out task published."""
+    with office.db.transaction() as conn:
+        transfer_id = transfers.create_transfer(
+            conn, body.from_warehouse, body.to_warehouse,
+            [(line.sku, line.qty) for line in body.lines], body.note,
+            office.user.account_id, office.now_ms())
+        return transfers.transfer_detail(conn, transfer_id)
+
+
+@router.get("/transfers")
+def list_transfers(office: Supervisor, state: str | None = None) -> list[dict[str, Any]]:
+    """Transfers, newest first, optionally in one state."""
+    with office.db.reading() as conn:
+        return transfers.list_transfers(conn, state or None)
+
+
+@router.get("/transfers/{transfer_id}")
+def show_transfer(office: Supervisor, transfer_id: str) -> dict[str, Any]:
+    """A transfer's lines: requested, sent, received, difference, in transit, resolutions."""
+    with office.db.reading() as conn:
+        return transfers.transfer_detail(conn, transfer_id)
+
+
+@router.post("/transfers/{transfer_id}/cancel")
+def cancel_transfer(office: Supervisor, transfer_id: str, body: NoteIn | None = None) -> dict[str, Any]:
+    """Cancel a transfer nothing was sent of yet."""
+    with office.db.transaction() as conn:
+        transfers.cancel_transfer(conn, transfer_id, (body or NoteIn()).note,
+                                  office.user.account_id, office.now_ms())
+        return transfers.transfer_detail(conn, transfer_id)
+
+
+@router.post("/transfers/{transfer_id}/dispatch")
+def dispatch_transfer(office: Supervisor, transfer_id: str, body: NoteIn | None = None) -> dict[str, Any]:
+    """Declare a partly sent transfer on its way (a short send)."""
+    with office.db.transaction() as conn:
+        transfers.dispatch_transfer(conn, transfer_id, (body or NoteIn()).note,
+                                    office.user.account_id, office.now_ms())
+        return transfers.transfer_detail(conn, transfer_id)
+
+
+@router.post("/transfers/{transfer_id}/complete-receipt")
+def complete_receipt(office: Supervisor, transfer_id: str, body: NoteIn | None = None) -> dict[str, Any]:
+    """Declare the receipt finished (a short receipt): what is left in transit is a difference."""
+    with office.db.transaction() as conn:
+        transfers.complete_receipt(conn, transfer_id, (body or NoteIn()).note,
+                                   office.user.account_id, office.now_ms())
+        return transfers.transfer_detail(conn, transfer_id)
+
+
+@router.post("/transfers/{transfer_id}/resolve")
+def resolve_difference(office: Supervisor, transfer_id: str, body: ResolveIn) -> dict[str, Any]:
+    """Resolve one SKU's difference: write_off (short), return (to/from source) or accept."""
+    with office.db.transaction() as conn:
+        transfers.resolve_difference(conn, transfer_id, body.sku, body.action, body.note,
+                                     office.user.account_id, office.now_ms(), body.location)
+        return transfers.transfer_detail(conn, transfer_id)
