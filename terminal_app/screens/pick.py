@@ -1,4 +1,5 @@
-"""Pick: the task list (open pick tasks, put-backs for me or anyone), then one task.
+"""Pick: the task list (open pick tasks, put-backs for me or anyone; my waved tasks first, each
+with its wave), then one task.
 
 With no task open, a number + Enter (or an order scan) opens a task. A pick task shows the
 order's open lines in bin order: scan a tote, then per line the bin and the items (+1 each, or a
@@ -17,7 +18,7 @@ from terminal_app.screens.base import ScanScreen
 from terminal_app.status import TerminalStatus
 from terminal_app.widgets import DetailList
 from terminal_app.workflows import Step
-from terminal_app.workflows.pick import PickSession, PickWork, PutBackSession
+from terminal_app.workflows.pick import PickSession, PickWork, PutBackSession, task_wave
 
 
 class PickScreen(ScanScreen):
@@ -65,8 +66,9 @@ class PickScreen(ScanScreen):
         """The task list in the detail area (when no task is open)."""
         context = self.app.context  # type: ignore[attr-defined]
         self.work.refresh(context.replica.tasks())
-        rows = [(f"{number}. {_(key, **fields)}", "") for number, key, fields in
-                self.work.task_lines()]
+        # the value column names the task's wave, if the office put it in one
+        rows = [(f"{number}. {_(key, **fields)}", task_wave(task)) for (number, key, fields), task
+                in zip(self.work.task_lines(), self.work.tasks)]
         heading = _("pick.tasks_heading", n=len(rows)) if rows else ""
         if self.work.shorts:
             rows += [(_(f"pick.reason.{s.reason}") + f" {s.order_id} {s.sku}", f"-{s.qty}")

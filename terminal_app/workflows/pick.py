@@ -82,7 +82,8 @@ def open_pick_tasks(
     tasks: Iterable[Mapping[str, Any]], view: WarehouseView, operator_id: str | None = None
 ) -> list[Mapping[str, Any]]:
     """Put-back tasks, then pick tasks, that are open for anyone or for `operator_id` and still
-    have work: an order with open lines, a tote that still holds the SKU."""
+    have work: an order with open lines, a tote that still holds the SKU. Pick tasks assigned to
+    `operator_id` (a wave the office gave them) come first, by wave."""
     put_backs = [
         task for task in tasks
         if task.get("kind") == "put_back" and _for_me(task, operator_id)
@@ -93,11 +94,21 @@ def open_pick_tasks(
         if task.get("kind") == "pick" and _for_me(task, operator_id)
         and _order_to_pick(view, task) is not None
     ]
-    return sorted(put_backs, key=_task_id) + sorted(picks, key=_task_id)
+
+    def mine_first(task: Mapping[str, Any]) -> tuple[bool, str, str]:
+        mine = bool(operator_id) and task.get("assignee") == operator_id
+        return not mine, task_wave(task), _task_id(task)
+
+    return sorted(put_backs, key=_task_id) + sorted(picks, key=mine_first)
 
 
 def _task_id(task: Mapping[str, Any]) -> str:
     return str(task["task_id"])
+
+
+def task_wave(task: Mapping[str, Any]) -> str:
+    """The wave a task belongs to, or ''."""
+    return str(task.get("wave_id") or "")
 
 
 def task_summary(task: Mapping[str, Any], view: WarehouseView) -> tuple[str, dict[str, Any]]:
@@ -631,4 +642,5 @@ __all__ = [
     "open_pick_tasks",
     "pickable_bins",
     "task_summary",
+    "task_wave",
 ]

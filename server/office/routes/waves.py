@@ -1,0 +1,78 @@
+"""Pick waves: create them by rule, follow their progress, release them; which zones pickers work."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from server.office import waves
+from server.office.auth import Supervisor
+
+router = APIRouter(tags=["waves"])
+
+
+class WavesIn(BaseModel):
+    warehouse_id: str = Field(min_length=1)
+    rule: Literal["single", "zone", "courier"]
+    max_orders: int = Field(default=50, ge=1, le=waves.MAX_ORDERS_LIMIT)
+    assign: Literal["zone", "round_robin"] = "round_robin"
+
+
+class ZonesIn(BaseModel):
+    zones: list[str]
+
+
+@router.post("/waves", status_code=201)
+def create_waves(office: Supervisor, body: WavesIn) -> dict[str, Any]:
+    """Group the warehouse's unwaved allocated orders by `rule` into waves of at most `max_orders`,
+    assign each to a picker and send its tasks to the terminals. `left_out`: eligible orders the
+    rule did not take (multi-item orders under `single`)."""
+    with office.db.transaction() as conn:
+        created = waves.create_waves(conn, body.warehouse_id, body.rule, body.max_orders,
+                                     body.assign, office.now_ms(), office.user.account_id)
+    return {"waves": created.waves, "eligible": created.eligible, "left_out": created.left_out}
+
+
+@router.get("/waves")
+def list_waves(
+    office: Supervisor,
+    warehouse_id: str | None = None,
+    state: Literal["open", "released"] | None = None,
+    limit: int = Query(default=500, ge=1, le=5000),
+) -> list[dict[str, Any]]:
+    """Waves, newest first, with orders and units picked/total."""
+    with office.db.reading() as conn:
+        return waves.list_waves(conn, warehouse_id, state, limit)
+
+
+@router.get("/waves/{wave_id}")
+def wave(office: Supervisor, wave_id: str) -> dict[str, Any]:
+    """One wave: assignee, progress, and each order with its picked/total units."""
+    with office.db.reading() as conn:
+        return waves.wave_detail(conn, wave_id)
+
+
+@router.post("/waves/{wave_id}/release")
+def release(office: Supervisor, wave_id: str) -> dict[str, Any]:
+    """Cancel the wave: its open tasks go back to unassigned, for any picker or a new wave."""
+    with office.db.transaction() as conn:
+        return waves.release_wave(conn, wave_id, office.now_ms(), office.user.account_id)
+
+
+@router.get("/picker-zones/{warehouse_id}")
+def get_picker_zones(office: Supervisor, warehouse_id: str) -> dict[str, list[str]]:
+    """The zones each picker works in the warehouse (for `assign: zone`)."""
+    with office.db.reading() as conn:
+        return waves.zones_by_picker(conn, warehouse_id)
+
+
+@router.put("/picker-zones/{warehouse_id}/{operator_id}")
+def set_picker_zones(office: Supervisor, warehouse_id: str, operator_id: str,
+                     body: ZonesIn) -> dict[str, Any]:
+    """Replace the zones a picker works in (an empty list clears them)."""
+    with office.db.transaction() as conn:
+        zones = waves.set_picker_zones(conn, warehouse_id, operator_id, body.zones,
+                                       office.now_ms(), office.user.account_id)
+    return {"warehouse_id": warehouse_id, "operator_id": operator_id, "zones": zones}
