@@ -1,0 +1,103 @@
+"""Replenishment suggestions per SKU and warehouse, from the sales velocity of the last days.
+
+    velocity  = units shipped to customers in the last `days` days / `days`
+    suggested = ceil(velocity × (lead + safety) + min − available), at least 0, at most max − available
+
+Units shipped are the ledger moves from the warehouse's locations to `@customer` (what `ship`
+books). Lead time is the SKU's `lead_time_days` when the column exists and is set, else the default.
+Pairs listed: those with a stock limit and those that shipped in the window.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from engine.model import CUSTOMER
+from server.office.accounts import OfficeError
+from server.office.alerts import Availability, availability
+
+DAY_MS = 24 * 3600 * 1000
+COLUMNS = ("warehouse_id", "sku", "name", "supplier", "on_hand", "reserved", "escrow", "available", "min",
+           "max", "shipped", "days", "velocity_per_day", "lead_days", "safety_days", "suggested_qty")
+
+
+@dataclass(frozen=True)
+class Settings:
+    days: int = 30
+    safety_days: int = 3
+    default_lead_days: int = 7
+
+    def check(self) -> Settings:
+        if not 1 <= self.days <= 366:
+            raise OfficeError("bad_days", "days must be between 1 and 366")
+        if not 0 <= self.safety_days <= 365 or not 0 <= self.default_lead_days <= 365:
+            raise OfficeError("bad_days", "safety and lead days must be between 0 and 365")
+        return self
+
+
+def suggested_qty(shipped: int, days: int, lead_days: int, safety_days: int, min_qty: int,
+                  max_qty: int | None, available: int) -> int:
+    """The formula of the module docstring, exact (fractions, no float rounding)."""
+    need = Fraction(shipped, days) * (lead_days + safety_days) + min_qty - available
+    qty = max(0, math.ceil(need))
+    if max_qty is not None:
+        qty = min(qty, max(0, max_qty - available))
+    return qty
+
+
+def shipped_by_pair(conn: sqlite3.Connection, since_ms: int, until_ms: int) -> dict[tuple[str, str], int]:
+    rows = conn.execute(
+        "SELECT l.warehouse_id, g.sku, SUM(g.qty) FROM ledger g JOIN locations l ON l.code = g.from_location "
+        "WHERE g.to_location = ? AND g.at_ms > ? AND g.at_ms <= ? GROUP BY l.warehouse_id, g.sku",
+        (CUSTOMER, since_ms, until_ms),
+    )
+    return {(row[0], row[1]): int(row[2]) for row in rows}
+
+
+def _sku_details(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """name, supplier and lead_time_days of each SKU, whichever of those columns exist."""
+    columns = {d[0] for d in conn.execute("SELECT * FROM skus LIMIT 0").description}
+    wanted = [c for c in ("name", "supplier", "lead_time_days") if c in columns]
+    return {row["sku"]: {c: row[c] for c in wanted}
+            for row in conn.execute(f"SELECT {', '.join(['sku', *wanted])} FROM skus")}
+
+
+def suggestions(conn: sqlite3.Connection, now_ms: int, settings: Settings = Settings(), *,
+                warehouse_id: str | None = None, everything: bool = False) -> list[dict[str, Any]]:
+    """One row per pair (`COLUMNS`), most to order first; only rows with something to order unless
+    `everything`."""
+    settings.check()
+    shipped = shipped_by_pair(conn, now_ms - settings.days * DAY_MS, now_ms)
+    limits = {(r[1], r[0]): (int(r[2]), int(r[3])) for r in conn.execute(
+        "SELECT sku, warehouse_id, min_qty, max_qty FROM stock_limits")}
+    levels = availability(conn)
+    details = _sku_details(conn)
+    rows: list[dict[str, Any]] = []
+    for pair in sorted(set(shipped) | set(limits)):
+        wid, sku = pair
+        if warehouse_id and wid != warehouse_id:
+            continue
+        min_qty, max_qty = limits.get(pair, (0, None))
+        level = levels.get(pair, Availability())
+        sku_info = details.get(sku, {})
+        lead = sku_info.get("lead_time_days")
+        lead_days = int(lead) if isinstance(lead, int) and lead >= 0 else settings.default_lead_days
+        sold = shipped.get(pair, 0)
+        qty = suggested_qty(sold, settings.days, lead_days, settings.safety_days, min_qty, max_qty,
+                            level.available)
+        if qty == 0 and not everything:
+            continue
+        rows.append({
+            "warehouse_id": wid, "sku": sku, "name": sku_info.get("name"),
+            "supplier": sku_info.get("supplier"), "on_hand": level.on_hand, "reserved": level.reserved,
+            "escrow": level.escrow, "available": level.available, "min": min_qty, "max": max_qty,
+            "shipped": sold, "days": settings.days,
+            "velocity_per_day": round(sold / settings.days, 3), "lead_days": lead_days,
+            "safety_days": settings.safety_days, "suggested_qty": qty,
+        })
+    rows.sort(key=lambda r: (-r["suggested_qty"], r["warehouse_id"], r["sku"]))
+    return rows
