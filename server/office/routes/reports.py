@@ -1,0 +1,97 @@
+"""Reports (supervisor): sales per day and its chart, stock value, turnover, picker productivity,
+customers. Every table is exportable with `?format=json|csv|xlsx`; definitions in server/office/reports.py."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from server.office import reports
+from server.office.auth import Supervisor
+from server.office.charts import MAX_SIZE, MIN_SIZE, sales_chart_png
+from server.office.tabular import table_response
+
+router = APIRouter(tags=["reports"])
+
+Days = Annotated[int, Query(ge=1, le=reports.MAX_DAYS, description="Today and the days before it (Asia/Shanghai).")]
+Format = Annotated[str, Query(pattern="^(json|csv|xlsx)$", description="json, csv or xlsx.")]
+Store = Annotated[str, Query(max_length=100, description="Only this store_id.")]
+Sku = Annotated[str, Query(max_length=100, description="Only this SKU.")]
+Pixels = Annotated[int, Query(ge=MIN_SIZE, le=MAX_SIZE)]
+
+
+@router.get("/reports/sales")
+def sales(office: Supervisor, days: Days = 30, store: Store = "", sku: Sku = "",
+          format: Format = "json") -> Response:
+    """Units, orders and amount (cents) per day, store and SKU from paid Tmall trades; refunded
+    lines are left out and shown as refunded_units / refunded_cents."""
+    with office.db.reading() as conn:
+        rows = reports.sales(conn, office.now_ms(), days, store or None, sku or None)
+    return table_response("sales", reports.SALES_COLUMNS, rows, format)
+
+
+@router.get("/reports/sales/series")
+def sales_series(office: Supervisor, days: Days = 30, store: Store = "", sku: Sku = "") -> dict[str, Any]:
+    """One value per day for a sparkline: {days, units, orders, amount_cents, totals}."""
+    with office.db.reading() as conn:
+        return reports.sales_series(conn, office.now_ms(), days, store or None, sku or None)
+
+
+@router.get("/reports/sales/chart.png", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}})
+def sales_chart(office: Supervisor, days: Days = 30, store: Store = "", sku: Sku = "",
+                width: Pixels = 800, height: Pixels = 400) -> Response:
+    """The sales trend as a PNG of `width × height` pixels."""
+    with office.db.reading() as conn:
+        series = reports.sales_series(conn, office.now_ms(), days, store or None, sku or None)
+    return Response(sales_chart_png(series, width, height), media_type="image/png",
+                    headers={"cache-control": "no-store"})
+
+
+@router.get("/reports/stock-value")
+def stock_value(office: Supervisor, warehouse: Annotated[str, Query(max_length=100)] = "",
+                format: Format = "json") -> Response:
+    """On hand × cost (else price) per warehouse and SKU, in cents; `note` says what is missing."""
+    with office.db.reading() as conn:
+        rows = reports.stock_value(conn, warehouse or None)
+    return table_response("stock-value", reports.STOCK_VALUE_COLUMNS, rows, format)
+
+
+@router.get("/reports/turnover")
+def turnover(office: Supervisor, days: Days = 30, format: Format = "json") -> Response:
+    """Units shipped over the days, average on hand, turnover and days of cover."""
+    with office.db.reading() as conn:
+        rows = reports.turnover(conn, office.now_ms(), days)
+    return table_response("turnover", reports.TURNOVER_COLUMNS, rows, format)
+
+
+@router.get("/reports/picker-productivity")
+def picker_productivity(office: Supervisor, days: Days = 7, format: Format = "json") -> Response:
+    """Picks, distinct lines, units and lines per active hour per operator and day."""
+    with office.db.reading() as conn:
+        rows = reports.picker_productivity(conn, office.now_ms(), days)
+    return table_response("picker-productivity", reports.PICKER_COLUMNS, rows, format)
+
+
+@router.get("/customers")
+def customers(office: Supervisor, format: Format = "json") -> Response:
+    """Tmall buyers by buyer_open_uid, highest spend first."""
+    with office.db.reading() as conn:
+        rows = reports.customers(conn)
+    return table_response("customers", reports.CUSTOMER_COLUMNS, rows, format)
+
+
+@router.get("/customers/summary")
+def customer_summary(office: Supervisor) -> dict[str, Any]:
+    """Customers, orders, spend, repeat customers and rate, average order."""
+    with office.db.reading() as conn:
+        return reports.customer_summary(conn)
+
+
+@router.get("/customers/{buyer_open_uid}")
+def customer(office: Supervisor, buyer_open_uid: str) -> dict[str, Any]:
+    """One buyer's totals and trades, newest first."""
+    with office.db.reading() as conn:
+        return reports.customer(conn, buyer_open_uid)
