@@ -398,6 +398,28 @@ def simulate(
                                    as_json=as_json, echo=typer.echo, escrow_fraction=escrow_fraction))
 
 
+@bench_app.command("office")
+def bench_office_command(
+    orders: int = typer.Option(10_000, help="Paid orders to seed, review, allocate and wave.", min=1),
+    profile: bool = typer.Option(False, help="Also print where the time goes."),
+) -> None:
+    """Time to review, allocate and wave N open orders."""
+    from kucun.bench_office import main as bench_office_main
+
+    bench_office_main(["--orders", str(orders)] + (["--profile"] if profile else []))
+
+
+@bench_app.command("printing")
+def bench_printing_command(
+    labels: int = typer.Option(500, help="100×150 mm shipping labels in one PDF.", min=1),
+    dpi: int = typer.Option(203, help="203 or 300."),
+) -> None:
+    """Time to render a PDF of N shipping labels with Code 128 barcodes."""
+    from kucun.bench_printing import main as bench_printing_main
+
+    bench_printing_main(["--labels", str(labels), "--dpi", str(dpi)])
+
+
 @bench_app.command("simulate")
 def bench_simulate_command(
     seeds: int = typer.Option(200, help="Seeds 1..N, each run under both policies."),

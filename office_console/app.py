@@ -60,7 +60,7 @@ VIEWS: tuple[View, ...] = (
           Action("l", "release", "/orders/{id}/release"))),
     View("stock", "Stock", "/stock", ("sku", "name", "warehouse_id", "on_hand", "reserved", "escrow", "sellable"),
          "sku"),
-    View("alerts", "Alerts", "/alerts", ("alert_id", "kind", "warehouse_id", "sku", "message", "at"), "alert_id",
+    View("alerts", "Alerts", "/alerts", ("alert_id", "kind", "warehouse_id", "data", "at_ms"), "alert_id",
          {"open": "true"}, (Action("k", "acknowledge", "/alerts/{id}/ack"),)),
     View("counts", "Count approvals", "/counts/discrepancies",
          ("task_id", "location", "sku", "expected", "counted", "difference", "state"), "task_id", {},
@@ -220,6 +220,9 @@ class TableView(Vertical):
         app.call_from_thread(self.load)
 
 
+PICKER_COLUMNS = ("day", "operator_id", "name", "lines", "active_hours", "lines_per_hour")
+
+
 class ReportsView(Vertical):
     """Units sold per day (trend) and picker productivity."""
 
@@ -229,7 +232,7 @@ class ReportsView(Vertical):
         yield Static("", id="sales-summary")
         yield Label("Picker productivity (lines per hour)", classes="section")
         table: DataTable[str] = DataTable(id="table-pickers", cursor_type="row")
-        table.add_columns("operator_id", "day", "lines", "hours", "lines_per_hour")
+        table.add_columns(*PICKER_COLUMNS)
         yield table
         yield Static("", id="status-reports", classes="status")
 
@@ -238,29 +241,27 @@ class ReportsView(Vertical):
         app = self.app
         assert isinstance(app, OfficeApp)
         try:
-            sales = rows_of(app.client.get("/reports/sales", days=30))
+            series = app.client.get("/reports/sales/series", days=30)
             pickers = rows_of(app.client.get("/reports/picker-productivity", days=7))
         except ApiError as problem:
             app.call_from_thread(self.query_one("#status-reports", Static).update,
                                  f"[red]{problem.code}[/]: {problem.detail}")
             return
-        app.call_from_thread(self.show, sales, pickers)
+        app.call_from_thread(self.show, series, pickers)
 
-    def show(self, sales: list[dict[str, Any]], pickers: list[dict[str, Any]]) -> None:
-        per_day: dict[str, float] = {}
-        for row in sales:
-            day = str(row.get("day", ""))
-            per_day[day] = per_day.get(day, 0) + float(row.get("units") or 0)
-        series = [per_day[d] for d in sorted(per_day)]
-        self.query_one("#sales-trend", Sparkline).data = series or [0]
-        total = sum(series)
-        self.query_one("#sales-summary", Static).update(
-            f"{int(total)} units over {len(series)} day(s) with sales" if series else "no sales yet")
+    def show(self, series: dict[str, Any], pickers: list[dict[str, Any]]) -> None:
+        units = [float(u or 0) for u in series.get("units", [])]
+        days = series.get("days", [])
+        self.query_one("#sales-trend", Sparkline).data = units or [0]
+        summary = (f"{int(series.get('total_units', sum(units)))} units, "
+                   f"¥{int(series.get('total_amount_cents') or 0) / 100:,.2f} from {days[0]} to {days[-1]}"
+                   if days else "no sales yet")
+        self.query_one("#sales-summary", Static).update(summary)
         table = self.query_one("#table-pickers", DataTable)
         table.clear()
         for row in pickers:
-            table.add_row(*(cell(row.get(c)) for c in ("operator_id", "day", "lines", "hours", "lines_per_hour")))
-        self.query_one("#status-reports", Static).update(f"{len(sales)} sales row(s), {len(pickers)} picker row(s)")
+            table.add_row(*(cell(row.get(c)) for c in PICKER_COLUMNS))
+        self.query_one("#status-reports", Static).update(f"{len(pickers)} picker row(s)")
 
 
 class OfficeApp(App[None]):

@@ -37,6 +37,7 @@ from engine.model import (
     WriteOffPayload,
     is_virtual_location,
 )
+from server.office import counts as office_counts
 from server.office import transfers
 from server.permissions import LINK_BARCODE, Permissions
 from server.store import marketplace, masterdata, orders, stock
@@ -207,6 +208,9 @@ class _Context:
         if problem:
             return problem
         count = Count(p.location, p.sku, p.counted, self.op.stamp, self.op.op_id)
+        held = office_counts.review_count(self.conn, count, self.now_ms)
+        if held is not None:  # beyond the office's tolerance: not admitted to R2 until approved
+            return Applied("count_held", held)
         earlier = stock.counts_at(self.conn, p.location, p.sku)
         stock.add_count(self.conn, count)
         latest = max([c.stamp for c in earlier] + [count.stamp])

@@ -17,8 +17,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import Literal
 
-import barcode  # type: ignore[import-untyped]
-from barcode.writer import ImageWriter  # type: ignore[import-untyped]
+import barcode
+from barcode.writer import ImageWriter
 from PIL import Image, ImageDraw, ImageFont
 
 from terminal_app.scanning import is_valid_gtin
@@ -171,22 +171,23 @@ def _shipping_page(order_id: str, waybill: str | None, lines: Sequence[tuple[str
 
 
 def _bars(label: Image.Image, symbology: Symbology, value: str, top: int, height: int,
-          max_module: int) -> None:
+          max_module: int, dots_per_mm: float = DOTS_PER_MM) -> None:
     """The barcode centred across `label`, each module a whole number of dots (at most
-    `max_module`), quiet zones included, 1 mm clear of either edge."""
+    `max_module`), quiet zones included, 1 mm clear of either edge; `label` has `dots_per_mm`."""
     if symbology == "code128" and not (value and value.isascii() and value.isprintable()):
         raise LabelError(f"Code 128 holds printable ASCII only, got {value!r}")
     code = value[:12] if symbology == "ean13" else value  # python-barcode adds the check digit
     quiet = 11 if symbology == "ean13" else 10
     modules = len(barcode.get(symbology, code).build()[0]) + 2 * quiet
-    module = min(max_module, (label.width - _mm(2)) // modules)
+    module = min(max_module, (label.width - round(2 * dots_per_mm)) // modules)
     if module < 1:
         raise LabelError(f"{value!r} needs {modules} modules, more than a "
-                         f"{label.width // DOTS_PER_MM} mm label can print")
+                         f"{round(label.width / dots_per_mm)} mm label can print")
     # ImageWriter truncates its float positions to whole dots: a hair over keeps them exact.
-    module_mm = module / DOTS_PER_MM + 1e-6
-    symbol = barcode.get(symbology, code, writer=ImageWriter(mode="L", dpi=DPI)).render({
-        "module_width": module_mm, "module_height": height / DOTS_PER_MM,
+    module_mm = module / dots_per_mm + 1e-6
+    writer = ImageWriter(mode="L", dpi=25.4 * dots_per_mm)
+    symbol = barcode.get(symbology, code, writer=writer).render({
+        "module_width": module_mm, "module_height": height / dots_per_mm,
         "quiet_zone": quiet * module_mm, "margin_top": 0, "margin_bottom": 0,
         "write_text": False,
     })
@@ -212,10 +213,18 @@ def _length(text: str, px: int) -> float:
 
 
 def _fit(text: str, px: int, width: float) -> str:
-    """`text` cut at the end until it is at most `width` dots wide."""
-    while text and _length(text, px) > width:
-        text = text[:-1]
-    return text
+    """The longest start of `text` at most `width` dots wide (widths grow with the length, so a
+    binary search finds it: a long address is measured a few times, not once a character)."""
+    if _length(text, px) <= width:
+        return text
+    fits, too_wide = 0, len(text)
+    while too_wide - fits > 1:
+        middle = (fits + too_wide) // 2
+        if _length(text[:middle], px) <= width:
+            fits = middle
+        else:
+            too_wide = middle
+    return text[:fits]
 
 
 def _wrap(text: str, px: int, width: int, max_lines: int) -> list[str]:
@@ -263,3 +272,11 @@ def _cjk_fonts() -> tuple[str, ...]:
         listed = ""
     found = sorted(line.split(":")[0].strip() for line in listed.splitlines() if line.strip())
     return (*found, "DroidSansFallbackFull.ttf")
+
+
+# The drawing primitives the office's documents (server/office/printing.py) are laid out with.
+draw_barcode = _bars
+draw_text = _text
+wrap_text = _wrap
+text_width = _length
+find_font = _font

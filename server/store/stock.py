@@ -140,10 +140,12 @@ def set_escrow(conn: sqlite3.Connection, task_id: str, location: str, sku: str, 
 
 
 def release_escrows(conn: sqlite3.Connection, location: str, sku: str) -> list[str]:
-    """Zero every escrow on `(location, sku)`; returns the tasks that held one."""
+    """Zero every count or recount escrow on `(location, sku)`; returns the tasks that held one.
+    (A transfer-out's escrow stays: a count of its bin does not pick the transfer.)"""
     tasks = [row[0] for row in conn.execute(
         "SELECT e.task_id FROM escrows e JOIN tasks t ON t.task_id = e.task_id "
-        "WHERE e.location = ? AND e.sku = ? AND t.state != 'done' ORDER BY e.task_id",
+        "WHERE e.location = ? AND e.sku = ? AND t.state != 'done' "
+        "AND t.kind IN ('count', 'recount') ORDER BY e.task_id",
         (location, sku))]
     for task_id in tasks:
         set_escrow(conn, task_id, location, sku, 0)

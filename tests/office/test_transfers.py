@@ -391,3 +391,18 @@ def test_cli_creates_lists_and_shows(office: OfficeSite) -> None:
     assert garbled.exit_code == 2 and "SKU=QTY" in garbled.output
     missing = runner.invoke(app, ["admin", "--db", db, "transfers", "show", "TRF-00042"])
     assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+def test_a_count_of_the_source_bin_keeps_the_transfer_escrow(office: OfficeSite) -> None:
+    """R3: a count's sync releases count escrows only; the transfer still holds its units back."""
+    from engine.model import CountPayload
+
+    wh1 = stocked(office)
+    created = create(office, {"SKU-1": 4})
+    assert created.status_code == 201, created.text
+    held_before = free(office, "WH1", "SKU-1")
+    wh1.record(OpKind.COUNT, "c1", CountPayload("A-01-01", "SKU-1", 10), NOW_MS + 10)
+    assert wh1.sync().applied == 1
+    assert free(office, "WH1", "SKU-1") == held_before == 6
+    transfer_task = task(wh1, f"transfer-out-{created.json()['transfer_id']}")
+    assert transfer_task is not None and transfer_task["state"] != "done"
