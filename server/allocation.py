@@ -2,16 +2,23 @@
 
 Rules, in order: a warehouse that can cover every line from its own available stock
 (`on_hand − reserved − escrow`) comes first; among those, the lowest configured priority number
-(default 100), then the warehouse id. An order no warehouse can cover is held with the reason
-naming the short SKU; it is retried on every run, never dropped.
+(default 100), then the warehouse id. An order no warehouse can cover alone is split across
+several; one that all together cannot cover is held with the reason naming the short SKU. A held
+order is retried on every run, never dropped.
+
+`allocate_pending` runs the order review (server/office/review.py): only orders that pass the review
+rules, or that a supervisor approved, are allocated; the review also merges a buyer's orders and
+splits orders, with the helpers below.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from engine.model import OrderState
+from engine.model import Order, OrderState
 from server.store import marketplace, orders, stock
 from server.store.database import Database
 
@@ -21,57 +28,65 @@ class AllocationReport:
     allocated: list[str] = field(default_factory=list)
     held: dict[str, str] = field(default_factory=dict)
     changed_skus: set[str] = field(default_factory=set)
+    merged: dict[str, list[str]] = field(default_factory=dict)
+    """Work order id → the orders it merges."""
+    split: dict[str, list[str]] = field(default_factory=dict)
+    """Order id → the work orders it was split into."""
 
 
 def allocate_pending(db: Database, now_ms: int) -> AllocationReport:
-    report = AllocationReport()
+    """Review every paid order waiting, then allocate (or merge, split, hold) those that pass."""
+    from server.office.review import review_pass  # the review builds on the helpers below
+
     with db.transaction() as conn:
-        pending = [
-            row[0] for row in conn.execute(
-                "SELECT o.order_id FROM orders o JOIN market_orders m ON m.order_id = o.order_id "
-                "WHERE o.state = 'new' AND m.paid = 1 AND (o.hold_reason IS NULL "
-                "OR o.hold_reason LIKE 'insufficient_stock%') ORDER BY m.modified_ms, o.order_id"
-            )
-        ]
-        priorities = marketplace.warehouse_priorities(conn)
-        for order_id in pending:
-            order = orders.load_order(conn, order_id)
-            if order is None:
-                continue
-            needs: dict[str, int] = {}
-            for line in order.lines:
-                needs[line.sku] = needs.get(line.sku, 0) + line.qty
-            best_short: tuple[int, str] | None = None
-            chosen = None
-            for warehouse_id in sorted(priorities, key=lambda w: (priorities[w], w)):
-                short = {
-                    sku: qty - available(conn, warehouse_id, sku)
-                    for sku, qty in needs.items()
-                    if available(conn, warehouse_id, sku) < qty
-                }
-                if not short:
-                    chosen = warehouse_id
-                    break
-                missing = sum(short.values())
-                if best_short is None or missing < best_short[0]:
-                    sku = sorted(short)[0]
-                    best_short = (missing, f"{sku} short by {short[sku]} in {warehouse_id}")
-            if chosen is None:
-                reason = f"insufficient_stock: {best_short[1] if best_short else 'no warehouse'}"
-                marketplace.set_order_hold(conn, order_id, reason)
-                report.held[order_id] = reason
-                continue
-            for sku, qty in needs.items():
-                marketplace.reserve(conn, order_id, chosen, sku, qty)
-            orders.save_order(conn, replace(order, state=OrderState.ALLOCATED, warehouse_id=chosen), now_ms)
-            marketplace.set_order_hold(conn, order_id, None)
-            orders.create_task(
-                conn, task_id=f"pick-{order_id}", warehouse_id=chosen, kind="pick", assignee=None,
-                data={"order_id": order_id}, now_ms=now_ms,
-            )
-            report.allocated.append(order_id)
-            report.changed_skus.update(needs)
-    return report
+        return review_pass(conn, now_ms)
+
+
+def needs_of(order: Order) -> dict[str, int]:
+    """Units per SKU over the order's lines."""
+    needs: dict[str, int] = {}
+    for line in order.lines:
+        needs[line.sku] = needs.get(line.sku, 0) + line.qty
+    return needs
+
+
+def choose_warehouse(
+    conn: sqlite3.Connection, needs: Mapping[str, int], priorities: Mapping[str, int]
+) -> tuple[str | None, str]:
+    """The first warehouse by (priority, id) that covers every need, or None and the shortage of
+    the warehouse missing the fewest units (`"SKU-1 short by 1 in WH1"`)."""
+    best_short: tuple[int, str] | None = None
+    for warehouse_id in sorted(priorities, key=lambda w: (priorities[w], w)):
+        short = {
+            sku: qty - available(conn, warehouse_id, sku)
+            for sku, qty in needs.items()
+            if available(conn, warehouse_id, sku) < qty
+        }
+        if not short:
+            return warehouse_id, ""
+        missing = sum(short.values())
+        if best_short is None or missing < best_short[0]:
+            sku = sorted(short)[0]
+            best_short = (missing, f"{sku} short by {short[sku]} in {warehouse_id}")
+    return None, best_short[1] if best_short else "no warehouse"
+
+
+def allocate_to(
+    conn: sqlite3.Connection, order: Order, warehouse_id: str, now_ms: int,
+    task_data: Mapping[str, Any] | None = None,
+) -> set[str]:
+    """Reserve the order's units in `warehouse_id`, mark it allocated and open its pick task
+    `pick-<order_id>` (data `order_id` plus `task_data`); returns the SKUs reserved."""
+    needs = needs_of(order)
+    for sku, qty in needs.items():
+        marketplace.reserve(conn, order.order_id, warehouse_id, sku, qty)
+    orders.save_order(conn, replace(order, state=OrderState.ALLOCATED, warehouse_id=warehouse_id), now_ms)
+    marketplace.set_order_hold(conn, order.order_id, None)
+    orders.create_task(
+        conn, task_id=f"pick-{order.order_id}", warehouse_id=warehouse_id, kind="pick", assignee=None,
+        data={"order_id": order.order_id, **(task_data or {})}, now_ms=now_ms,
+    )
+    return set(needs)
 
 
 def available(conn: sqlite3.Connection, warehouse_id: str, sku: str) -> int:
