@@ -53,6 +53,7 @@ def server(
     ),
     backup_keep: int = typer.Option(7, help="Daily backups to keep.", min=1),
     backup_every_hours: float = typer.Option(24.0, help="Hours between automatic backups; 0 = none."),
+    alert_interval: float = typer.Option(30.0, help="Seconds between stock-alert evaluations; 0 = none."),
 ) -> None:
     """Run the sync server (and the Tmall jobs of every bound store)."""
     import uvicorn
@@ -89,9 +90,27 @@ def server(
                                httpx.Client(timeout=30), import_interval_s=import_interval)
         jobs.start()
         application.state.service.after_push = jobs.wake
+    stop_alerts = None
+    if alert_interval > 0:
+        import threading
+
+        from server.office.alerts import evaluate_and_notify
+
+        stop_alerts = threading.Event()
+
+        def alert_loop() -> None:
+            while not stop_alerts.wait(alert_interval):
+                try:
+                    evaluate_and_notify(application.state)
+                except Exception as problem:  # never let the alert loop take the server down
+                    typer.echo(f"kucun: alert evaluation failed: {problem}", err=True)
+
+        threading.Thread(target=alert_loop, name="kucun-alerts", daemon=True).start()
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:
+        if stop_alerts is not None:
+            stop_alerts.set()
         if jobs is not None:
             jobs.stop()
         if backups is not None:

@@ -33,9 +33,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(db: Path, port: int, *options: str) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        kucun("server", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)),
+        kucun("server", "--db", str(db), "--host", "127.0.0.1", "--port", str(port), *options),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30

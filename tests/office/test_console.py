@@ -82,3 +82,37 @@ def test_a_refused_action_is_shown_and_changes_nothing(office: OfficeSite) -> No
             await settle(pilot, app, lambda: "row" in str(status.render()) or "order" in str(status.render()))
 
     asyncio.run(scenario())
+
+
+def test_orders_tab_approves_a_held_order_and_holds_another_with_a_reason(office: OfficeSite) -> None:
+    from tests.office.test_review import receive, run, show, tmall_order
+
+    receive(office, "WH1", 5)
+    asking = tmall_order(office, 2001, [("SKU-1", 1)], buyer_message="gift wrap please")
+    quiet = tmall_order(office, 2002, [("SKU-1", 1)], paid_ago_ms=0)
+    run(office)
+    assert show(office, asking)["held"] and show(office, quiet)["state"] == "allocated"
+
+    async def scenario() -> None:
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot, app, lambda: {asking, quiet} <= {r[0] for r in table_rows(app, "orders")})
+            rows = table_rows(app, "orders")
+            held_row = next(i for i, r in enumerate(rows) if r[0] == asking)
+            assert "buyer_message" in rows[held_row][4]
+            table = app.query_one("#table-orders", DataTable)
+            table.focus()
+            table.move_cursor(row=held_row)
+            await pilot.press("a")
+            await settle(pilot, app, lambda: show(office, asking)["state"] == "allocated")
+            await settle(pilot, app, lambda: any(r[0] == asking and r[2] == "allocated"
+                                                 for r in table_rows(app, "orders")))
+            # holding an allocated order is refused by the server: the refusal is shown, nothing changes
+            table.move_cursor(row=next(i for i, r in enumerate(table_rows(app, "orders")) if r[0] == quiet))
+            await pilot.press("h")
+            await pilot.press(*"check address", "enter")
+            status = app.query_one("#status-orders", Static)
+            await settle(pilot, app, lambda: "refused" in str(status.render()))
+            assert all(not show(office, o)["held"] for o in (asking, quiet))
+
+    asyncio.run(scenario())
