@@ -15,5 +15,7 @@ import typer
 
 def register_all(app: typer.Typer, admin: typer.Typer) -> None:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue  # shared helpers, not commands
         module = importlib.import_module(f"{__name__}.{info.name}")
         module.register(app, admin)

@@ -10,12 +10,10 @@ from typing import Any, Optional
 
 import typer
 
+from kucun.commands._common import now_ms as _now_ms
+
 alerts_app = typer.Typer(help="Stock alerts, min/max limits, the alert webhook and replenishment.",
                          no_args_is_help=True)
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def _database(ctx: typer.Context) -> Any:

@@ -4,30 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, List, Optional
+from typing import List, Optional
 
 import typer
 
+from kucun.commands._common import now_ms as _now_ms, run_in_database as _run
+
 counts_app = typer.Typer(help="Blind count tasks, discrepancy review and approval.", no_args_is_help=True)
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-def _run(ctx: typer.Context, action: Callable[[Any], Any], write: bool = True) -> Any:
-    from server.office.accounts import OfficeError
-    from server.store.database import Database
-
-    database = Database(ctx.obj)
-    try:
-        with (database.transaction() if write else database.reading()) as conn:
-            return action(conn)
-    except OfficeError as problem:
-        typer.secho(f"error: {problem.detail}", fg="red", err=True)
-        raise typer.Exit(1)
-    finally:
-        database.close()
 
 
 @counts_app.command("create")

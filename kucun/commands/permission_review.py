@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
+from kucun.commands._common import now_ms as _now_ms, run_in_database as _run
+
 permissions_app = typer.Typer(help="Permission review: operators and office accounts, unused ones disabled.",
                               no_args_is_help=True)
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-def _run(ctx: typer.Context, action: Callable[[Any], Any]) -> Any:
-    from server.office.accounts import OfficeError
-    from server.store.database import Database
-
-    database = Database(ctx.obj)
-    try:
-        with database.transaction() as conn:
-            return action(conn)
-    except OfficeError as problem:
-        typer.secho(f"error: {problem.detail}", fg="red", err=True)
-        raise typer.Exit(1)
-    finally:
-        database.close()
 
 
 def _day(ms: Optional[int]) -> str:

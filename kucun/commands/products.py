@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
 
+from kucun.commands._common import now_ms as _now_ms
+
 products_app = typer.Typer(help="SKUs with prices, barcodes and Tmall listings, from and to CSV/XLSX.",
                            no_args_is_help=True)
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def _fail(message: str) -> None:

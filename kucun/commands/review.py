@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import typer
 
+from kucun.commands._common import now_ms as _now_ms, run_in_database as _run
+
 orders_app = typer.Typer(help="Order review: held orders and their reasons, decisions by hand.",
                          no_args_is_help=True)
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-def _run(ctx: typer.Context, action: Callable[[Any], Any]) -> Any:
-    from server.office.accounts import OfficeError
-    from server.store.database import Database
-
-    database = Database(ctx.obj)
-    try:
-        with database.transaction() as conn:
-            return action(conn)
-    except OfficeError as problem:
-        typer.secho(f"error: {problem.detail}", fg="red", err=True)
-        raise typer.Exit(1)
-    finally:
-        database.close()
 
 
 @orders_app.command("list")

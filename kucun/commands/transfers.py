@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any, Optional
 
 import typer
 
+from kucun.commands._common import now_ms as _now_ms, run_in_database
+
 transfers_app = typer.Typer(help="Transfers between warehouses.", no_args_is_help=True)
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 def _run(ctx: typer.Context, action: Callable[[Any], Any], *, write: bool = False) -> Any:
-    from server.office.accounts import OfficeError
-    from server.store.database import Database
-
-    database = Database(ctx.obj)
-    try:
-        with (database.transaction() if write else database.reading()) as conn:
-            return action(conn)
-    except OfficeError as problem:
-        typer.secho(f"error: {problem.detail}", fg="red", err=True)
-        raise typer.Exit(1)
-    finally:
-        database.close()
+    return run_in_database(ctx, action, write)
 
 
 def _signed(n: int) -> str:
