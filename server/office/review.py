@@ -500,17 +500,7 @@ def _dissolve(conn: sqlite3.Connection, group_id: str, parts: list[Order], membe
 
 
 def _cancel_part(conn: sqlite3.Connection, part: Order, now_ms: int, report: AllocationReport) -> None:
-    released = marketplace.release_reservations(conn, part.order_id)
-    orders.save_order(conn, replace(part, state=OrderState.CANCELLED), now_ms)
-    for location, sku, qty in orders.take_order_picks(conn, part.order_id):
-        orders.create_task(
-            conn, task_id=f"putback-{part.order_id}-{location}-{sku}", warehouse_id=part.warehouse_id,
-            kind="put_back", assignee=None,
-            data={"order_id": part.order_id, "sku": sku, "qty": qty, "from_location": location,
-                  "to_location": None, "reason": "order cancelled"},
-            now_ms=now_ms,
-        )
-    orders.set_task_state(conn, f"pick-{part.order_id}", "cancelled")
+    released = orders.cancel_order(conn, part, now_ms)
     skus = set(released) | {line.sku for line in part.lines}
     report.changed_skus |= skus
     marketplace.queue_publish(conn, skus, now_ms)

@@ -131,3 +131,24 @@ def set_task_state(conn: sqlite3.Connection, task_id: str, state: str) -> bool:
             {"task_id": task_id, "kind": row["kind"], "state": state, "assignee": row["assignee"],
              **json.loads(row["data"])})
     return True
+
+
+def cancel_order(conn: sqlite3.Connection, order: Order, now_ms: int) -> list[str]:
+    """R5: cancel an unshipped order — its reservations released, a put-back task for every picked
+    unit still in a tote, its pick task cancelled. Returns the SKUs whose reservations were released."""
+    from dataclasses import replace
+
+    from server.store import marketplace
+
+    released = marketplace.release_reservations(conn, order.order_id)
+    save_order(conn, replace(order, state=OrderState.CANCELLED), now_ms)
+    for location, sku, qty in take_order_picks(conn, order.order_id):
+        create_task(
+            conn, task_id=f"putback-{order.order_id}-{location}-{sku}", warehouse_id=order.warehouse_id,
+            kind="put_back", assignee=None,
+            data={"order_id": order.order_id, "sku": sku, "qty": qty, "from_location": location,
+                  "to_location": None, "reason": "order cancelled"},
+            now_ms=now_ms,
+        )
+    set_task_state(conn, f"pick-{order.order_id}", "cancelled")
+    return released

@@ -246,18 +246,8 @@ def _cancel(conn: Any, store: StoreRow, order: Order, now_ms: int, report: Impor
         return
     from dataclasses import replace
 
-    released = marketplace.release_reservations(conn, order.order_id)
-    orders.save_order(conn, replace(order, state=OrderState.CANCELLED), now_ms)
+    released = orders.cancel_order(conn, order, now_ms)
     marketplace.set_order_hold(conn, order.order_id, None)
-    for location, sku, qty in orders.take_order_picks(conn, order.order_id):
-        orders.create_task(
-            conn, task_id=f"putback-{order.order_id}-{location}-{sku}", warehouse_id=order.warehouse_id,
-            kind="put_back", assignee=None,
-            data={"order_id": order.order_id, "sku": sku, "qty": qty, "from_location": location,
-                  "to_location": None, "reason": "order cancelled"},
-            now_ms=now_ms,
-        )
-    orders.set_task_state(conn, f"pick-{order.order_id}", "cancelled")
     report.orders_cancelled += 1
     report.changed_skus.update(released or [line.sku for line in order.lines])
     marketplace.queue_publish(conn, {line.sku for line in order.lines}, now_ms)
