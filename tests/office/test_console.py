@@ -116,3 +116,39 @@ def test_orders_tab_approves_a_held_order_and_holds_another_with_a_reason(office
             assert all(not show(office, o)["held"] for o in (asking, quiet))
 
     asyncio.run(scenario())
+
+
+def test_every_view_loads_from_the_api_without_an_error(office: OfficeSite) -> None:
+    """Alerts, count approvals, transfers, stores and reports each fill from their endpoint."""
+    terminal = office.site.terminal("WH1")
+    terminal.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "A-01-01", 6), 1)
+    terminal.sync()
+    limits = office.call("put", "/office/v1/stock-limits", office.as_admin,
+                         json=[{"sku": "SKU-2", "warehouse_id": "WH1", "min": 2, "max": 10}])
+    assert limits.status_code == 200, limits.text
+    assert office.call("post", "/office/v1/alerts/evaluate", office.as_supervisor).status_code == 200
+    transfer = office.call("post", "/office/v1/transfers", office.as_supervisor,
+                           json={"from_warehouse": "WH1", "to_warehouse": "WH2", "lines": [{"sku": "SKU-1", "qty": 2}]})
+    assert transfer.status_code == 201, transfer.text
+
+    async def scenario() -> None:
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0)
+        async with app.run_test(size=(120, 32)) as pilot:
+            await settle(pilot, app, lambda: bool(table_rows(app, "transfers")) and bool(table_rows(app, "alerts")))
+            assert [r[1] for r in table_rows(app, "alerts")] == ["stock_out"]
+            assert table_rows(app, "transfers")[0][0] == transfer.json()["transfer_id"]
+            for tab in ("counts", "stores"):
+                status = str(app.query_one(f"#status-{tab}", Static).render())
+                assert status == "0 row(s)", (tab, status)
+            await pilot.press("7")
+            assert app.query_one("#tabs").active == "reports"
+            await settle(pilot, app, lambda: "picker row" in str(app.query_one("#status-reports", Static).render()))
+            assert str(app.query_one("#sales-summary", Static).render()).startswith("0 units")
+            # acknowledging the alert from its tab
+            await pilot.press("3")
+            table = app.query_one("#table-alerts", DataTable)
+            table.focus()
+            await pilot.press("k")
+            await settle(pilot, app, lambda: table_rows(app, "alerts") == [])
+
+    asyncio.run(scenario())
