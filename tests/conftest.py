@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import itertools
+from functools import cache
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+import server.office.accounts
+import server.site
+
 from server.app import make_app
 from server.site import load_site
 from server.store.database import Database
 from tests.harness import SITE, FakeClock, Site
+
+
+_hash_once = cache(server.site.hash_pin)
+
+
+@pytest.fixture(autouse=True)
+def _secrets_hashed_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test loads the same small site; argon2-hashing its six PINs (and the office test
+    accounts' password) again each time was most of a site's set-up. The hashes stay real
+    argon2id, verified as in production."""
+    monkeypatch.setattr(server.site, "hash_pin", _hash_once)
+    monkeypatch.setattr(server.office.accounts, "hash_pin", _hash_once)
 
 
 @pytest.fixture
