@@ -158,6 +158,8 @@ ZH: dict[str, str] = {
     "reject.bad_barcode": "条码无效",
     "reject.barcode_taken": "条码已属别的商品",
     "reject.order_cancelled": "订单已取消",
+    "reject.transfer_cancelled": "调拨单已取消",
+    "reject.wrong_warehouse": "不是本仓的调拨单",
     # command line
     "cli.not_enrolled": "本终端尚未注册：请用 --enroll 加上总部给的注册码",
     "cli.no_server": "首次使用需要服务器地址(--server)",
@@ -300,6 +302,8 @@ EN: dict[str, str] = {
     "reject.bad_barcode": "invalid barcode",
     "reject.barcode_taken": "barcode belongs to another SKU",
     "reject.order_cancelled": "order cancelled",
+    "reject.transfer_cancelled": "transfer cancelled",
+    "reject.wrong_warehouse": "transfer of another warehouse",
     "cli.not_enrolled": "This terminal is not enrolled: pass --enroll with a code from the office",
     "cli.no_server": "The first run needs the server's address (--server)",
     "cli.enroll_failed": "Enrollment failed: {detail}",

@@ -134,7 +134,7 @@ ZH: dict[str, str] = {
     "transfer.out_finished": "{transfer}调出完成：{skus}种{units}件",
     "transfer.no_differences": "{transfer}收发一致，无差异",
     "transfer.differences": "{transfer}有差异：{skus}种共{units}件，已记录",
-    "transfer.tally_heading": "商品 出/收",
+    "transfer.tally_heading": "商品 出/收（应出）",
     "transfer.sent_heading": "商品 调出",
     "transfer.differences_heading": "差异（收−出）",
 }
@@ -267,7 +267,7 @@ EN: dict[str, str] = {
     "transfer.out_finished": "{transfer} sent: {skus} SKU(s), {units} unit(s)",
     "transfer.no_differences": "{transfer}: received as sent, no differences",
     "transfer.differences": "{transfer}: {skus} SKU(s) differ by {units} unit(s), recorded",
-    "transfer.tally_heading": "SKU sent/received",
+    "transfer.tally_heading": "SKU sent/received (asked)",
     "transfer.sent_heading": "SKU sent",
     "transfer.differences_heading": "Differences (received − sent)",
 }

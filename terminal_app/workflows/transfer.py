@@ -12,7 +12,7 @@ difference in what stays in `@transit:<transfer_id>`.
 
 When the office published a task for the transfer (`transfer_out` at the source with the requested
 lines, `transfer_in` at the destination with what was sent), scanning the transfer shows its lines:
-out, `sent/received of requested`; in, the server's sent count stands in for this terminal's own.
+out, `sent/received (requested)`; in, the server's sent count stands in for this terminal's own.
 """
 
 from __future__ import annotations
@@ -131,8 +131,8 @@ class TransferSession:
                 "sent": sent, "received": received}
 
     def rows(self) -> tuple[tuple[str, str], ...]:
-        """Per SKU: `sent/received`, and `of requested` when the office's task says."""
-        return tuple((sku, f"{sent}/{received}" + (f" of {self.requested[sku]}"
+        """Per SKU: `sent/received`, and `(requested)` when the office's task says."""
+        return tuple((sku, f"{sent}/{received}" + (f" ({self.requested[sku]})"
                                                    if sku in self.requested else ""))
                      for sku, (sent, received) in sorted(self.tally.items()))
 
