@@ -39,6 +39,7 @@ from engine.model import (
 )
 from server.office import counts as office_counts
 from server.office import transfers
+from server import settlement
 from server.permissions import LINK_BARCODE, Permissions
 from server.store import marketplace, masterdata, orders, stock
 from server.store.devices import Device
@@ -215,17 +216,13 @@ class _Context:
         stock.add_count(self.conn, count)
         latest = max([c.stamp for c in earlier] + [count.stamp])
         adjustment = self.settle_counts(p.location, p.sku, latest)
-        self.release_count_escrow(p.location, p.sku)
+        # the escrow, and any units found, wait until no earlier move can still arrive (settlement)
+        where = masterdata.location(self.conn, p.location)
+        settlement.hold_count(self.conn, self.op.op_id, where["warehouse_id"] if where else "", p.location,
+                              p.sku, max(adjustment, 0), self.now_ms)
         recount = self.recount_task_if_needed(count, earlier)
         reason = f"adjusted by {adjustment:+d}" if adjustment else None
         return Applied("recount_requested" if recount else None, recount or reason)
-
-    def release_count_escrow(self, location: str, sku: str) -> None:
-        """R3: once the count of `(location, sku)` has synced, its escrow has done its work; a
-        count task whose escrows are all released is done."""
-        for task_id in stock.release_escrows(self.conn, location, sku):
-            if stock.task_escrow_left(self.conn, task_id) == 0:
-                orders.set_task_state(self.conn, task_id, "done")
 
     def recount_task_if_needed(self, count: Count, earlier: list[Count]) -> str | None:
         deltas = stock.move_deltas_at(self.conn, count.location, count.sku)

@@ -15,6 +15,7 @@ from typing import Any
 from engine.conflict.dedup import Duplicate, SeqGap, check_batch_seq, classify_op
 from engine.model import Rejected
 from engine.protocol import envelope_problem, parse_operation
+from server import settlement
 from server.apply import Applied, SyncPolicy, apply_operation
 from server.permissions import Permissions
 from server.security import digest, new_device_token, normalize_enrollment_code
@@ -198,13 +199,23 @@ class SyncService:
             return error(422, "bad_request", "cursor and limit must be integers")
         if cursor_value < 0 or not 1 <= limit_value <= MAX_PULL_LIMIT:
             return error(422, "bad_request", f"cursor ≥ 0 and 1 ≤ limit ≤ {MAX_PULL_LIMIT}")
+        self.pulled(device)
         with self.db.reading() as conn:
             changes, new_cursor, has_more = feed.changes_since(
                 conn, device.warehouse_id, cursor_value, limit_value
             )
         return 200, {"changes": changes, "cursor": new_cursor, "has_more": has_more}
 
+    def pulled(self, device: Device) -> None:
+        """A pull means the device has pushed all it had (settles counts waiting on it, R2/R3);
+        what settles is published before the device reads the feed."""
+        with self.db.transaction() as conn:
+            settled = settlement.mark_pulled(conn, device.device_id, device.warehouse_id, self.clock_ms())
+        if settled and self.after_push is not None:
+            self.after_push()
+
     def snapshot(self, device: Device) -> Answer:
+        self.pulled(device)
         with self.db.reading() as conn:
             changes, cursor = feed.snapshot(conn, device.warehouse_id)
         return 200, {"changes": changes, "cursor": cursor, "has_more": False}

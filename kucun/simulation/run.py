@@ -215,11 +215,21 @@ class Run:
             world.carrier_pickup()
             pending = sum(h.replica.pending_count() for h in [*world.terminals, *world.offices.values()])
             if pending == 0:
-                for handle in [*world.terminals, *world.offices.values()]:
-                    handle.sync()  # pull what the last jobs pass changed
+                # pull what the last jobs pass changed; a pull can itself settle a count (its escrow
+                # released when the last terminal has pulled), so go round until nothing changes
+                for _ in range(QUIESCE_ROUNDS):
+                    head = _feed_head(world)
+                    for handle in [*world.terminals, *world.offices.values()]:
+                        handle.sync()
+                    if _feed_head(world) == head:
+                        break
                 world.carrier_pickup()
                 return rounds
         return QUIESCE_ROUNDS
+
+
+def _feed_head(world: World) -> int:
+    return int(world.audit.execute("SELECT last_seq FROM feed_clock").fetchone()[0])
 
 
 def _latencies(world: World) -> list[float]:

@@ -259,7 +259,24 @@ CORE_MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE orders ADD COLUMN hold_reason TEXT
         """,
     ),
+    (
+        13,
+        "count_settlement",
+        """
+        -- when each device last pulled: it had pushed everything it recorded before that (DESIGN §4 client)
+        ALTER TABLE devices ADD COLUMN last_pull_ms BIGINT;
+        -- counts whose escrow (and any units they found) wait until no earlier move can still arrive
+        CREATE TABLE count_settlements (
+            op_id TEXT PRIMARY KEY,
+            warehouse_id TEXT NOT NULL,
+            location TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            received_at_ms BIGINT NOT NULL
+        );
+        CREATE INDEX count_settlements_by_warehouse ON count_settlements(warehouse_id)
+        """,
+    ),
 )
 
 # The office adds its own numbered migrations, one module each (server/office/migrations/).
-MIGRATIONS: tuple[tuple[int, str, str], ...] = CORE_MIGRATIONS + OFFICE_MIGRATIONS
+MIGRATIONS: tuple[tuple[int, str, str], ...] = tuple(sorted(CORE_MIGRATIONS + OFFICE_MIGRATIONS))
