@@ -134,7 +134,8 @@ def test_every_view_loads_from_the_api_without_an_error(office: OfficeSite) -> N
     async def scenario() -> None:
         app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0)
         async with app.run_test(size=(120, 32)) as pilot:
-            await settle(pilot, app, lambda: bool(table_rows(app, "transfers")) and bool(table_rows(app, "alerts")))
+            await settle(pilot, app, lambda: bool(table_rows(app, "transfers")) and bool(table_rows(app, "alerts"))
+                         and all(str(app.query_one(f"#status-{tab}", Static).render()) for tab in ("counts", "stores")))
             assert [r[1] for r in table_rows(app, "alerts")] == ["stock_out"]
             assert table_rows(app, "transfers")[0][0] == transfer.json()["transfer_id"]
             for tab in ("counts", "stores"):
