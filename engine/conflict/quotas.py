@@ -138,6 +138,19 @@ def settle_delta(store: StoreQuota, delta: int, live_after: int | None) -> Store
     return replace(store, held=store.quota)
 
 
+def at_least_live(store: StoreQuota, live_after: int | None) -> StoreQuota:
+    """quota = live + sold but not imported, so it is never below a live quantity Tmall reports.
+
+    When it is, a sale was subtracted twice (a re-read and an import both counted it) and the store
+    has more units live than the server thinks — units the publisher would otherwise never take back.
+    The quota is raised to what is live; the next round takes the surplus back. Raising a quota can
+    only make the publisher grant less.
+    """
+    if live_after is not None and live_after > store.quota:
+        return replace(store, quota=live_after)
+    return store
+
+
 def record_imported_sale(store: StoreQuota, units: int) -> StoreQuota:
     """An imported order moves `units` out of the store's quota (into `reserved`), held first.
 

@@ -17,7 +17,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.conflict.quotas import StoreQuota, next_quota_deltas, settle_after_import, settle_delta
+from engine.conflict.quotas import (
+    StoreQuota,
+    at_least_live,
+    next_quota_deltas,
+    settle_after_import,
+    settle_delta,
+)
 from server.store import marketplace, stock
 from server.store.database import Database
 from server.store.marketplace import StoreRow
@@ -97,8 +103,8 @@ def publish_skus(
                     report.increases += 1
                 with db.transaction() as conn:
                     quota_value, held, _ = marketplace.quota(conn, delta.store_id, sku)
-                    settled = settle_delta(StoreQuota(delta.store_id, quota_value, 1, held),
-                                           delta.delta, live_after)
+                    settled = at_least_live(settle_delta(StoreQuota(delta.store_id, quota_value, 1, held),
+                                                         delta.delta, live_after), live_after)
                     marketplace.set_quota(conn, delta.store_id, sku, settled.quota, settled.held)
     return report
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from engine.conflict.quotas import (
     QuotaDelta,
     StoreQuota,
+    at_least_live,
     next_quota_deltas,
     plan_quota_deltas,
     quota_targets,
@@ -260,3 +261,14 @@ def test_publishing_rounds_with_clamped_answers_respect_the_bound(
     assert all(store.quota >= store.held >= 0 for store in settled)
     targets = quota_targets(on_hand, reserved, escrow, safety, settled)
     assert {store.store_id: store.quota for store in settled} == targets
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(stores=store_quotas(), live=st.one_of(st.none(), st.integers(0, 60)))
+def test_a_quota_is_never_left_below_what_is_live(stores: list[StoreQuota], live: int | None) -> None:
+    """quota = live + unimported sales: an answer showing more live raises the quota to it (the
+    store then gets less, never more); anything else leaves the quota as it was."""
+    for store in stores:
+        after = at_least_live(store, live)
+        assert after.held == store.held and after.store_id == store.store_id
+        assert after.quota == (store.quota if live is None else max(store.quota, live))
