@@ -21,7 +21,7 @@ away; here every frame is also rendered to the escape sequences a terminal would
   scanner types them (the approach of `tests/terminal/pilot.py`); the clock stops at the first
   frame that is painted after the screen handled the scan and that carries the answer (the SKU
   code on the result line). That includes Textual's frame pacing (a dirty screen is repainted on
-  a 1/60 s timer), as on a real terminal. "handled" is the same start to the end of the screen's
+  a 1/TEXTUAL_FPS timer: 240 a second, terminal_app sets it), as on a real terminal. "handled" is the same start to the end of the screen's
   `run_step` (lookup or receive done, the result line updated), before any painting.
 - Start-up: `Replica.open` + `make_app` + `run_test` until the first frame of the login screen is
   painted, in this process (the modules are already imported: the number is the app's own work

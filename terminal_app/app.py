@@ -158,12 +158,12 @@ class KucunTerminal(App[None]):
     def record_ops(self, planned: Sequence[PlannedOp]) -> list[Operation]:
         """Record ops in the replica now; the network is the sync worker's business."""
         ops = self.context.record(planned)
+        self.refresh_status()  # now, so the header's new count is painted with the answer
         self.post_message(OpsRecorded(len(ops)))
         return ops
 
     @on(OpsRecorded)
     def _ops_recorded(self) -> None:
-        self.refresh_status()
         if self.auto_sync:
             self.request_sync()
 

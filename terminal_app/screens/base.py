@@ -25,6 +25,7 @@ from terminal_app.roles import may_propose_barcodes
 from terminal_app.scan_line import parse_scan_line
 from terminal_app.widgets import (
     DetailList,
+    PlainText,
     QuantityField,
     ResultLine,
     ScanInput,
@@ -86,12 +87,12 @@ class ScanScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
         yield Static(_(self.TITLE_KEY), id="title", markup=False)
-        yield Static("", id="prompt", markup=False)
+        yield PlainText("", id="prompt")
         yield from self.compose_body()
         yield ResultLine(id="result")
         yield DetailList(id="detail")
         with Horizontal(id="entry"):
-            yield ScanInput(placeholder=_("scan.placeholder"), id="scan")
+            yield ScanInput(placeholder=_("scan.placeholder"), id="scan", on_scan=self.take_scan)
             yield QuantityField(placeholder=_("scan.quantity_placeholder"), id="quantity")
         yield Static(_(self.HINT_KEY), id="hint", markup=False)
 
@@ -110,14 +111,9 @@ class ScanScreen(Screen[None]):
         prompt = _(self.prompt_key(), **self.prompt_fields())
         if self.pending_quantity is not None:
             prompt = f"{prompt}  {_('scan.quantity_pending', qty=self.pending_quantity)}"
-        self.query_one("#prompt", Static).update(prompt)
+        self.query_one("#prompt", PlainText).set_text(prompt)
 
     # --- scans ----------------------------------------------------------------------------------
-
-    @on(ScanInput.Scanned)
-    def _on_scanned(self, message: ScanInput.Scanned) -> None:
-        message.stop()
-        self.take_scan(message.text)
 
     @on(QuantityField.ScanLanded)
     def _on_scan_in_quantity(self, message: QuantityField.ScanLanded) -> None:

@@ -63,4 +63,4 @@ class StatusHeader(Static):
         self.set_class(not status.online or not status.has_server, "-offline")
         self.set_class(status.syncing, "-syncing")
         self.set_class(status.rejected > 0, "-rejected")
-        self.update(header_text(status, self.size.width or 40))
+        self.update(header_text(status, self.size.width or 40), layout=False)  # one row, always
