@@ -15,7 +15,7 @@ import httpx
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.timer import Timer
 
 from engine.model import Operation
@@ -49,7 +49,9 @@ class KucunTerminal(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", show=False, priority=True)]
 
-    status: reactive[TerminalStatus] = reactive(TerminalStatus)
+    status: var[TerminalStatus] = var(TerminalStatus)
+    """What the header shows; each header watches it. A `var`: a `reactive` on the app would
+    repaint the whole screen whenever it changes (every recorded op), not only the header."""
 
     def __init__(
         self,

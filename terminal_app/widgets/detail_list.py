@@ -9,7 +9,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -44,8 +44,12 @@ class DetailText(ScrollView, can_focus=False):
         self._heading_lines: list[str] = []
 
     def show(self, rows: Sequence[tuple[str, str]], heading: str = "") -> None:
+        before, same_heading = self._rows, heading == self._heading
         self._rows, self._heading = list(rows), heading
-        self._lay_out()
+        changed = None
+        if same_heading and len(self._rows) >= len(before):
+            changed = [i for i, row in enumerate(self._rows) if i >= len(before) or row != before[i]]
+        self._lay_out(changed)
 
     def on_resize(self) -> None:
         self._lay_out()
@@ -53,15 +57,35 @@ class DetailText(ScrollView, can_focus=False):
     def _width(self) -> int:
         return max(self.scrollable_content_region.width or self.size.width or 38, 10)
 
-    def _lay_out(self) -> None:
+    def _lay_out(self, changed: list[int] | None = None) -> None:
         """Wrap the heading to the width and size the scrollable area; rows are formatted when
-        drawn."""
+        drawn. `changed`: the only rows that differ from those shown (the others, and the
+        heading, are as they were); None: anything may have."""
         if self._heading:
             wrapped = Text(self._heading).wrap(self.app.console, self._width())
             self._heading_lines = [line.plain.rstrip() for line in wrapped]
         else:
             self._heading_lines = []
-        self.virtual_size = Size(0, len(self._heading_lines) + len(self._rows))
+        rows = len(self._heading_lines) + len(self._rows)
+        shown = self.scrollable_content_region.height
+        before = self.virtual_size.height
+        if shown and shown < before <= rows and self.show_vertical_scrollbar:
+            # Rows added under a list that already scrolls (a receiving tally, one more SKU):
+            # only the scrollbar's thumb changes. Setting `virtual_size` would lay the whole
+            # screen out again and repaint every widget on it, on every scan.
+            self.set_reactive(DetailText.virtual_size, Size(0, rows))
+            self.vertical_scrollbar.window_virtual_size = rows
+            if changed is None:
+                self.refresh()
+                return
+            # and only the lines that changed and are in view are drawn again (often none)
+            top, width = self.scroll_offset.y, self.size.width
+            for index in changed:
+                y = len(self._heading_lines) + index - top
+                if 0 <= y < shown:
+                    self.refresh(Region(0, y, width, 1))
+            return
+        self.virtual_size = Size(0, rows)
         self.refresh()
 
     def _line(self, index: int, width: int) -> str | None:

@@ -52,14 +52,26 @@ class StatusHeader(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", markup=False, id=id)
+        self._stale = False
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self._show, init=True)
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
 
     def on_resize(self) -> None:
         self._show(self.app.status)  # type: ignore[attr-defined]
 
+    def _screen_changed(self, screen: object) -> None:
+        if self._stale and screen is self.screen:
+            self._show(self.app.status)  # type: ignore[attr-defined]
+
     def _show(self, status: TerminalStatus) -> None:
+        if self.screen is not self.app.screen:
+            # A screen underneath (the menu under a workflow) catches up when it is back on top:
+            # Textual repaints the top screen in full when one beneath it changes.
+            self._stale = True
+            return
+        self._stale = False
         self.set_class(not status.online or not status.has_server, "-offline")
         self.set_class(status.syncing, "-syncing")
         self.set_class(status.rejected > 0, "-rejected")

@@ -1,18 +1,29 @@
-"""The scan field and the lines under it: a scanner's burst answered at once, a person's typing
-shown and editable, the result line sized to its text."""
+"""The scan field and the lines around it: a scanner's burst answered at once, a person's typing
+shown and editable, the result line sized to its text, headers and detail rows repainted only
+where they changed and still right."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from textual.app import App
 
 from terminal_app.screens.base import ScanScreen
-from terminal_app.widgets import ResultLine, ScanInput
+from terminal_app.widgets import DetailList, ResultLine, ScanInput
 from terminal_app.widgets.plain_text import _unwrapped_lines
 from terminal_app.widgets.scan_input import ECHO_DELAY_S
 from tests.harness import Site
-from tests.terminal.pilot import SMALL, app_on, drain, open_workflow, scan, text_of, type_burst
+from tests.terminal.pilot import (
+    SMALL,
+    app_on,
+    drain,
+    open_workflow,
+    scan,
+    screen_text,
+    text_of,
+    type_burst,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -99,3 +110,54 @@ async def test_the_result_line_takes_the_height_of_its_text(site: Site):
 )
 def test_rows_of_text_that_does_not_wrap(text, width, rows):
     assert _unwrapped_lines(text, width) == rows
+
+
+async def test_the_menu_header_catches_up_with_ops_recorded_in_a_workflow(site: Site):
+    """Headers under the top screen are not repainted while hidden (Textual would repaint the
+    whole top screen for them); the menu's shows the new count when it is back on top."""
+    app = app_on(site.terminal(), None)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_workflow(pilot, "r1", "3333", "receive")
+        await scan(pilot, FLASK)
+        await scan(pilot, FLASK)
+        assert text_of(pilot, "#header").endswith("↑2")
+        await pilot.press("escape")
+        await drain(pilot)
+        assert type(app.screen).__name__ == "MenuScreen"
+        assert text_of(pilot, "#header").endswith("↑2")
+
+
+class _Rows(App[None]):
+    CSS = "DetailList { height: 5; }"
+
+    def compose(self):
+        yield DetailList(id="detail")
+
+
+def _painted(app: App[None]) -> list[str]:
+    """The detail rows as painted (a screenshot is drawn from the lines Textual has cached: a
+    line that was not refreshed shows what it showed before)."""
+    return [line.split()[:2] for line in screen_text(app).splitlines()[:5]]  # type: ignore[misc]
+
+
+async def test_a_growing_list_that_scrolls_repaints_the_rows_that_changed():
+    app = _Rows()
+    async with app.run_test(size=(30, 8)) as pilot:
+        detail = app.query_one(DetailList)
+        rows = [(f"SKU-{n}", str(n)) for n in range(8)]
+        detail.show(rows)
+        await pilot.pause()
+        assert _painted(app)[:2] == [["SKU-0", "0"], ["SKU-1", "1"]]
+        rows = [("SKU-0", "10")] + rows[1:] + [("SKU-8", "8")]  # one row in view, one below
+        detail.show(rows)
+        await pilot.pause()
+        assert _painted(app)[:2] == [["SKU-0", "10"], ["SKU-1", "1"]]
+        text = app.query_one("#detail-text")
+        assert text.virtual_size.height == 9
+        text.scroll_end(animate=False)
+        await pilot.pause()
+        assert _painted(app)[-1] == ["SKU-8", "8"]
+        detail.show(rows[:2])  # fewer rows: laid out again, no scrolling left
+        await pilot.pause()
+        assert text.virtual_size.height == 2 and text.scroll_offset.y == 0
+        assert _painted(app)[:3] == [["SKU-0", "10"], ["SKU-1", "1"], []]
