@@ -8,6 +8,7 @@ import asyncio
 
 import pytest
 from textual.app import App
+from textual.pilot import Pilot
 
 from terminal_app.screens.base import ScanScreen
 from terminal_app.widgets import DetailList, ResultLine, ScanInput
@@ -55,22 +56,25 @@ async def test_enter_answers_the_scan_before_the_field_is_painted_again(site: Si
         assert "+1 SKU-1 flask → RECEIVING" in text_of(pilot, "#result")
 
 
+async def past_the_echo_delay(pilot: Pilot[None]) -> None:
+    await asyncio.sleep(ECHO_DELAY_S * 3)
+    await drain(pilot)
+
+
 async def test_typed_characters_show_in_the_field_and_can_be_edited(site: Site):
     app = app_on(site.terminal(), None)
     async with app.run_test(size=SMALL) as pilot:
         await open_workflow(pilot, "p1", "1111", "lookup")
         field = app.screen.query_one("#scan", ScanInput)
         await type_burst(pilot, "69012", enter=False)
-        await asyncio.sleep(ECHO_DELAY_S * 3)
-        await drain(pilot)
+        await past_the_echo_delay(pilot)
         assert field.value == "69012" and field.cursor_position == 5
 
         await pilot.press("backspace")  # edits what is shown, typed or still waiting
         await type_burst(pilot, "345000", enter=False)
         await pilot.press("backspace", "left", "left")
         await type_burst(pilot, "X", enter=False)
-        await asyncio.sleep(ECHO_DELAY_S * 3)
-        await drain(pilot)
+        await past_the_echo_delay(pilot)
         assert field.value == "6901345X00"
 
         await pilot.press("end")
