@@ -3,6 +3,7 @@ short receipt, resolve the differences (supervisor)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -63,31 +64,31 @@ def show_transfer(office: Supervisor, transfer_id: str) -> dict[str, Any]:
         return transfers.transfer_detail(conn, transfer_id)
 
 
+def _transition(
+    office: Supervisor, transfer_id: str, body: NoteIn | None, step: Callable[..., object]
+) -> dict[str, Any]:
+    """Apply one of the office's transfer steps with its note, and answer the transfer."""
+    with office.db.transaction() as conn:
+        step(conn, transfer_id, (body or NoteIn()).note, office.user.account_id, office.now_ms())
+        return transfers.transfer_detail(conn, transfer_id)
+
+
 @router.post("/transfers/{transfer_id}/cancel")
 def cancel_transfer(office: Supervisor, transfer_id: str, body: NoteIn | None = None) -> dict[str, Any]:
     """Cancel a transfer nothing was sent of yet."""
-    with office.db.transaction() as conn:
-        transfers.cancel_transfer(conn, transfer_id, (body or NoteIn()).note,
-                                  office.user.account_id, office.now_ms())
-        return transfers.transfer_detail(conn, transfer_id)
+    return _transition(office, transfer_id, body, transfers.cancel_transfer)
 
 
 @router.post("/transfers/{transfer_id}/dispatch")
 def dispatch_transfer(office: Supervisor, transfer_id: str, body: NoteIn | None = None) -> dict[str, Any]:
     """Declare a partly sent transfer on its way (a short send)."""
-    with office.db.transaction() as conn:
-        transfers.dispatch_transfer(conn, transfer_id, (body or NoteIn()).note,
-                                    office.user.account_id, office.now_ms())
-        return transfers.transfer_detail(conn, transfer_id)
+    return _transition(office, transfer_id, body, transfers.dispatch_transfer)
 
 
 @router.post("/transfers/{transfer_id}/complete-receipt")
 def complete_receipt(office: Supervisor, transfer_id: str, body: NoteIn | None = None) -> dict[str, Any]:
     """Declare the receipt finished (a short receipt): what is left in transit is a difference."""
-    with office.db.transaction() as conn:
-        transfers.complete_receipt(conn, transfer_id, (body or NoteIn()).note,
-                                   office.user.account_id, office.now_ms())
-        return transfers.transfer_detail(conn, transfer_id)
+    return _transition(office, transfer_id, body, transfers.complete_receipt)
 
 
 @router.post("/transfers/{transfer_id}/resolve")
