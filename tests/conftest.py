@@ -16,7 +16,33 @@ import server.site
 from server.app import make_app
 from server.site import load_site
 from server.store.database import Database
+from tests.backends import POSTGRES, backends, new_target
 from tests.harness import SITE, FakeClock, Site
+
+# the suites that touch the server database run on both backends; the others on SQLite
+BOTH_BACKENDS = ("store", "server", "sync", "tmall", "office")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        suite = Path(str(metafunc.definition.fspath)).relative_to(Path(__file__).parent).parts[0]
+        chosen = backends() if suite in BOTH_BACKENDS else ("sqlite",)
+        metafunc.parametrize("backend", chosen, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """`sqlite` or `postgresql` (parametrized per suite, see BOTH_BACKENDS)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def db_target(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh server database of the test's backend: a SQLite path or a PostgreSQL URL."""
+    target = new_target(backend, tmp_path)
+    yield target
+    if backend == "postgresql":
+        POSTGRES.drop(target)
 
 
 _hash_once = cache(server.site.hash_pin)
@@ -32,9 +58,9 @@ def _secrets_hashed_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
+def site(tmp_path: Path, db_target: str) -> Iterator[Site]:
     clock = FakeClock()
-    db = Database(tmp_path / "server.db")
+    db = Database(db_target)
     load_site(db, SITE, clock())
     app = make_app(db, clock_ms=clock)
     with TestClient(app, base_url="http://kucun.test") as http:
@@ -43,7 +69,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
 
 
 @pytest.fixture
-def make_site(tmp_path: Path) -> Callable[[str], Site]:
+def make_site(tmp_path: Path, backend: str) -> Iterator[Callable[[str], Site]]:
     """Several independent sites in one test (e.g. one per sync order)."""
     opened: list[tuple[Database, TestClient]] = []
 
@@ -51,7 +77,7 @@ def make_site(tmp_path: Path) -> Callable[[str], Site]:
         folder = tmp_path / label
         folder.mkdir()
         clock = FakeClock()
-        db = Database(folder / "server.db")
+        db = Database(new_target(backend, folder))
         load_site(db, SITE, clock())
         http = TestClient(make_app(db, clock_ms=clock), base_url="http://kucun.test")
         opened.append((db, http))
@@ -61,3 +87,5 @@ def make_site(tmp_path: Path) -> Callable[[str], Site]:
     for db, http in opened:
         http.close()
         db.close()
+        if db.postgresql:
+            POSTGRES.drop(db.target)

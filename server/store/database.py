@@ -1,87 +1,354 @@
-"""Opening the server database: SQLite in WAL mode, migrations applied, one writer at a time."""
+"""Opening the server database — a SQLite file or a PostgreSQL URL — and running transactions on it.
+
+    db = Database("site.db")                                  # embedded, the default
+    db = Database("postgresql://postgres@127.0.0.1:5432/kucun")   # several processes, one database
+    with db.transaction() as tx:                              # everything commits together or not at all
+        tx.execute("UPDATE devices SET next_seq = :n WHERE device_id = :d", {"n": 5, "d": "d-1"})
+    with db.reading() as tx:                                  # one consistent snapshot
+        rows = tx.execute("SELECT sku FROM skus").all()
+
+Statements are SQLAlchemy Core (`text()` with named parameters, or expressions over
+`server.store.tables`), so one statement serves both dialects. `Tx` is the handle every function in
+`server/store/` takes: it carries the transaction's pending feed changes (published, numbered, just
+before COMMIT — see `server/store/feed.py`) and the callbacks to run once it has committed.
+
+SQLite: one connection per process, its transactions serialised by a lock (SQLite has one writer
+anyway; holding the lock for a whole push batch makes the batch one transaction nothing interleaves
+with), `BEGIN IMMEDIATE` for writes, WAL, `synchronous=FULL`.
+
+PostgreSQL (psycopg 3): a connection pool; writes run READ COMMITTED with explicit locks where stock
+is decided (`server/store/locks.py`), reads run REPEATABLE READ READ ONLY so that one read sees one
+snapshot. `run()` retries a transaction that PostgreSQL aborted as a deadlock or a serialization
+failure.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import sqlite3
+import functools
+import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
-from server.store.schema import MIGRATIONS
+from sqlalchemy import URL, BigInteger, Connection, Engine, Text, create_engine, event, make_url
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import Executable
+from sqlalchemy.sql.expression import TextClause, bindparam, text
+
+DB_ENV = "KUCUN_DB"
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+T = TypeVar("T")
+
+
+class DatabaseError(Exception):
+    """The server database cannot be opened or used as configured."""
+
+
+@functools.lru_cache(maxsize=4096)
+def sql(statement: str, *expanding: str) -> TextClause:
+    """A `text()` statement with named parameters, built once per distinct string; `expanding`
+    names the parameters that take a list (`WHERE sku IN :skus`), of text values, or of integers
+    when the name ends in `:int` (`sql("... alert_id IN :ids", "ids:int")`). The type matters for an
+    empty list, which PostgreSQL compares as `CAST(NULL AS <type>)`."""
+    clause = text(statement)
+    if expanding:
+        params = []
+        for spec in expanding:
+            name, _, kind = spec.partition(":")
+            params.append(bindparam(name, expanding=True, type_=BigInteger() if kind == "int" else Text()))
+        clause = clause.bindparams(*params)
+    return clause
+
+
+def is_url(target: str | Path) -> bool:
+    return isinstance(target, str) and "://" in target
+
+
+def engine_url(target: str | Path) -> URL:
+    """`postgresql://user@host:port/db` (psycopg 3 is the driver) or a SQLite file path."""
+    if is_url(target):
+        url = make_url(str(target))
+        if url.get_backend_name() == "postgresql":
+            return url.set(drivername="postgresql+psycopg")
+        if url.get_backend_name() == "sqlite":
+            return url
+        raise DatabaseError(f"unsupported database URL '{url.render_as_string(hide_password=True)}': "
+                            "use a SQLite file path or postgresql://user@host:port/dbname")
+    return URL.create("sqlite", database=str(target))
+
+
+def describe(target: str | Path) -> str:
+    """The target as it may be printed: a URL without its password, or the file path."""
+    if is_url(target):
+        return make_url(str(target)).render_as_string(hide_password=True)
+    return str(target)
+
+
+class Tx:
+    """One transaction (or read snapshot) on the server database; what `server/store/` functions take."""
+
+    __slots__ = ("conn", "dialect", "feed_changes", "after_commit", "writable", "notices")
+
+    def __init__(self, conn: Connection, dialect: str, writable: bool) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        self.writable = writable
+        # (entity, key, scope, data JSON) in publish order; numbered at commit (server/store/feed.py)
+        self.feed_changes: list[tuple[str, str, str, str | None]] = []
+        self.after_commit: list[Callable[[], None]] = []
+        self.notices: set[str] = set()
+
+    @property
+    def postgresql(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def execute(self, statement: str | Executable,
+                params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> CursorResult[Any]:
+        """Run one statement; a list of parameter sets runs it as one executemany."""
+        clause = sql(statement) if isinstance(statement, str) else statement
+        return self.conn.execute(clause, params)
+
+    def notify(self, channel: str) -> None:
+        """Tell every process subscribed to `channel` (`Database.subscribe`) once this commits."""
+        self.notices.add(channel)
+
+    def scalar(self, statement: str | Executable, params: Mapping[str, Any] | None = None) -> Any:
+        return self.execute(statement, params).scalar()
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[Callable[[], None]]:
+        """A nested transaction; call the yielded function to roll back to it (feed changes made
+        since are dropped as well). An exception rolls back too and propagates."""
+        marker = len(self.feed_changes)
+        nested = self.conn.begin_nested()
+        rolled_back = False
+
+        def roll_back() -> None:
+            nonlocal rolled_back
+            rolled_back = True
+
+        try:
+            yield roll_back
+        except BaseException:
+            nested.rollback()
+            del self.feed_changes[marker:]
+            raise
+        if rolled_back:
+            nested.rollback()
+            del self.feed_changes[marker:]
+        else:
+            nested.commit()
 
 
 class Database:
-    """One SQLite connection shared by the server's threads, serialized by a lock.
+    """The server database behind one seam; `target` is a SQLite path or a PostgreSQL URL."""
 
-    SQLite allows one writer at a time anyway; holding the lock for a whole push batch is what makes
-    the batch one transaction that nothing else interleaves with.
-    """
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA busy_timeout=10000")
+    def __init__(self, target: str | Path | None = None, *, migrate: bool = True,
+                 pool_size: int = 8) -> None:
+        if target is None:
+            target = os.environ.get(DB_ENV) or ""
+            if not target:
+                raise DatabaseError(f"no database: pass --db PATH|URL or set {DB_ENV}")
+        self.target = str(target)
+        self.url = engine_url(target)
+        self.dialect = self.url.get_backend_name()
         self.lock = threading.RLock()
-        self.migrate()
+        self._sqlite: Connection | None = None
+        self._notices = Notices(self)
+        if self.dialect == "sqlite":
+            self.path: str | None = self.url.database
+            self.engine: Engine = _sqlite_engine(self.url)
+            self._sqlite = self.engine.connect()
+        else:
+            self.path = None
+            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size * 2,
+                                        pool_pre_ping=True, pool_recycle=1800)
+        if migrate:
+            from server.store.migrate import upgrade
 
-    def migrate(self) -> None:
-        """Apply every migration not yet applied, each in its own transaction."""
-        with self.lock:
-            self.conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL)"
-            )
-            applied = {row[0] for row in self.conn.execute("SELECT version FROM schema_migrations")}
-            for version, name, sql in MIGRATIONS:
-                if version in applied:
-                    continue
-                self.conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in _statements(sql):
-                        self.conn.execute(statement)
-                    self.conn.execute(
-                        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                        (version, name),
-                    )
-                except BaseException:
-                    self.conn.execute("ROLLBACK")
-                    raise
-                self.conn.execute("COMMIT")
+            upgrade(self)
+
+    @property
+    def postgresql(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @property
+    def label(self) -> str:
+        """Where the data lives, fit to print (no password)."""
+        return describe(self.target)
+
+    @property
+    def key_file(self) -> Path:
+        """Where the key for secrets at rest is kept when `KUCUN_SECRET_KEY` is not set: beside a
+        SQLite file; for PostgreSQL in `~/.config/kucun/`, named for the server and database
+        (several machines behind one database share `KUCUN_SECRET_KEY` instead)."""
+        if self.path is not None:
+            return Path(f"{self.path}.key")
+        folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kucun"
+        name = f"{self.url.host or 'local'}-{self.url.port or 5432}-{self.url.database}.key"
+        return folder / name
+
+    # --- transactions ---------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Tx]:
         """A write transaction: everything inside commits together or not at all."""
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+        from server.store.feed import flush
+
+        if self._sqlite is not None:
+            with self.lock:
+                conn = self._sqlite
+                conn.info["kucun_begin"] = "BEGIN IMMEDIATE"
+                tx = Tx(conn, self.dialect, True)
+                with conn.begin():
+                    yield tx
+                    flush(tx)
+            for channel in sorted(tx.notices):
+                self._notices.deliver(channel)
+        else:
+            with self.engine.connect() as conn:
+                tx = Tx(conn, self.dialect, True)
+                with conn.begin():
+                    yield tx
+                    flush(tx)
+                    for channel in sorted(tx.notices):  # delivered by PostgreSQL on commit
+                        conn.execute(sql("SELECT pg_notify(:channel, '')"), {"channel": channel})
+        for callback in tx.after_commit:
+            callback()
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
-        """A consistent read (one snapshot of the database)."""
-        with self.lock:
-            self.conn.execute("BEGIN")
+    def reading(self) -> Iterator[Tx]:
+        """A consistent read: one snapshot of the database."""
+        if self._sqlite is not None:
+            with self.lock:
+                conn = self._sqlite
+                conn.info["kucun_begin"] = "BEGIN"
+                with conn.begin():
+                    yield Tx(conn, self.dialect, False)
+        else:
+            with self.engine.connect() as conn:
+                conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+                with conn.begin():
+                    yield Tx(conn, self.dialect, False)
+
+    def run(self, work: Callable[[Tx], T], *, attempts: int = 8) -> T:
+        """`work(tx)` in a write transaction, run again from the start when PostgreSQL aborted it
+        as a deadlock or a serialization failure (it changed nothing then)."""
+        for attempt in range(1, attempts + 1):
             try:
-                yield self.conn
-            finally:
-                self.conn.execute("COMMIT")
+                with self.transaction() as tx:
+                    return work(tx)
+            except DBAPIError as problem:
+                if attempt == attempts or sqlstate(problem) not in RETRYABLE_SQLSTATES:
+                    raise
+                time.sleep(0.002 * attempt)
+        raise AssertionError("unreachable")
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A bare connection, not in a transaction yet (migrations); SQLite's under the lock."""
+        if self._sqlite is not None:
+            with self.lock:
+                yield self._sqlite
+        else:
+            with self.engine.connect() as conn:
+                yield conn
+
+    def subscribe(self, channel: str, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback()` (on another thread) whenever a transaction that said
+        `tx.notify(channel)` commits, in this process or, on PostgreSQL, in any process
+        (LISTEN/NOTIFY). Returns the function that unsubscribes."""
+        return self._notices.subscribe(channel, callback)
 
     def close(self) -> None:
+        self._notices.stop()
         with self.lock:
-            self.conn.close()
+            if self._sqlite is not None:
+                self._sqlite.close()
+                self._sqlite = None
+            self.engine.dispose()
 
 
-def _statements(sql: str) -> list[str]:
-    """Split a migration script on semicolons, after dropping `--` comment lines (the scripts hold
-    no semicolons in string literals)."""
-    code = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
-    return [part.strip() for part in code.split(";") if part.strip()]
+class Notices:
+    """Who listens to which channel, and (PostgreSQL) the thread that LISTENs for them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._callbacks: dict[str, list[Callable[[], None]]] = {}
+        self._guard = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._changed = threading.Event()
+
+    def subscribe(self, channel: str, callback: Callable[[], None]) -> Callable[[], None]:
+        with self._guard:
+            self._callbacks.setdefault(channel, []).append(callback)
+            if self.db.postgresql and self._thread is None:
+                self._thread = threading.Thread(target=self._listen, name="kucun-listen", daemon=True)
+                self._thread.start()
+        self._changed.set()
+
+        def unsubscribe() -> None:
+            with self._guard:
+                if callback in self._callbacks.get(channel, []):
+                    self._callbacks[channel].remove(callback)
+
+        return unsubscribe
+
+    def deliver(self, channel: str) -> None:
+        with self._guard:
+            callbacks = list(self._callbacks.get(channel, ()))
+        for callback in callbacks:
+            callback()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _listen(self) -> None:
+        import psycopg
+
+        # the engine's own connect arguments (a rendered URL would mangle `?options=-c …`)
+        args, kwargs = self.db.engine.dialect.create_connect_args(self.db.url)
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(*args, autocommit=True, **kwargs) as conn:
+                    listening: set[str] = set()
+                    while not self._stopping.is_set():
+                        with self._guard:
+                            wanted = set(self._callbacks)
+                        for channel in sorted(wanted - listening):
+                            conn.execute(f'LISTEN "{channel}"')
+                            listening.add(channel)
+                        self._changed.clear()
+                        for notice in conn.notifies(timeout=0.5):
+                            self.deliver(notice.channel)
+            except psycopg.Error:
+                self._stopping.wait(1.0)  # the database went away: listen again when it is back
+
+
+def sqlstate(problem: DBAPIError) -> str | None:
+    return getattr(problem.orig, "sqlstate", None)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # the sqlite3 module's own transaction handling is off: SQLAlchemy's begin below says BEGIN
+        dbapi_connection.isolation_level = None
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(conn.info.get("kucun_begin", "BEGIN IMMEDIATE"))
+
+    return engine

@@ -3,71 +3,94 @@
 Each write of an entity takes the next feed number, so a device that pulls `seq > cursor` gets only
 the latest version of what changed since, and deletions as `data: null`. Scope is a warehouse id, or
 `'*'` for entities every warehouse sees (SKUs).
+
+**Commit order is feed order.** With several server processes, numbers taken during a transaction
+would commit out of order (A takes 100, B takes 101 and commits first, a pull reads 101 and moves its
+cursor past 100 for ever). So `publish` only keeps the change in the transaction (`Tx.feed_changes`);
+`flush`, which `Database.transaction()` calls just before COMMIT, takes the numbers by updating the
+single `feed_clock` row. That row stays locked until the transaction ends, so the next transaction
+to publish waits, and numbers its changes only once the earlier ones are committed and visible. A
+pull reads the feed and the clock in one snapshot (REPEATABLE READ): what it sees is always every
+change up to the clock it sees, and nothing after. The lock is held from the flush to the commit
+only: a few statements, not the whole batch.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
+
+from server.store.database import Tx
 
 ALL_WAREHOUSES = "*"
 
 
-def publish(
-    conn: sqlite3.Connection, entity: str, key: str, scope: str, data: dict[str, Any] | None
-) -> int:
-    """Record the new state of one entity in one scope (`data=None` for a deletion)."""
-    seq = conn.execute(
-        "UPDATE feed_clock SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq"
-    ).fetchone()[0]
+def publish(tx: Tx, entity: str, key: str, scope: str, data: dict[str, Any] | None) -> None:
+    """Record the new state of one entity in one scope (`data=None` for a deletion); it is numbered
+    and written when the transaction commits."""
     body = None if data is None else json.dumps(data, sort_keys=True, ensure_ascii=False)
-    conn.execute(
-        "INSERT INTO feed (entity, entity_key, scope, seq, data) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (entity, entity_key, scope) DO UPDATE SET seq = excluded.seq, "
-        "data = excluded.data",
-        (entity, key, scope, seq, body),
+    tx.feed_changes.append((entity, key, scope, body))
+
+
+def flush(tx: Tx) -> None:
+    """Number and write the transaction's changes (the latest per entity and scope), last thing
+    before COMMIT."""
+    if not tx.feed_changes:
+        return
+    latest: dict[tuple[str, str, str], str | None] = {}
+    for entity, key, scope, body in tx.feed_changes:
+        latest.pop((entity, key, scope), None)  # a re-published entity moves to the end
+        latest[(entity, key, scope)] = body
+    tx.feed_changes = []
+    head = int(tx.scalar(
+        "UPDATE feed_clock SET last_seq = last_seq + :n WHERE id = 1 RETURNING last_seq",
+        {"n": len(latest)}))
+    first = head - len(latest) + 1
+    tx.execute(
+        "INSERT INTO feed (entity, entity_key, scope, seq, data) "
+        "VALUES (:entity, :entity_key, :scope, :seq, :data) "
+        "ON CONFLICT (entity, entity_key, scope) DO UPDATE SET seq = excluded.seq, data = excluded.data",
+        [{"entity": entity, "entity_key": key, "scope": scope, "seq": first + index, "data": body}
+         for index, ((entity, key, scope), body) in enumerate(latest.items())],
     )
-    return int(seq)
 
 
-def current_cursor(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT last_seq FROM feed_clock WHERE id = 1").fetchone()[0])
+def current_cursor(tx: Tx) -> int:
+    return int(tx.scalar("SELECT last_seq FROM feed_clock WHERE id = 1"))
 
 
-def changes_since(
-    conn: sqlite3.Connection, warehouse_id: str, cursor: int, limit: int
-) -> tuple[list[dict[str, Any]], int, bool]:
-    """Up to `limit` changes after `cursor` in the device's scope: (changes, new cursor, has_more)."""
-    rows = conn.execute(
+def changes_since(tx: Tx, warehouse_id: str, cursor: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
+    """Up to `limit` changes after `cursor` in the device's scope: (changes, new cursor, has_more).
+    `tx` must be one snapshot (`Database.reading()`), so the clock read agrees with the rows."""
+    rows = tx.execute(
         "SELECT seq, entity, entity_key, data FROM feed "
-        "WHERE scope IN (?, ?) AND seq > ? ORDER BY seq LIMIT ?",
-        (warehouse_id, ALL_WAREHOUSES, cursor, limit + 1),
-    ).fetchall()
+        "WHERE scope IN (:scope, :everywhere) AND seq > :cursor ORDER BY seq LIMIT :limit",
+        {"scope": warehouse_id, "everywhere": ALL_WAREHOUSES, "cursor": cursor, "limit": limit + 1},
+    ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     changes = [_change(row) for row in rows]
-    new_cursor = rows[-1]["seq"] if rows else cursor
+    new_cursor = rows[-1].seq if rows else cursor
     if not has_more:
         # nothing left in scope: the device may skip ahead past other warehouses' changes
-        new_cursor = current_cursor(conn)
+        new_cursor = current_cursor(tx)
     return changes, int(new_cursor), has_more
 
 
-def snapshot(conn: sqlite3.Connection, warehouse_id: str) -> tuple[list[dict[str, Any]], int]:
+def snapshot(tx: Tx, warehouse_id: str) -> tuple[list[dict[str, Any]], int]:
     """Every live entity in scope and the cursor the snapshot is valid at."""
-    rows = conn.execute(
+    rows = tx.execute(
         "SELECT seq, entity, entity_key, data FROM feed "
-        "WHERE scope IN (?, ?) AND data IS NOT NULL ORDER BY seq",
-        (warehouse_id, ALL_WAREHOUSES),
-    ).fetchall()
-    return [_change(row) for row in rows], current_cursor(conn)
+        "WHERE scope IN (:scope, :everywhere) AND data IS NOT NULL ORDER BY seq",
+        {"scope": warehouse_id, "everywhere": ALL_WAREHOUSES},
+    ).all()
+    return [_change(row) for row in rows], current_cursor(tx)
 
 
-def _change(row: sqlite3.Row) -> dict[str, Any]:
+def _change(row: Any) -> dict[str, Any]:
     return {
-        "seq": int(row["seq"]),
-        "entity": row["entity"],
-        "key": row["entity_key"],
-        "data": None if row["data"] is None else json.loads(row["data"]),
+        "seq": int(row.seq),
+        "entity": row.entity,
+        "key": row.entity_key,
+        "data": None if row.data is None else json.loads(row.data),
     }
