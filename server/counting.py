@@ -3,7 +3,6 @@ sellable while a counter may find less; the count's sync releases it."""
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from typing import Any
 
@@ -11,7 +10,8 @@ from engine.conflict.escrow import EscrowPolicy, escrow_for_task
 from server.errors import ServerError
 from server.shrinkage import count_escrow_policy
 from server.store import masterdata, orders, stock
-from server.store.database import Database
+from server.store.database import Database, Tx
+from server.store.locks import lock_warehouses
 
 
 class CountTaskError(ServerError):
@@ -28,12 +28,12 @@ def issue_count_task(
     policy: EscrowPolicy | None = None,
 ) -> str:
     """Create a blind count task for `skus` in `location`, escrowing what is there now."""
-    with db.transaction() as conn:
-        return open_count_task(conn, location, skus, now_ms, assignee=assignee, policy=policy)
+    with db.transaction() as tx:
+        return open_count_task(tx, location, skus, now_ms, assignee=assignee, policy=policy)
 
 
 def open_count_task(
-    conn: sqlite3.Connection,
+    tx: Tx,
     location: str,
     skus: list[str],
     now_ms: int,
@@ -45,17 +45,20 @@ def open_count_task(
     """`issue_count_task` inside the caller's transaction; `data` adds fields to the task. Without a
     policy, the escrow is the whole bin, capped by the warehouse's count history (server/shrinkage)."""
     task_id = f"count-{uuid.uuid4().hex[:10]}"
-    where = masterdata.location(conn, location)
+    where = masterdata.location(tx, location)
     if where is None:
         raise CountTaskError(f"unknown location '{location}'")
+    warehouse_id = where["warehouse_id"]
+    # the escrow is what the bin holds now: no push of the warehouse may move it meanwhile
+    lock_warehouses(tx, [warehouse_id])
     if policy is None:
-        policy = count_escrow_policy(conn, where["warehouse_id"])
+        policy = count_escrow_policy(tx, warehouse_id)
     for sku in skus:
-        if not masterdata.sku_exists(conn, sku):
+        if not masterdata.sku_exists(tx, sku):
             raise CountTaskError(f"unknown SKU '{sku}'")
-        stock.set_escrow(conn, task_id, location, sku,
-                         escrow_for_task(max(stock.on_hand(conn, location, sku), 0), policy))
-    orders.create_task(conn, task_id=task_id, warehouse_id=where["warehouse_id"], kind="count",
+        stock.set_escrow(tx, task_id, location, sku,
+                         escrow_for_task(max(stock.on_hand(tx, location, sku), 0), policy))
+    orders.create_task(tx, task_id=task_id, warehouse_id=warehouse_id, kind="count",
                        assignee=assignee, data={"location": location, "skus": skus, **(data or {})},
                        now_ms=now_ms)
     return task_id

@@ -15,62 +15,58 @@ count) does not hold a settlement up.
 
 from __future__ import annotations
 
-import sqlite3
-
-from server.store import orders, stock
+from server.store import devices, orders, stock
+from server.store import settlement as store
+from server.store.database import Tx
+from server.store.locks import lock_warehouses
 from server.store.marketplace import queue_publish
 
 STALE_MS = 8 * 3600 * 1000
 FOUND_PREFIX = "found:"
 
 
-def hold_count(conn: sqlite3.Connection, op_id: str, warehouse_id: str, location: str, sku: str,
+def hold_count(tx: Tx, op_id: str, warehouse_id: str, location: str, sku: str,
                found: int, now_ms: int) -> None:
     """Keep the count's escrow, and escrow the `found` units (> 0 when the count found more than the
     book), until the count is settled."""
-    conn.execute(
-        "INSERT INTO count_settlements (op_id, warehouse_id, location, sku, received_at_ms) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING",
-        (op_id, warehouse_id, location, sku, now_ms))
+    store.add_pending(tx, op_id, warehouse_id, location, sku, now_ms)
     if found > 0:
-        stock.set_escrow(conn, FOUND_PREFIX + op_id, location, sku, found)
+        stock.set_escrow(tx, FOUND_PREFIX + op_id, location, sku, found)
 
 
-def settle(conn: sqlite3.Connection, warehouse_id: str, now_ms: int) -> list[str]:
-    """Release every settled count of the warehouse; returns the op ids settled."""
-    pending = conn.execute(
-        "SELECT op_id, location, sku, received_at_ms FROM count_settlements WHERE warehouse_id = ? "
-        "ORDER BY received_at_ms", (warehouse_id,)).fetchall()
-    if not pending:
+def settle(tx: Tx, warehouse_id: str, now_ms: int) -> list[str]:
+    """Release every settled count of the warehouse; returns the op ids settled. Holds the
+    warehouse's stock lock when there is anything to settle (a push may be adding a count)."""
+    if not store.any_pending(tx, warehouse_id):
         return []
-    devices = conn.execute(
-        "SELECT enrolled_at_ms, COALESCE(last_pull_ms, 0) AS pulled, "
-        "MAX(COALESCE(last_pull_ms, 0), COALESCE(last_seen_ms, 0), enrolled_at_ms) AS heard "
-        "FROM devices WHERE warehouse_id = ?", (warehouse_id,)).fetchall()
+    lock_warehouses(tx, [warehouse_id])
+    pending = store.pending(tx, warehouse_id)
+    contacts = devices.contacts(tx, warehouse_id)
     settled = []
-    for row in pending:
-        waiting = [d for d in devices
-                   if d["enrolled_at_ms"] < row["received_at_ms"] and d["pulled"] <= row["received_at_ms"]
-                   and d["heard"] > now_ms - STALE_MS]
+    for count in pending:
+        waiting = [d for d in contacts
+                   if d.enrolled_at_ms < count.received_at_ms and d.pulled_ms <= count.received_at_ms
+                   and d.heard_ms > now_ms - STALE_MS]
         if waiting:
             continue
-        release(conn, row["op_id"], row["location"], row["sku"], now_ms)
-        settled.append(row["op_id"])
+        release(tx, count.op_id, count.location, count.sku, now_ms)
+        settled.append(count.op_id)
     return settled
 
 
-def release(conn: sqlite3.Connection, op_id: str, location: str, sku: str, now_ms: int) -> None:
+def release(tx: Tx, op_id: str, location: str, sku: str, now_ms: int) -> None:
     """The count is settled: its count tasks' escrow and its found units become sellable."""
-    conn.execute("DELETE FROM count_settlements WHERE op_id = ?", (op_id,))
-    conn.execute("DELETE FROM escrows WHERE task_id = ?", (FOUND_PREFIX + op_id,))
-    if not conn.execute("SELECT 1 FROM count_settlements WHERE location = ? AND sku = ?", (location, sku)).fetchone():
-        for task_id in stock.release_escrows(conn, location, sku):
-            if stock.task_escrow_left(conn, task_id) == 0:
-                orders.set_task_state(conn, task_id, "done")
-    queue_publish(conn, [sku], now_ms)
+    if not store.remove_pending(tx, op_id):
+        return  # settled already
+    stock.drop_task_escrows(tx, FOUND_PREFIX + op_id)
+    if not store.pending_at(tx, location, sku):
+        for task_id in stock.release_escrows(tx, location, sku):
+            if stock.task_escrow_left(tx, task_id) == 0:
+                orders.set_task_state(tx, task_id, "done")
+    queue_publish(tx, [sku], now_ms)
 
 
-def mark_pulled(conn: sqlite3.Connection, device_id: str, warehouse_id: str, now_ms: int) -> list[str]:
+def mark_pulled(tx: Tx, device_id: str, warehouse_id: str, now_ms: int) -> list[str]:
     """A device pulled: it has pushed everything it recorded before; settle what that allows."""
-    conn.execute("UPDATE devices SET last_pull_ms = ? WHERE device_id = ?", (now_ms, device_id))
-    return settle(conn, warehouse_id, now_ms)
+    devices.set_last_pull(tx, device_id, now_ms)
+    return settle(tx, warehouse_id, now_ms)

@@ -20,8 +20,9 @@ from server.apply import Applied, SyncPolicy, apply_operation
 from server.permissions import Permissions
 from server.security import digest, new_device_token, normalize_enrollment_code
 from server.store import devices, feed, oplog
-from server.store.database import Database
+from server.store.database import Database, Tx
 from server.store.devices import Device
+from server.store.locks import lock_warehouses
 
 MAX_BATCH = 5000
 MAX_PULL_LIMIT = 5000
@@ -54,8 +55,8 @@ class SyncService:
         token = authorization[len("Bearer ") :].strip()
         if not token:
             return None
-        with self.db.reading() as conn:
-            return devices.device_by_token_hash(conn, digest(token))
+        with self.db.reading() as tx:
+            return devices.device_by_token_hash(tx, digest(token))
 
     # --- enroll -----------------------------------------------------------------------------------
 
@@ -69,19 +70,21 @@ class SyncService:
             return error(422, "bad_request", "'device_name' must be a non-empty string")
         code_hash = digest(normalize_enrollment_code(code))
         now = self.clock_ms()
-        with self.db.transaction() as conn:
-            row = devices.enrollment_code(conn, code_hash)
+        used = error(403, "enrollment_code_used", "this enrollment code was already used")
+        with self.db.transaction() as tx:
+            row = devices.enrollment_code(tx, code_hash)
             if row is None:
                 return error(403, "enrollment_code_invalid", "this enrollment code is not known")
-            if row["used_at_ms"] is not None:
-                return error(403, "enrollment_code_used", "this enrollment code was already used")
-            if row["expires_at_ms"] <= now:
+            if row.used_at_ms is not None:
+                return used
+            if row.expires_at_ms <= now:
                 return error(403, "enrollment_code_expired", "this enrollment code has expired")
             device_id = f"d-{uuid.uuid4().hex[:12]}"
             token = new_device_token()
-            devices.use_enrollment_code(conn, code_hash, device_id, now)
-            devices.add_device(conn, device_id, name.strip(), row["warehouse_id"], digest(token), now)
-            warehouse_id = row["warehouse_id"]
+            if not devices.use_enrollment_code(tx, code_hash, device_id, now):
+                return used  # another enrollment took it meanwhile (it waited for that one's commit)
+            warehouse_id = str(row.warehouse_id)
+            devices.add_device(tx, device_id, name.strip(), warehouse_id, digest(token), now)
         return 201, {"device_id": device_id, "device_token": token, "warehouse_id": warehouse_id}
 
     # --- push -------------------------------------------------------------------------------------
@@ -102,31 +105,39 @@ class SyncService:
             return error(422, "bad_request", "the same op_id appears twice in one batch")
         seqs = [raw["seq"] for raw in raw_ops]
         now = self.clock_ms()
-        with self.db.transaction() as conn:
-            expected = devices.next_seq(conn, device.device_id)
+
+        def push_batch(tx: Tx) -> Answer:
+            # the device's row stays locked until commit: the same batch sent to another process
+            # meanwhile waits here, then reads this one's answers and is answered `duplicate`
+            expected = devices.next_seq_locked(tx, device.device_id)
             gap = check_batch_seq(expected, seqs)
             if isinstance(gap, SeqGap):
                 return error(
                     409, "seq_gap", f"the next op this server expects is seq {gap.expected}",
                     expected=gap.expected,
                 )
-            answered = oplog.first_results(conn, [raw["op_id"] for raw in raw_ops])
-            results = [self._answer(conn, device, raw, expected, answered, now) for raw in raw_ops]
+            # the warehouse's stock is decided by one transaction at a time (R2 write skew, R3, R6)
+            lock_warehouses(tx, [device.warehouse_id])
+            answered = oplog.first_results(tx, [raw["op_id"] for raw in raw_ops])
+            results = [self._answer(tx, device, raw, expected, answered, now) for raw in raw_ops]
             highest = max(seqs, default=0)
             if highest >= expected:
                 expected = highest + 1
-                devices.set_next_seq(conn, device.device_id, expected, now)
+                devices.set_next_seq(tx, device.device_id, expected, now)
+            return 200, {"results": results, "acked_through": expected - 1}
+
+        # run again from the start if PostgreSQL ends it as a deadlock (rows of virtual locations
+        # and the publish queue are shared by every warehouse's pushes)
+        status, answer = self.db.run(push_batch)
+        if status != 200:
+            return status, answer
         if self.after_push is not None and raw_ops:
             self.after_push()
-        return 200, {
-            "results": results,
-            "acked_through": expected - 1,
-            "server_time_ms": self.clock_ms(),
-        }
+        return status, {**answer, "server_time_ms": self.clock_ms()}
 
     def _answer(
         self,
-        conn: Any,
+        tx: Tx,
         device: Device,
         raw: dict[str, Any],
         expected: int,
@@ -150,7 +161,7 @@ class SyncService:
             if isinstance(op, Rejected):
                 outcome: Applied | Rejected = op
             else:
-                outcome = self._apply_atomically(conn, op, device, now)
+                outcome = self._apply_atomically(tx, op, device, now)
             if isinstance(outcome, Rejected):
                 status, code, reason = "rejected", outcome.code, outcome.reason
             else:
@@ -158,13 +169,13 @@ class SyncService:
         payload = raw.get("payload")
         if fresh:
             oplog.record_op(
-                conn, op_id=op_id, device_id=device.device_id, seq=seq, kind=str(raw["kind"]),
+                tx, op_id=op_id, device_id=device.device_id, seq=seq, kind=str(raw["kind"]),
                 operator_id=raw["operator_id"], at_ms=raw["at_ms"], payload=payload,
                 status=status, code=code, reason=reason, now_ms=now,
             )
             answered[op_id] = (status, code, reason)
         oplog.audit(
-            conn, now_ms=now, device_id=device.device_id, operator_id=raw["operator_id"],
+            tx, now_ms=now, device_id=device.device_id, operator_id=raw["operator_id"],
             op_id=op_id, seq=seq, kind=str(raw["kind"]),
             status=status if fresh or isinstance(verdict, Rejected) else "duplicate",
             code=code, reason=reason, payload=payload,
@@ -176,17 +187,12 @@ class SyncService:
             result["reason"] = reason
         return result
 
-    def _apply_atomically(self, conn: Any, op: Any, device: Device, now: int) -> Applied | Rejected:
-        conn.execute("SAVEPOINT apply_op")
-        try:
-            outcome = apply_operation(conn, op, device, self.permissions, now, self.policy)
-        except BaseException:
-            conn.execute("ROLLBACK TO SAVEPOINT apply_op")
-            conn.execute("RELEASE SAVEPOINT apply_op")
-            raise
-        if isinstance(outcome, Rejected):
-            conn.execute("ROLLBACK TO SAVEPOINT apply_op")
-        conn.execute("RELEASE SAVEPOINT apply_op")
+    def _apply_atomically(self, tx: Tx, op: Any, device: Device, now: int) -> Applied | Rejected:
+        """Apply one op in a savepoint: a rejection (or an error) leaves the store as it was."""
+        with tx.savepoint() as roll_back:
+            outcome = apply_operation(tx, op, device, self.permissions, now, self.policy)
+            if isinstance(outcome, Rejected):
+                roll_back()
         return outcome
 
     # --- pull and snapshot ------------------------------------------------------------------------
@@ -200,22 +206,22 @@ class SyncService:
         if cursor_value < 0 or not 1 <= limit_value <= MAX_PULL_LIMIT:
             return error(422, "bad_request", f"cursor ≥ 0 and 1 ≤ limit ≤ {MAX_PULL_LIMIT}")
         self.pulled(device)
-        with self.db.reading() as conn:
+        with self.db.reading() as tx:
             changes, new_cursor, has_more = feed.changes_since(
-                conn, device.warehouse_id, cursor_value, limit_value
+                tx, device.warehouse_id, cursor_value, limit_value
             )
         return 200, {"changes": changes, "cursor": new_cursor, "has_more": has_more}
 
     def pulled(self, device: Device) -> None:
         """A pull means the device has pushed all it had (settles counts waiting on it, R2/R3);
         what settles is published before the device reads the feed."""
-        with self.db.transaction() as conn:
-            settled = settlement.mark_pulled(conn, device.device_id, device.warehouse_id, self.clock_ms())
+        now = self.clock_ms()
+        settled = self.db.run(lambda tx: settlement.mark_pulled(tx, device.device_id, device.warehouse_id, now))
         if settled and self.after_push is not None:
             self.after_push()
 
     def snapshot(self, device: Device) -> Answer:
         self.pulled(device)
-        with self.db.reading() as conn:
-            changes, cursor = feed.snapshot(conn, device.warehouse_id)
+        with self.db.reading() as tx:
+            changes, cursor = feed.snapshot(tx, device.warehouse_id)
         return 200, {"changes": changes, "cursor": cursor, "has_more": False}

@@ -3,33 +3,36 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from engine.model import Order, OrderLine, OrderState
+from server.store.database import Tx
 from server.store.feed import publish
 
 
-def save_order(conn: sqlite3.Connection, order: Order, now_ms: int) -> None:
+def save_order(tx: Tx, order: Order, now_ms: int) -> None:
     """Create or update an order with all its lines, and publish it to its warehouse."""
-    conn.execute(
-        "INSERT INTO orders (order_id, warehouse_id, state, updated_at_ms) VALUES (?, ?, ?, ?) "
+    waybill = tx.execute(
+        "INSERT INTO orders (order_id, warehouse_id, state, updated_at_ms) "
+        "VALUES (:order_id, :warehouse_id, :state, :now_ms) "
         "ON CONFLICT (order_id) DO UPDATE SET warehouse_id = excluded.warehouse_id, "
-        "state = excluded.state, updated_at_ms = excluded.updated_at_ms",
-        (order.order_id, order.warehouse_id, order.state.value, now_ms),
-    )
-    for line in order.lines:
-        conn.execute(
-            "INSERT INTO order_lines (order_id, line_id, sku, qty, picked) VALUES (?, ?, ?, ?, ?) "
+        "state = excluded.state, updated_at_ms = excluded.updated_at_ms RETURNING waybill",
+        {"order_id": order.order_id, "warehouse_id": order.warehouse_id, "state": order.state.value,
+         "now_ms": now_ms},
+    ).scalar_one()
+    if order.lines:
+        tx.execute(
+            "INSERT INTO order_lines (order_id, line_id, sku, qty, picked) "
+            "VALUES (:order_id, :line_id, :sku, :qty, :picked) "
             "ON CONFLICT (order_id, line_id) DO UPDATE SET sku = excluded.sku, qty = excluded.qty, "
             "picked = excluded.picked",
-            (order.order_id, line.line_id, line.sku, line.qty, line.picked),
+            [{"order_id": order.order_id, "line_id": line.line_id, "sku": line.sku, "qty": line.qty,
+              "picked": line.picked} for line in order.lines],
         )
     data = order_data(order)
-    waybill = conn.execute("SELECT waybill FROM orders WHERE order_id = ?", (order.order_id,)).fetchone()
-    if waybill and waybill[0]:
-        data["waybill"] = waybill[0]
-    publish(conn, "order", order.order_id, order.warehouse_id, data)
+    if waybill:
+        data["waybill"] = waybill
+    publish(tx, "order", order.order_id, order.warehouse_id, data)
 
 
 def order_data(order: Order) -> dict[str, Any]:
@@ -44,50 +47,46 @@ def order_data(order: Order) -> dict[str, Any]:
     }
 
 
-def load_order(conn: sqlite3.Connection, order_id: str) -> Order | None:
-    row = conn.execute(
-        "SELECT order_id, warehouse_id, state FROM orders WHERE order_id = ?", (order_id,)
-    ).fetchone()
+def load_order(tx: Tx, order_id: str) -> Order | None:
+    row = tx.execute(
+        "SELECT order_id, warehouse_id, state FROM orders WHERE order_id = :order_id", {"order_id": order_id}
+    ).first()
     if row is None:
         return None
     lines = tuple(
-        OrderLine(r["line_id"], r["sku"], int(r["qty"]), int(r["picked"]))
-        for r in conn.execute(
-            "SELECT line_id, sku, qty, picked FROM order_lines WHERE order_id = ? ORDER BY line_id",
-            (order_id,),
+        OrderLine(r.line_id, r.sku, int(r.qty), int(r.picked))
+        for r in tx.execute(
+            "SELECT line_id, sku, qty, picked FROM order_lines WHERE order_id = :order_id ORDER BY line_id",
+            {"order_id": order_id},
         )
     )
-    return Order(row["order_id"], OrderState(row["state"]), lines, row["warehouse_id"])
+    return Order(row.order_id, OrderState(row.state), lines, row.warehouse_id)
 
 
-def set_waybill(conn: sqlite3.Connection, order_id: str, waybill: str) -> None:
-    conn.execute("UPDATE orders SET waybill = ? WHERE order_id = ?", (waybill, order_id))
+def set_waybill(tx: Tx, order_id: str, waybill: str) -> None:
+    tx.execute("UPDATE orders SET waybill = :waybill WHERE order_id = :order_id",
+               {"waybill": waybill, "order_id": order_id})
 
 
-def add_order_pick(conn: sqlite3.Connection, order_id: str, location: str, sku: str, qty: int) -> None:
-    conn.execute(
-        "INSERT INTO order_picks (order_id, location, sku, qty) VALUES (?, ?, ?, ?) "
+def add_order_pick(tx: Tx, order_id: str, location: str, sku: str, qty: int) -> None:
+    tx.execute(
+        "INSERT INTO order_picks (order_id, location, sku, qty) VALUES (:order_id, :location, :sku, :qty) "
         "ON CONFLICT (order_id, location, sku) DO UPDATE SET qty = order_picks.qty + excluded.qty",
-        (order_id, location, sku, qty),
+        {"order_id": order_id, "location": location, "sku": sku, "qty": qty},
     )
 
 
-def take_order_picks(conn: sqlite3.Connection, order_id: str) -> list[tuple[str, str, int]]:
+def take_order_picks(tx: Tx, order_id: str) -> list[tuple[str, str, int]]:
     """Where the order's picked goods are, `(location, sku, qty)`; the record is cleared."""
-    rows = [
-        (r["location"], r["sku"], int(r["qty"]))
-        for r in conn.execute(
-            "SELECT location, sku, qty FROM order_picks WHERE order_id = ? AND qty > 0 "
-            "ORDER BY location, sku",
-            (order_id,),
-        )
-    ]
-    conn.execute("DELETE FROM order_picks WHERE order_id = ?", (order_id,))
-    return rows
+    taken = tx.execute(
+        "DELETE FROM order_picks WHERE order_id = :order_id RETURNING location, sku, qty",
+        {"order_id": order_id},
+    ).all()
+    return sorted((r.location, r.sku, int(r.qty)) for r in taken if r.qty > 0)
 
 
 def create_task(
-    conn: sqlite3.Connection,
+    tx: Tx,
     *,
     task_id: str,
     warehouse_id: str,
@@ -97,58 +96,61 @@ def create_task(
     now_ms: int,
     state: str = "open",
 ) -> None:
-    conn.execute(
+    tx.execute(
         "INSERT INTO tasks (task_id, warehouse_id, kind, state, assignee, data, created_at_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (task_id, warehouse_id, kind, state, assignee, json.dumps(data, ensure_ascii=False), now_ms),
+        "VALUES (:task_id, :warehouse_id, :kind, :state, :assignee, :data, :now_ms)",
+        {"task_id": task_id, "warehouse_id": warehouse_id, "kind": kind, "state": state,
+         "assignee": assignee, "data": json.dumps(data, ensure_ascii=False), "now_ms": now_ms},
     )
-    publish(conn, "task", task_id, warehouse_id,
+    publish(tx, "task", task_id, warehouse_id,
             {"task_id": task_id, "kind": kind, "state": state, "assignee": assignee, **data})
 
 
-def tasks(conn: sqlite3.Connection, kind: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT task_id, warehouse_id, kind, state, assignee, data FROM tasks"
-    args: tuple[Any, ...] = ()
+def tasks(tx: Tx, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every task (of `kind`, when given), its data fields merged in, oldest first."""
+    select = "SELECT task_id, warehouse_id, kind, state, assignee, data FROM tasks"
     if kind:
-        sql += " WHERE kind = ?"
-        args = (kind,)
+        rows = tx.execute(select + " WHERE kind = :kind ORDER BY created_at_ms, task_id", {"kind": kind})
+    else:
+        rows = tx.execute(select + " ORDER BY created_at_ms, task_id")
     return [
-        {**{k: row[k] for k in ("task_id", "warehouse_id", "kind", "state", "assignee")},
-         **json.loads(row["data"])}
-        for row in conn.execute(sql + " ORDER BY created_at_ms, task_id", args)
+        {"task_id": row.task_id, "warehouse_id": row.warehouse_id, "kind": row.kind, "state": row.state,
+         "assignee": row.assignee, **json.loads(row.data)}
+        for row in rows
     ]
 
 
-def set_task_state(conn: sqlite3.Connection, task_id: str, state: str) -> bool:
+def set_task_state(tx: Tx, task_id: str, state: str) -> bool:
     """Move a task to `state` and publish it; False when there is no such task."""
-    row = conn.execute(
-        "SELECT task_id, warehouse_id, kind, assignee, data FROM tasks WHERE task_id = ?", (task_id,)
-    ).fetchone()
+    row = tx.execute(
+        "UPDATE tasks SET state = :state WHERE task_id = :task_id "
+        "RETURNING warehouse_id, kind, assignee, data",
+        {"state": state, "task_id": task_id},
+    ).first()
     if row is None:
         return False
-    conn.execute("UPDATE tasks SET state = ? WHERE task_id = ?", (state, task_id))
-    publish(conn, "task", task_id, row["warehouse_id"],
-            {"task_id": task_id, "kind": row["kind"], "state": state, "assignee": row["assignee"],
-             **json.loads(row["data"])})
+    publish(tx, "task", task_id, row.warehouse_id,
+            {"task_id": task_id, "kind": row.kind, "state": state, "assignee": row.assignee,
+             **json.loads(row.data)})
     return True
 
 
-def cancel_order(conn: sqlite3.Connection, order: Order, now_ms: int) -> list[str]:
+def cancel_order(tx: Tx, order: Order, now_ms: int) -> list[str]:
     """R5: cancel an unshipped order — its reservations released, a put-back task for every picked
     unit still in a tote, its pick task cancelled. Returns the SKUs whose reservations were released."""
     from dataclasses import replace
 
     from server.store import marketplace
 
-    released = marketplace.release_reservations(conn, order.order_id)
-    save_order(conn, replace(order, state=OrderState.CANCELLED), now_ms)
-    for location, sku, qty in take_order_picks(conn, order.order_id):
+    released = marketplace.release_reservations(tx, order.order_id)
+    save_order(tx, replace(order, state=OrderState.CANCELLED), now_ms)
+    for location, sku, qty in take_order_picks(tx, order.order_id):
         create_task(
-            conn, task_id=f"putback-{order.order_id}-{location}-{sku}", warehouse_id=order.warehouse_id,
+            tx, task_id=f"putback-{order.order_id}-{location}-{sku}", warehouse_id=order.warehouse_id,
             kind="put_back", assignee=None,
             data={"order_id": order.order_id, "sku": sku, "qty": qty, "from_location": location,
                   "to_location": None, "reason": "order cancelled"},
             now_ms=now_ms,
         )
-    set_task_state(conn, f"pick-{order.order_id}", "cancelled")
+    set_task_state(tx, f"pick-{order.order_id}", "cancelled")
     return released

@@ -18,6 +18,7 @@ from engine.model import OpKind, ReceivePayload
 from engine.errors import ServerUnreachable
 from engine.replica import Replica
 from engine.sync import Backoff, SyncClient
+from server.store.database import Database
 from tests.harness import SITE
 
 OPS = 300
@@ -103,15 +104,16 @@ def test_sigkill_during_pushes_loses_nothing_and_applies_everything_once(tmp_pat
         server.wait(timeout=10)
         http.close()
 
-    import sqlite3
-
-    conn = sqlite3.connect(db)
-    applied = conn.execute("SELECT COUNT(*), COUNT(DISTINCT op_id) FROM ops WHERE status = 'applied'").fetchone()
-    on_hand = conn.execute(
-        "SELECT on_hand FROM stock WHERE location = 'A-01-01' AND sku = 'SKU-1'").fetchone()[0]
-    audited = conn.execute("SELECT COUNT(DISTINCT op_id) FROM audit_log").fetchone()[0]
-    duplicates = conn.execute("SELECT COUNT(*) FROM audit_log WHERE status = 'duplicate'").fetchone()[0]
-    conn.close()
+    server_db = Database(db)
+    try:
+        with server_db.reading() as tx:
+            applied = tuple(tx.execute(
+                "SELECT COUNT(*), COUNT(DISTINCT op_id) FROM ops WHERE status = 'applied'").one())
+            on_hand = tx.scalar("SELECT on_hand FROM stock WHERE location = 'A-01-01' AND sku = 'SKU-1'")
+            audited = tx.scalar("SELECT COUNT(DISTINCT op_id) FROM audit_log")
+            duplicates = tx.scalar("SELECT COUNT(*) FROM audit_log WHERE status = 'duplicate'")
+    finally:
+        server_db.close()
     assert applied == (OPS, OPS)
     assert on_hand == OPS
     assert audited == OPS

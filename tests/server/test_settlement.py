@@ -27,21 +27,21 @@ def test_found_units_and_the_count_escrow_wait_for_every_terminal(site: Site) ->
     clerk.record(OpKind.MOVE, "r1", MovePayload("SKU-1", "A-01-01", "A-01-02", 2), 10)  # offline
     counter.record(OpKind.COUNT, "c1", CountPayload("A-01-02", "SKU-1", 2), 20)
     assert counter.sync().applied == 1
-    with site.db.reading() as conn:
-        assert stock.total_on_hand(conn, "SKU-1") == 7  # the book counts the moved units twice ...
-        assert available(conn, "WH1", "SKU-1") == 5     # ... but the 2 found are not sellable
+    with site.db.reading() as tx:
+        assert stock.total_on_hand(tx, "SKU-1") == 7  # the book counts the moved units twice ...
+        assert available(tx, "WH1", "SKU-1") == 5     # ... but the 2 found are not sellable
     receiver.sync()  # a terminal that has pulled since does not hold it up; the clerk does
-    with site.db.reading() as conn:
-        assert available(conn, "WH1", "SKU-1") == 5
-        assert stock.task_escrow_left(conn, task) == 0  # nothing was on the shelf at issue
+    with site.db.reading() as tx:
+        assert available(tx, "WH1", "SKU-1") == 5
+        assert stock.task_escrow_left(tx, task) == 0  # nothing was on the shelf at issue
 
     clerk.sync()  # the move arrives (R2 amends the count), then the clerk pulls: settled
-    with site.db.reading() as conn:
-        assert stock.total_on_hand(conn, "SKU-1") == 5
-        assert available(conn, "WH1", "SKU-1") == 5
-        assert conn.execute("SELECT COUNT(*) FROM escrows WHERE remaining > 0").fetchone()[0] == 0
-        assert conn.execute("SELECT COUNT(*) FROM count_settlements").fetchone()[0] == 0
-        assert conn.execute("SELECT state FROM tasks WHERE task_id = ?", (task,)).fetchone()[0] == "done"
+    with site.db.reading() as tx:
+        assert stock.total_on_hand(tx, "SKU-1") == 5
+        assert available(tx, "WH1", "SKU-1") == 5
+        assert tx.scalar("SELECT COUNT(*) FROM escrows WHERE remaining > 0") == 0
+        assert tx.scalar("SELECT COUNT(*) FROM count_settlements") == 0
+        assert tx.scalar("SELECT state FROM tasks WHERE task_id = :task", {"task": task}) == "done"
 
 
 def test_a_count_task_escrow_is_held_until_settled(site: Site) -> None:
@@ -50,18 +50,18 @@ def test_a_count_task_escrow_is_held_until_settled(site: Site) -> None:
     receiver.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "A-01-01", 6), 1)
     receiver.sync()
     task = issue_count_task(site.db, "A-01-01", ["SKU-1"], site.clock())
-    with site.db.reading() as conn:
-        assert available(conn, "WH1", "SKU-1") == 0
+    with site.db.reading() as tx:
+        assert available(tx, "WH1", "SKU-1") == 0
     counter.sync()
     counter.record(OpKind.COUNT, "c1", CountPayload("A-01-01", "SKU-1", 5), 20)  # one missing
     counter.client.push_all(SyncReport())  # pushed, not pulled yet
-    with site.db.reading() as conn:
-        assert stock.on_hand(conn, "A-01-01", "SKU-1") == 5
-        assert available(conn, "WH1", "SKU-1") == 0  # the counter itself has not pulled yet
+    with site.db.reading() as tx:
+        assert stock.on_hand(tx, "A-01-01", "SKU-1") == 5
+        assert available(tx, "WH1", "SKU-1") == 0  # the counter itself has not pulled yet
     counter.sync()
-    with site.db.reading() as conn:
-        assert available(conn, "WH1", "SKU-1") == 0  # the receiver has not pulled since
+    with site.db.reading() as tx:
+        assert available(tx, "WH1", "SKU-1") == 0  # the receiver has not pulled since
     receiver.sync()
-    with site.db.reading() as conn:
-        assert available(conn, "WH1", "SKU-1") == 5
-        assert conn.execute("SELECT state FROM tasks WHERE task_id = ?", (task,)).fetchone()[0] == "done"
+    with site.db.reading() as tx:
+        assert available(tx, "WH1", "SKU-1") == 5
+        assert tx.scalar("SELECT state FROM tasks WHERE task_id = :task", {"task": task}) == "done"

@@ -17,10 +17,10 @@ def test_shortfalls_come_from_the_counts_adjustments(site: Site) -> None:
     terminal.record(OpKind.COUNT, "c1", CountPayload("A-01-01", "SKU-1", 9), 3)   # one found
     terminal.record(OpKind.COUNT, "c1", CountPayload("A-01-01", "SKU-1", 9), 4)   # exact
     terminal.sync()
-    with site.db.reading() as conn:
-        assert recent_shortfalls(conn, "WH1") == [0, 0, 2]
-        assert recent_shortfalls(conn, "WH2") == []
-        assert count_escrow_policy(conn, "WH1") == EscrowPolicy()  # too little history: the whole bin
+    with site.db.reading() as tx:
+        assert recent_shortfalls(tx, "WH1") == [0, 0, 2]
+        assert recent_shortfalls(tx, "WH2") == []
+        assert count_escrow_policy(tx, "WH1") == EscrowPolicy()  # too little history: the whole bin
 
 
 def test_enough_history_caps_the_next_count_escrow(site: Site) -> None:
@@ -31,10 +31,10 @@ def test_enough_history_caps_the_next_count_escrow(site: Site) -> None:
         level -= 1 if n % 4 == 0 else 0
         terminal.record(OpKind.COUNT, "c1", CountPayload("A-01-01", "SKU-1", level), 2 + n)
     terminal.sync()
-    with site.db.reading() as conn:
-        policy = count_escrow_policy(conn, "WH1")
+    with site.db.reading() as tx:
+        policy = count_escrow_policy(tx, "WH1")
     assert policy.cap == 3
     task = issue_count_task(site.db, "A-01-01", ["SKU-1"], site.clock(), policy=policy)
-    with site.db.reading() as conn:
-        assert stock.task_escrow_left(conn, task) == 3
-        assert stock.on_hand(conn, "A-01-01", "SKU-1") == level
+    with site.db.reading() as tx:
+        assert stock.task_escrow_left(tx, task) == 3
+        assert stock.on_hand(tx, "A-01-01", "SKU-1") == level

@@ -22,37 +22,38 @@ T0 = 1_764_200_000_000
 
 
 def server_view(site: Site, warehouse: str) -> dict[str, object]:
-    with site.db.reading() as conn:
+    with site.db.reading() as tx:
         skus = {
-            row["sku"]: (row["name"], tuple(sorted(
-                b[0] for b in conn.execute("SELECT barcode FROM barcodes WHERE sku = ?", (row["sku"],))
-            )))
-            for row in conn.execute("SELECT sku, name FROM skus")
+            row.sku: (row.name, tuple(sorted(tx.execute(
+                "SELECT barcode FROM barcodes WHERE sku = :sku", {"sku": row.sku}).scalars())))
+            for row in tx.execute("SELECT sku, name FROM skus")
         }
         locations = {
-            row["code"]: row["kind"]
-            for row in conn.execute("SELECT code, kind FROM locations WHERE warehouse_id = ?", (warehouse,))
+            row.code: row.kind
+            for row in tx.execute("SELECT code, kind FROM locations WHERE warehouse_id = :warehouse",
+                                  {"warehouse": warehouse})
         }
         stock = {
-            (row["location"], row["sku"]): row["on_hand"]
-            for row in conn.execute(
+            (row.location, row.sku): row.on_hand
+            for row in tx.execute(
                 "SELECT s.location, s.sku, s.on_hand FROM stock s JOIN locations l ON l.code = s.location "
-                "WHERE l.warehouse_id = ? AND s.on_hand != 0", (warehouse,))
+                "WHERE l.warehouse_id = :warehouse AND s.on_hand != 0", {"warehouse": warehouse})
         }
         orders = {}
-        for row in conn.execute("SELECT order_id FROM orders WHERE warehouse_id = ?", (warehouse,)):
-            order = order_store.load_order(conn, row["order_id"])
+        for order_id in tx.execute("SELECT order_id FROM orders WHERE warehouse_id = :warehouse",
+                                   {"warehouse": warehouse}).scalars().all():
+            order = order_store.load_order(tx, order_id)
             assert order is not None
             orders[order.order_id] = (order.state.value, tuple(
                 (l.line_id, l.sku, l.qty, l.picked) for l in order.lines))
         tasks = {
             t["task_id"]: (t["kind"], t["state"], t["assignee"])
-            for t in order_store.tasks(conn) if t["warehouse_id"] == warehouse
+            for t in order_store.tasks(tx) if t["warehouse_id"] == warehouse
         }
         operators = {
-            row["operator_id"]: (row["name"], tuple(json.loads(row["roles"])), row["pin_hash"])
-            for row in conn.execute("SELECT * FROM operators")
-            if warehouse in json.loads(row["warehouses"])
+            row.operator_id: (row.name, tuple(json.loads(row.roles)), row.pin_hash)
+            for row in tx.execute("SELECT operator_id, name, roles, pin_hash, warehouses FROM operators").all()
+            if warehouse in json.loads(row.warehouses)
         }
     return {"skus": skus, "locations": locations, "stock": stock, "orders": orders,
             "tasks": tasks, "operators": operators}

@@ -78,11 +78,11 @@ def test_a_pick_before_a_count_that_syncs_after_it_amends_the_adjustment(site):
     assert levels[("A-01-01", "SKU-1")] == 8
     assert levels[("TOTE-01", "SKU-1")] == 2
     assert levels.get(("@loss", "SKU-1"), 0) == 0
-    with site.db.reading() as conn:
-        adjustments = conn.execute(
+    with site.db.reading() as tx:
+        adjustments = tx.execute(
             "SELECT from_location, to_location, qty FROM ledger WHERE is_adjustment = 1 "
             "ORDER BY entry_id"
-        ).fetchall()
+        ).all()
     # the ledger stays append-only: the first adjustment is amended by a compensating entry
     assert [tuple(row) for row in adjustments] == [
         ("A-01-01", "@loss", 2),
@@ -98,9 +98,9 @@ def test_two_pickers_on_one_line_the_second_pick_becomes_a_put_back(site):
     assert first.sync().applied == 1
     report = second.sync()
     assert report.applied == 1  # the shelf is the truth: the goods did move
-    with site.db.reading() as conn:
-        put_backs = orders.tasks(conn, "put_back")
-        order = orders.load_order(conn, "T1")
+    with site.db.reading() as tx:
+        put_backs = orders.tasks(tx, "put_back")
+        order = orders.load_order(tx, "T1")
     assert len(put_backs) == 1
     assert put_backs[0]["assignee"] == "p2"
     assert put_backs[0]["qty"] == 2
@@ -117,8 +117,8 @@ def test_write_off_without_escrow_raises_an_unescrowed_decrement_alert(site):
     supervisor = site.terminal(name="sup")
     supervisor.record(OpKind.WRITE_OFF, "s1", WriteOffPayload("SKU-1", "A-01-01", 2, "broken"), T0 + 10)
     assert supervisor.sync().applied == 1
-    with site.db.reading() as conn:
-        alerts = stock.alerts(conn, "unescrowed_decrement")
+    with site.db.reading() as tx:
+        alerts = stock.alerts(tx, "unescrowed_decrement")
     assert [a["data"]["qty"] for a in alerts] == [2]
     assert site.levels()[("@loss", "SKU-1")] == 2
 
@@ -140,12 +140,12 @@ def test_close_disagreeing_counts_raise_one_recount_task(site):
     first.sync()
     report = second.sync()
     assert report.applied == 1
-    with site.db.reading() as conn:
-        recounts = orders.tasks(conn, "recount")
+    with site.db.reading() as tx:
+        recounts = orders.tasks(tx, "recount")
     assert [(t["location"], t["sku"], t["counts"]) for t in recounts] == [("A-01-01", "SKU-1", [9, 7])]
     # the recount agrees with the latest count: no further recount
     third.record(OpKind.COUNT, "c1", CountPayload("A-01-01", "SKU-1", 7), T0 + 120_000)
     third.sync()
-    with site.db.reading() as conn:
-        assert len(orders.tasks(conn, "recount")) == 1
+    with site.db.reading() as tx:
+        assert len(orders.tasks(tx, "recount")) == 1
     assert site.levels()[("A-01-01", "SKU-1")] == 7

@@ -63,8 +63,8 @@ def test_a_rejection_is_answered_again_when_its_first_answer_was_lost(site):
     again = site.http.post("/v1/sync/push", json={"device_id": device, "ops": [bad]}, headers=auth)
     # a rejection is final: the terminal must see it even if the first answer never arrived
     assert again.json()["results"][0] == first.json()["results"][0]
-    with site.db.reading() as conn:
-        assert [e["status"] for e in oplog.audit_entries(conn, bad["op_id"])] == ["rejected", "duplicate"]
+    with site.db.reading() as tx:
+        assert [e["status"] for e in oplog.audit_entries(tx, bad["op_id"])] == ["rejected", "duplicate"]
 
 
 def test_a_duplicate_carries_the_first_answers_code(site):
@@ -101,8 +101,8 @@ def test_a_pickers_write_off_is_rejected_forbidden_and_audited(site):
     result = answer["results"][0]
     assert result["status"] == "rejected" and result["code"] == "forbidden"
     assert "write_off" in result["reason"]
-    with site.db.reading() as conn:
-        entries = oplog.audit_entries(conn, write_off["op_id"])
+    with site.db.reading() as tx:
+        entries = oplog.audit_entries(tx, write_off["op_id"])
     assert len(entries) == 1
     assert entries[0]["device_id"] == device
     assert entries[0]["operator_id"] == "p1"
@@ -116,8 +116,8 @@ def test_every_op_applied_or_not_is_in_the_audit_log(site):
                                            sku="SKU-1", counted=0)]
     site.http.post("/v1/sync/push", json={"device_id": device, "ops": ops}, headers=auth)
     site.http.post("/v1/sync/push", json={"device_id": device, "ops": ops}, headers=auth)
-    with site.db.reading() as conn:
-        entries = oplog.audit_entries(conn)
+    with site.db.reading() as tx:
+        entries = oplog.audit_entries(tx)
     assert [(e["seq"], e["status"]) for e in entries] == [
         (1, "applied"), (2, "rejected"), (3, "applied"),
         (1, "duplicate"), (2, "duplicate"), (3, "duplicate"),
@@ -157,8 +157,8 @@ def test_a_malformed_batch_is_422_and_changes_nothing(site):
     not_json = site.http.post("/v1/sync/push", content=b"{nope", headers=auth)
     assert not_json.status_code == 422
     assert on_hand(site) == 0
-    with site.db.reading() as conn:
-        assert oplog.audit_entries(conn) == []
+    with site.db.reading() as tx:
+        assert oplog.audit_entries(tx) == []
     # the device can still push seq 1: nothing was consumed
     ok = site.http.post("/v1/sync/push", json={"device_id": device, "ops": [op(1)]}, headers=auth)
     assert ok.json()["results"][0]["status"] == "applied"

@@ -65,11 +65,11 @@ def test_a_seq_gap_is_recovered_by_resending_from_the_expected_seq(site: Site):
         terminal.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "A-01-01", 1), T0 + i)
     terminal.sync()
     # the server is restored from a backup taken before these ops: it expects seq 1 again
-    with site.db.transaction() as conn:
-        conn.execute("UPDATE devices SET next_seq = 1")
-        conn.execute("DELETE FROM ops")
-        conn.execute("DELETE FROM ledger")
-        conn.execute("DELETE FROM stock")
+    with site.db.transaction() as tx:
+        tx.execute("UPDATE devices SET next_seq = 1")
+        tx.execute("DELETE FROM ops")
+        tx.execute("DELETE FROM ledger")
+        tx.execute("DELETE FROM stock")
     terminal.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "A-01-01", 1), T0 + 10)
     report = terminal.sync()
     assert report.seq_gaps_recovered == 1

@@ -1,0 +1,67 @@
+"""Counts waiting to settle (R2 + R3, see server/settlement.py) and what counts found missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.model import LOSS
+from server.store.database import Tx
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A count whose escrow waits for the warehouse's terminals to pull."""
+
+    op_id: str
+    location: str
+    sku: str
+    received_at_ms: int
+
+
+def add_pending(tx: Tx, op_id: str, warehouse_id: str, location: str, sku: str, now_ms: int) -> None:
+    """Record that the count `op_id` waits to settle (once: a second call changes nothing)."""
+    tx.execute(
+        "INSERT INTO count_settlements (op_id, warehouse_id, location, sku, received_at_ms) "
+        "VALUES (:op_id, :warehouse_id, :location, :sku, :now_ms) ON CONFLICT (op_id) DO NOTHING",
+        {"op_id": op_id, "warehouse_id": warehouse_id, "location": location, "sku": sku, "now_ms": now_ms})
+
+
+def pending(tx: Tx, warehouse_id: str) -> list[Pending]:
+    """The warehouse's counts waiting to settle, the earliest received first."""
+    rows = tx.execute(
+        "SELECT op_id, location, sku, received_at_ms FROM count_settlements "
+        "WHERE warehouse_id = :warehouse_id ORDER BY received_at_ms, op_id",
+        {"warehouse_id": warehouse_id})
+    return [Pending(r.op_id, r.location, r.sku, int(r.received_at_ms)) for r in rows]
+
+
+def any_pending(tx: Tx, warehouse_id: str) -> bool:
+    return tx.execute("SELECT 1 FROM count_settlements WHERE warehouse_id = :warehouse_id LIMIT 1",
+                      {"warehouse_id": warehouse_id}).first() is not None
+
+
+def pending_at(tx: Tx, location: str, sku: str) -> bool:
+    """Whether a count of `(location, sku)` still waits to settle."""
+    return tx.execute(
+        "SELECT 1 FROM count_settlements WHERE location = :location AND sku = :sku LIMIT 1",
+        {"location": location, "sku": sku}).first() is not None
+
+
+def remove_pending(tx: Tx, op_id: str) -> bool:
+    """The count settled; False when another transaction settled it already."""
+    return tx.execute("DELETE FROM count_settlements WHERE op_id = :op_id", {"op_id": op_id}).rowcount == 1
+
+
+def recent_shortfalls(tx: Tx, warehouse_id: str, limit: int = 50) -> list[int]:
+    """Units each of the warehouse's latest `limit` counts found missing (0 when none), newest first."""
+    return [
+        int(value)
+        for value in tx.execute(
+            "SELECT COALESCE(SUM(l.qty), 0) FROM counts c "
+            "JOIN locations w ON w.code = c.location "
+            "LEFT JOIN ledger l ON l.op_id = c.op_id AND l.is_adjustment = 1 "
+            "AND l.from_location = c.location AND l.to_location = :loss AND l.sku = c.sku "
+            "WHERE w.warehouse_id = :warehouse_id GROUP BY c.count_id ORDER BY c.count_id DESC LIMIT :limit",
+            {"loss": LOSS, "warehouse_id": warehouse_id, "limit": limit},
+        ).scalars()
+    ]
