@@ -13,14 +13,14 @@ splits orders, with the helpers below.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.model import Order, OrderState
 from server.store import marketplace, orders, stock
-from server.store.database import Database
+from server.store.database import Database, Tx
+from server.store.locks import lock_all_warehouses
 
 
 @dataclass
@@ -38,8 +38,11 @@ def allocate_pending(db: Database, now_ms: int) -> AllocationReport:
     """Review every paid order waiting, then allocate (or merge, split, hold) those that pass."""
     from server.office.review import review_pass  # the review builds on the helpers below
 
-    with db.transaction() as conn:
-        return review_pass(conn, now_ms)
+    def allocate(tx: Tx) -> AllocationReport:
+        lock_all_warehouses(tx)  # an allocation may pick any warehouse: no push decides beside it
+        return review_pass(tx, now_ms)
+
+    return db.run(allocate)
 
 
 def needs_of(order: Order) -> dict[str, int]:
@@ -51,16 +54,16 @@ def needs_of(order: Order) -> dict[str, int]:
 
 
 def choose_warehouse(
-    conn: sqlite3.Connection, needs: Mapping[str, int], priorities: Mapping[str, int]
+    tx: Tx, needs: Mapping[str, int], priorities: Mapping[str, int]
 ) -> tuple[str | None, str]:
     """The first warehouse by (priority, id) that covers every need, or None and the shortage of
     the warehouse missing the fewest units (`"SKU-1 short by 1 in WH1"`)."""
     best_short: tuple[int, str] | None = None
     for warehouse_id in sorted(priorities, key=lambda w: (priorities[w], w)):
         short = {
-            sku: qty - available(conn, warehouse_id, sku)
+            sku: qty - available(tx, warehouse_id, sku)
             for sku, qty in needs.items()
-            if available(conn, warehouse_id, sku) < qty
+            if available(tx, warehouse_id, sku) < qty
         }
         if not short:
             return warehouse_id, ""
@@ -72,27 +75,27 @@ def choose_warehouse(
 
 
 def allocate_to(
-    conn: sqlite3.Connection, order: Order, warehouse_id: str, now_ms: int,
+    tx: Tx, order: Order, warehouse_id: str, now_ms: int,
     task_data: Mapping[str, Any] | None = None,
 ) -> set[str]:
     """Reserve the order's units in `warehouse_id`, mark it allocated and open its pick task
     `pick-<order_id>` (data `order_id` plus `task_data`); returns the SKUs reserved."""
     needs = needs_of(order)
     for sku, qty in needs.items():
-        marketplace.reserve(conn, order.order_id, warehouse_id, sku, qty)
-    orders.save_order(conn, replace(order, state=OrderState.ALLOCATED, warehouse_id=warehouse_id), now_ms)
-    marketplace.set_order_hold(conn, order.order_id, None)
+        marketplace.reserve(tx, order.order_id, warehouse_id, sku, qty)
+    orders.save_order(tx, replace(order, state=OrderState.ALLOCATED, warehouse_id=warehouse_id), now_ms)
+    marketplace.set_order_hold(tx, order.order_id, None)
     orders.create_task(
-        conn, task_id=f"pick-{order.order_id}", warehouse_id=warehouse_id, kind="pick", assignee=None,
+        tx, task_id=f"pick-{order.order_id}", warehouse_id=warehouse_id, kind="pick", assignee=None,
         data={"order_id": order.order_id, **(task_data or {})}, now_ms=now_ms,
     )
     return set(needs)
 
 
-def available(conn: sqlite3.Connection, warehouse_id: str, sku: str) -> int:
+def available(tx: Tx, warehouse_id: str, sku: str) -> int:
     """What a new order may still reserve in one warehouse."""
     return (
-        stock.warehouse_on_hand(conn, warehouse_id, sku)
-        - marketplace.reserved_in(conn, warehouse_id, sku)
-        - stock.escrow_total(conn, warehouse_id, sku)
+        stock.warehouse_on_hand(tx, warehouse_id, sku)
+        - marketplace.reserved_in(tx, warehouse_id, sku)
+        - stock.escrow_total(tx, warehouse_id, sku)
     )

@@ -193,23 +193,23 @@ def validate_site(data: dict[str, Any], existing_warehouses: Collection[str] = (
 def load_site(db: Database, data: dict[str, Any], now_ms: int) -> dict[str, int]:
     """Validate, then load everything in one transaction. Raises `SiteFileError` and loads
     nothing when any row is bad. Returns how many rows of each section were loaded."""
-    with db.reading() as conn:
-        existing = {row[0] for row in conn.execute("SELECT warehouse_id FROM warehouses")}
-        known_skus = {row[0] for row in conn.execute("SELECT sku FROM skus")}
+    with db.reading() as tx:
+        existing = set(masterdata.warehouse_ids(tx))
+        known_skus = set(masterdata.sku_ids(tx))
     problems = validate_site(_with_known_skus(data, known_skus), existing)
     if problems:
         raise SiteFileError(problems)
     pin_hashes = {row["id"]: hash_pin(row["pin"]) for row in data.get("operators", [])}
-    with db.transaction() as conn:
+    with db.transaction() as tx:
         for row in data.get("warehouses", []):
-            masterdata.upsert_warehouse(conn, row["id"], row["name"])
+            masterdata.upsert_warehouse(tx, row["id"], row["name"])
         for row in data.get("locations", []):
-            masterdata.upsert_location(conn, row["code"], row["warehouse"], row["kind"])
+            masterdata.upsert_location(tx, row["code"], row["warehouse"], row["kind"])
         for row in data.get("skus", []):
-            masterdata.upsert_sku(conn, row["sku"], row["name"], row.get("barcodes", []))
+            masterdata.upsert_sku(tx, row["sku"], row["name"], row.get("barcodes", []))
         for row in data.get("operators", []):
             masterdata.upsert_operator(
-                conn, row["id"], row["name"], pin_hashes[row["id"]], list(row["roles"]),
+                tx, row["id"], row["name"], pin_hashes[row["id"]], list(row["roles"]),
                 list(row["warehouses"]),
             )
         for row in data.get("orders", []):
@@ -219,9 +219,9 @@ def load_site(db: Database, data: dict[str, Any], now_ms: int) -> dict[str, int]
                 tuple(OrderLine(l["line_id"], l["sku"], l["qty"]) for l in row["lines"]),
                 row["warehouse"],
             )
-            orders.save_order(conn, order, now_ms)
+            orders.save_order(tx, order, now_ms)
             orders.create_task(
-                conn, task_id=f"pick-{order.order_id}", warehouse_id=order.warehouse_id,
+                tx, task_id=f"pick-{order.order_id}", warehouse_id=order.warehouse_id,
                 kind="pick", assignee=None, data={"order_id": order.order_id}, now_ms=now_ms,
             )
     return {section: len(data.get(section, [])) for section in SECTIONS}
@@ -244,8 +244,8 @@ def issue_enrollment_code(
 ) -> tuple[str, int]:
     """A fresh single-use code for enrolling one terminal in `warehouse_id`, and when it expires."""
     code = new_enrollment_code()
-    with db.transaction() as conn:
-        if not masterdata.warehouse_exists(conn, warehouse_id):
+    with db.transaction() as tx:
+        if not masterdata.warehouse_exists(tx, warehouse_id):
             raise UnknownWarehouse(warehouse_id)
-        devices.add_enrollment_code(conn, digest(normalize_enrollment_code(code)), warehouse_id, now_ms, now_ms + ttl_ms)
+        devices.add_enrollment_code(tx, digest(normalize_enrollment_code(code)), warehouse_id, now_ms, now_ms + ttl_ms)
     return code, now_ms + ttl_ms

@@ -1,7 +1,9 @@
 """Encryption at rest for store credentials (TOP app secrets and sessions).
 
-The key comes from `KUCUN_SECRET_KEY` (a Fernet key) when set, else from a key file beside the
-database (`<db>.key`), created on first use readable by its owner only. The `cryptography`
+The key comes from `KUCUN_SECRET_KEY` (a Fernet key) when set, else from a key file
+(`Database.key_file`: `<db>.key` beside a SQLite file; for PostgreSQL a file named for the server and
+database under `~/.config/kucun/`), created on first use readable by its owner only. Several server
+machines on one PostgreSQL database share `KUCUN_SECRET_KEY`. The `cryptography`
 package's Fernet (AES-128-CBC + HMAC-SHA256, authenticated) does this better than anything we
 would write ourselves.
 """
@@ -10,10 +12,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from server.errors import ConfigError
+
+if TYPE_CHECKING:
+    from server.store.database import Database
 
 KEY_ENV = "KUCUN_SECRET_KEY"
 
@@ -28,12 +34,14 @@ class Vault:
             raise ConfigError(f"{KEY_ENV} is not a valid Fernet key") from problem
 
     @classmethod
-    def for_database(cls, db_path: str | Path) -> Vault:
+    def for_database(cls, db: Database | str | Path) -> Vault:
+        """The vault of a server database: a `Database`, or a SQLite file's path."""
         from_env = os.environ.get(KEY_ENV)
         if from_env:
             return cls(from_env.encode())
-        key_file = Path(f"{db_path}.key")
+        key_file = Path(f"{db}.key") if isinstance(db, (str, Path)) else db.key_file
         if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             key = Fernet.generate_key()
             descriptor = os.open(key_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             with os.fdopen(descriptor, "wb") as handle:

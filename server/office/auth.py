@@ -2,12 +2,12 @@
 
     @router.get("/things")
     def things(office: Supervisor) -> list[dict]:       # a supervisor or an admin
-        with office.db.reading() as conn: ...
+        with office.db.reading() as tx: ...
 
     @router.post("/things")
     def add(office: Admin, body: ThingIn) -> dict:      # an admin only
-        with office.db.transaction() as conn:
-            ...; office.audit(conn, "thing.add", f"thing:{body.id}", {...})
+        with office.db.transaction() as tx:
+            ...; office.audit(tx, "thing.add", f"thing:{body.id}", {...})
 
 Errors raised as `OfficeError` become `{"error": code, "detail": text}` with their status.
 """
@@ -22,7 +22,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPBearer
 
 from server.office.accounts import OfficeUser, audit, user_for_token
-from server.store.database import Database
+from server.store.database import Database, Tx
 
 # Declares the bearer scheme in the OpenAPI schema (the "Authorize" button); the check is ours.
 _bearer = HTTPBearer(auto_error=False, description="An office API token (`kucun admin account token`).")
@@ -40,15 +40,15 @@ class Office:
     def now_ms(self) -> int:
         return self.clock_ms()
 
-    def audit(self, conn: Any, action: str, target: str, detail: dict[str, Any]) -> None:
-        audit(conn, self.user.account_id, action, target, detail, self.now_ms())
+    def audit(self, tx: Tx, action: str, target: str, detail: dict[str, Any]) -> None:
+        audit(tx, self.user.account_id, action, target, detail, self.now_ms())
 
 
 def _office(request: Request, _: Any = Depends(_bearer)) -> Office:
     state = request.app.state
     clock: Callable[[], int] = state.clock_ms
-    with state.db.transaction() as conn:
-        user = user_for_token(conn, request.headers.get("authorization"), clock())
+    with state.db.transaction() as tx:
+        user = user_for_token(tx, request.headers.get("authorization"), clock())
     if user is None:
         raise HTTPException(401, {"error": "unauthorized", "detail": "missing, unknown or expired office token"})
     return Office(state.db, user, clock, state)

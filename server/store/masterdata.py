@@ -3,123 +3,134 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from server.store.database import Tx
 from server.store.feed import ALL_WAREHOUSES, publish
 
 
-def upsert_warehouse(conn: sqlite3.Connection, warehouse_id: str, name: str) -> None:
-    conn.execute(
-        "INSERT INTO warehouses (warehouse_id, name) VALUES (?, ?) "
+def upsert_warehouse(tx: Tx, warehouse_id: str, name: str) -> None:
+    tx.execute(
+        "INSERT INTO warehouses (warehouse_id, name) VALUES (:warehouse_id, :name) "
         "ON CONFLICT (warehouse_id) DO UPDATE SET name = excluded.name",
-        (warehouse_id, name),
+        {"warehouse_id": warehouse_id, "name": name},
     )
 
 
-def warehouse_exists(conn: sqlite3.Connection, warehouse_id: str) -> bool:
-    row = conn.execute("SELECT 1 FROM warehouses WHERE warehouse_id = ?", (warehouse_id,))
-    return row.fetchone() is not None
+def warehouse_exists(tx: Tx, warehouse_id: str) -> bool:
+    return tx.execute("SELECT 1 FROM warehouses WHERE warehouse_id = :warehouse_id",
+                      {"warehouse_id": warehouse_id}).first() is not None
 
 
-def upsert_location(conn: sqlite3.Connection, code: str, warehouse_id: str, kind: str) -> None:
-    conn.execute(
-        "INSERT INTO locations (code, warehouse_id, kind) VALUES (?, ?, ?) "
+def warehouse_ids(tx: Tx) -> list[str]:
+    return list(tx.execute("SELECT warehouse_id FROM warehouses ORDER BY warehouse_id").scalars().all())
+
+
+def upsert_location(tx: Tx, code: str, warehouse_id: str, kind: str) -> None:
+    tx.execute(
+        "INSERT INTO locations (code, warehouse_id, kind) VALUES (:code, :warehouse_id, :kind) "
         "ON CONFLICT (code) DO UPDATE SET warehouse_id = excluded.warehouse_id, kind = excluded.kind",
-        (code, warehouse_id, kind),
+        {"code": code, "warehouse_id": warehouse_id, "kind": kind},
     )
-    publish(conn, "location", code, warehouse_id,
+    publish(tx, "location", code, warehouse_id,
             {"code": code, "warehouse_id": warehouse_id, "kind": kind})
 
 
-def location(conn: sqlite3.Connection, code: str) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute(
-        "SELECT code, warehouse_id, kind FROM locations WHERE code = ?", (code,)
-    ).fetchone()
-    return row
+def location(tx: Tx, code: str) -> dict[str, str] | None:
+    """`{"code", "warehouse_id", "kind"}` of a location, or None when it is not known."""
+    row = tx.execute("SELECT code, warehouse_id, kind FROM locations WHERE code = :code",
+                     {"code": code}).first()
+    return None if row is None else {"code": row.code, "warehouse_id": row.warehouse_id, "kind": row.kind}
 
 
-def barcodes_of(conn: sqlite3.Connection, sku: str) -> list[str]:
-    rows = conn.execute("SELECT barcode FROM barcodes WHERE sku = ? ORDER BY barcode", (sku,))
-    return [row[0] for row in rows]
+def barcodes_of(tx: Tx, sku: str) -> list[str]:
+    return list(tx.execute("SELECT barcode FROM barcodes WHERE sku = :sku ORDER BY barcode",
+                           {"sku": sku}).scalars().all())
 
 
-def upsert_sku(conn: sqlite3.Connection, sku: str, name: str, barcodes: Iterable[str]) -> None:
-    conn.execute(
-        "INSERT INTO skus (sku, name) VALUES (?, ?) "
-        "ON CONFLICT (sku) DO UPDATE SET name = excluded.name",
-        (sku, name),
+def upsert_sku(tx: Tx, sku: str, name: str, barcodes: Iterable[str]) -> None:
+    tx.execute(
+        "INSERT INTO skus (sku, name) VALUES (:sku, :name) ON CONFLICT (sku) DO UPDATE SET name = excluded.name",
+        {"sku": sku, "name": name},
     )
-    for barcode in barcodes:
-        conn.execute(
-            "INSERT INTO barcodes (barcode, sku) VALUES (?, ?) "
+    rows = [{"barcode": barcode, "sku": sku} for barcode in barcodes]
+    if rows:
+        tx.execute(
+            "INSERT INTO barcodes (barcode, sku) VALUES (:barcode, :sku) "
             "ON CONFLICT (barcode) DO UPDATE SET sku = excluded.sku",
-            (barcode, sku),
+            rows,
         )
-    publish_sku(conn, sku)
+    publish_sku(tx, sku)
 
 
-def publish_sku(conn: sqlite3.Connection, sku: str) -> None:
-    row = conn.execute("SELECT sku, name FROM skus WHERE sku = ?", (sku,)).fetchone()
-    publish(conn, "sku", sku, ALL_WAREHOUSES,
-            {"sku": row["sku"], "name": row["name"], "barcodes": barcodes_of(conn, sku)})
+def publish_sku(tx: Tx, sku: str) -> None:
+    row = tx.execute("SELECT sku, name FROM skus WHERE sku = :sku", {"sku": sku}).one()
+    publish(tx, "sku", sku, ALL_WAREHOUSES,
+            {"sku": row.sku, "name": row.name, "barcodes": barcodes_of(tx, sku)})
 
 
-def sku_exists(conn: sqlite3.Connection, sku: str) -> bool:
-    return conn.execute("SELECT 1 FROM skus WHERE sku = ?", (sku,)).fetchone() is not None
+def sku_exists(tx: Tx, sku: str) -> bool:
+    return tx.execute("SELECT 1 FROM skus WHERE sku = :sku", {"sku": sku}).first() is not None
 
 
-def barcode_owners(conn: sqlite3.Connection, barcode: str) -> dict[str, str]:
-    rows = conn.execute("SELECT barcode, sku FROM barcodes WHERE barcode = ?", (barcode,))
-    return {row[0]: row[1] for row in rows}
+def sku_ids(tx: Tx) -> list[str]:
+    """Every SKU code, sorted."""
+    return list(tx.execute("SELECT sku FROM skus ORDER BY sku").scalars().all())
 
 
-def link_barcode(conn: sqlite3.Connection, barcode: str, sku: str) -> None:
-    conn.execute(
-        "INSERT INTO barcodes (barcode, sku) VALUES (?, ?) ON CONFLICT (barcode) DO NOTHING",
-        (barcode, sku),
+def barcode_owners(tx: Tx, barcode: str) -> dict[str, str]:
+    rows = tx.execute("SELECT barcode, sku FROM barcodes WHERE barcode = :barcode", {"barcode": barcode})
+    return {row.barcode: row.sku for row in rows}
+
+
+def link_barcode(tx: Tx, barcode: str, sku: str) -> None:
+    tx.execute(
+        "INSERT INTO barcodes (barcode, sku) VALUES (:barcode, :sku) ON CONFLICT (barcode) DO NOTHING",
+        {"barcode": barcode, "sku": sku},
     )
-    publish_sku(conn, sku)
+    publish_sku(tx, sku)
 
 
 def upsert_operator(
-    conn: sqlite3.Connection,
+    tx: Tx,
     operator_id: str,
     name: str,
     pin_hash: str,
     roles: list[str],
     warehouses: list[str],
 ) -> None:
-    previous = operator(conn, operator_id)
-    conn.execute(
+    previous = operator(tx, operator_id)
+    tx.execute(
         "INSERT INTO operators (operator_id, name, pin_hash, roles, warehouses, active) "
-        "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (operator_id) DO UPDATE SET name = excluded.name, "
+        "VALUES (:operator_id, :name, :pin_hash, :roles, :warehouses, 1) "
+        "ON CONFLICT (operator_id) DO UPDATE SET name = excluded.name, "
         "pin_hash = excluded.pin_hash, roles = excluded.roles, warehouses = excluded.warehouses, "
         "active = 1",
-        (operator_id, name, pin_hash, json.dumps(roles), json.dumps(warehouses)),
+        {"operator_id": operator_id, "name": name, "pin_hash": pin_hash,
+         "roles": json.dumps(roles), "warehouses": json.dumps(warehouses)},
     )
     data = {"operator_id": operator_id, "name": name, "roles": roles, "pin_hash": pin_hash}
     for warehouse_id in warehouses:
-        publish(conn, "operator", operator_id, warehouse_id, data)
+        publish(tx, "operator", operator_id, warehouse_id, data)
     if previous is not None:
-        for warehouse_id in set(previous["warehouses"]) - set(warehouses):
-            publish(conn, "operator", operator_id, warehouse_id, None)
+        for warehouse_id in sorted(set(previous["warehouses"]) - set(warehouses)):
+            publish(tx, "operator", operator_id, warehouse_id, None)
 
 
-def operator(conn: sqlite3.Connection, operator_id: str) -> dict[str, Any] | None:
-    row = conn.execute(
+def operator(tx: Tx, operator_id: str) -> dict[str, Any] | None:
+    row = tx.execute(
         "SELECT operator_id, name, pin_hash, roles, warehouses, active FROM operators "
-        "WHERE operator_id = ?",
-        (operator_id,),
-    ).fetchone()
+        "WHERE operator_id = :operator_id",
+        {"operator_id": operator_id},
+    ).first()
     if row is None:
         return None
     return {
-        "operator_id": row["operator_id"],
-        "name": row["name"],
-        "pin_hash": row["pin_hash"],
-        "roles": json.loads(row["roles"]),
-        "warehouses": json.loads(row["warehouses"]),
-        "active": bool(row["active"]),
+        "operator_id": row.operator_id,
+        "name": row.name,
+        "pin_hash": row.pin_hash,
+        "roles": json.loads(row.roles),
+        "warehouses": json.loads(row.warehouses),
+        "active": bool(row.active),
     }

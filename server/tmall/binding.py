@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from server.errors import ServerError
-from server.store import marketplace
+from server.store import marketplace, masterdata
 from server.store.database import Database
 from server.store.marketplace import StoreRow
 from server.tmall.client import TopClient, TopConfig
@@ -57,8 +57,8 @@ def bind_store(
                        session=session, sign_method=sign_method)
     client = TopClient(config, http, clock_ms=clock_ms, rng=random.Random(nick))
     report = BindReport(nick)
-    with db.reading() as conn:
-        known = {row[0] for row in conn.execute("SELECT sku FROM skus")}
+    with db.reading() as tx:
+        known = set(masterdata.sku_ids(tx))
     now = clock_ms()
     try:
         page = 1
@@ -81,13 +81,13 @@ def bind_store(
             page += 1
     except TopError as problem:
         raise BindingFailed(f"the connection test failed: {problem}") from problem
-    with db.transaction() as conn:
-        marketplace.add_store(conn, StoreRow(
+    with db.transaction() as tx:
+        marketplace.add_store(tx, StoreRow(
             nick, nick, app_key, vault.encrypt(app_secret), vault.encrypt(session), gateway_url,
             sign_method, share, safety, "ok", None, now - FIRST_IMPORT_LOOKBACK_MS), now)
         for sku, (num_iid, sku_id) in report.mapped.items():
-            marketplace.map_listing(conn, nick, sku, num_iid, sku_id)
-            marketplace.set_quota(conn, nick, sku, report.live[sku], 0,
+            marketplace.map_listing(tx, nick, sku, num_iid, sku_id)
+            marketplace.set_quota(tx, nick, sku, report.live[sku], 0,
                                   based_at_ms=now - RECONCILE_MARGIN_MS)
-        marketplace.queue_publish(conn, list(report.mapped), now)
+        marketplace.queue_publish(tx, list(report.mapped), now)
     return report

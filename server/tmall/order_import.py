@@ -16,8 +16,8 @@ from typing import Any
 from engine.conflict import orders as r5
 from engine.conflict.quotas import StoreQuota, record_imported_sale
 from engine.model import Order, OrderLine, OrderState
-from server.store import marketplace, orders
-from server.store.database import Database
+from server.store import marketplace, masterdata, orders
+from server.store.database import Database, Tx
 from server.store.marketplace import StoreRow
 from server.tmall.client import TopClient, parse_top_time
 
@@ -66,8 +66,8 @@ def import_store(
     while start < now_ms:
         end = min(start + WINDOW_MS, now_ms)
         _import_window(db, store, client, start, end, now_ms, report)
-        with db.transaction() as conn:
-            marketplace.set_imported_through(conn, store.store_id, end)
+        with db.transaction() as tx:
+            marketplace.set_imported_through(tx, store.store_id, end)
         start = end
     return report
 
@@ -110,8 +110,8 @@ def _import_window(
         )
         report.pages += 1
         for trade in answer.get("trades") or []:
-            with db.reading() as conn:
-                known = marketplace.market_order(conn, store.store_id, str(trade["tid"]))
+            with db.reading() as tx:
+                known = marketplace.market_order(tx, store.store_id, str(trade["tid"]))
             if not is_news(known, trade):
                 report.stale_ignored += 1
                 continue
@@ -126,8 +126,8 @@ def _import_window(
 def _already_at(db: Database, store_id: str, tid: str, status: object) -> bool:
     if not status:
         return False
-    with db.reading() as conn:
-        row = marketplace.market_order(conn, store_id, tid)
+    with db.reading() as tx:
+        row = marketplace.market_order(tx, store_id, tid)
     return bool(row is not None and row["top_status"] == status
                 and not str(status).startswith("TRADE_CLOSED"))
 
@@ -158,8 +158,8 @@ def apply_trade(db: Database, store: StoreRow, trade: dict[str, Any], now_ms: in
     status = str(trade["status"])
     modified = parse_top_time(trade["modified"])
     report.trades_seen += 1
-    with db.transaction() as conn:
-        known = marketplace.market_order(conn, store.store_id, tid)
+    with db.transaction() as tx:
+        known = marketplace.market_order(tx, store.store_id, tid)
         if not is_news(known, trade):
             report.stale_ignored += 1
             return
@@ -171,61 +171,60 @@ def apply_trade(db: Database, store: StoreRow, trade: dict[str, Any], now_ms: in
             "buyer_open_uid": trade.get("buyer_open_uid"), "oaid": trade.get("oaid"),
             "detail": trade,
         }
-        marketplace.save_market_order(conn, values)
-        order = orders.load_order(conn, order_id)
+        marketplace.save_market_order(tx, values)
+        order = orders.load_order(tx, order_id)
         if order is None and paid and status != "TRADE_CLOSED":
-            order = _create_order(conn, store, order_id, trade, now_ms, report)
+            order = _create_order(tx, store, order_id, trade, now_ms, report)
         if order is None:
             return
-        if paid and not (known and known["counted_in_quota"]):
-            _count_sale_against_quota(conn, store, trade, order, report)
-            marketplace.update_market_order(conn, store.store_id, tid, counted_in_quota=1)
+        # the conditional update decides: a sale is counted once even if two importers race
+        if paid and marketplace.count_in_quota(tx, store.store_id, tid):
+            _count_sale_against_quota(tx, store, trade, order, report)
         if status in ("TRADE_CLOSED", "TRADE_CLOSED_BY_TAOBAO") or _fully_refunded(trade):
-            _cancel(conn, store, order, now_ms, report)
+            _cancel(tx, store, order, now_ms, report)
 
 
-def _create_order(conn: Any, store: StoreRow, order_id: str, trade: dict[str, Any], now_ms: int,
+def _create_order(tx: Tx, store: StoreRow, order_id: str, trade: dict[str, Any], now_ms: int,
                   report: ImportReport) -> Order:
-    listings = marketplace.listings(conn, store.store_id)
+    listings = marketplace.listings(tx, store.store_id)
     by_sku_id = {sku_id: sku for sku, (_num_iid, sku_id) in listings.items()}
     lines: list[OrderLine] = []
     unmapped: list[str] = []
     for item in trade.get("orders") or []:
-        sku = by_sku_id.get(str(item.get("sku_id") or "")) or _known_sku(conn, item.get("outer_sku_id"))
+        sku = by_sku_id.get(str(item.get("sku_id") or "")) or _known_sku(tx, item.get("outer_sku_id"))
         if sku is None:
             unmapped.append(str(item.get("outer_sku_id") or item.get("sku_id") or item.get("oid")))
             sku = str(item.get("outer_sku_id") or f"?{item.get('oid')}")
         lines.append(OrderLine(str(item["oid"]), sku, int(item["num"])))
     order = Order(order_id, OrderState.NEW, tuple(lines), "")
-    orders.save_order(conn, order, now_ms)
+    orders.save_order(tx, order, now_ms)
     report.orders_created += 1
     if unmapped:
         report.held_unmapped += 1
-        marketplace.set_order_hold(conn, order_id, f"unmapped_sku: {', '.join(unmapped)}")
+        marketplace.set_order_hold(tx, order_id, f"unmapped_sku: {', '.join(unmapped)}")
     report.changed_skus.update(line.sku for line in lines)
     return order
 
 
-def _known_sku(conn: Any, outer_sku_id: Any) -> str | None:
+def _known_sku(tx: Tx, outer_sku_id: Any) -> str | None:
     if not outer_sku_id:
         return None
-    row = conn.execute("SELECT sku FROM skus WHERE sku = ?", (str(outer_sku_id),)).fetchone()
-    return None if row is None else str(row[0])
+    return str(outer_sku_id) if masterdata.sku_exists(tx, str(outer_sku_id)) else None
 
 
-def _count_sale_against_quota(conn: Any, store: StoreRow, trade: dict[str, Any], order: Order,
+def _count_sale_against_quota(tx: Tx, store: StoreRow, trade: dict[str, Any], order: Order,
                               report: ImportReport) -> None:
     """R4: an imported order moves its units from the store's quota to `reserved` — unless the
     quota was re-read from the live quantity after the buyer paid (then it already left)."""
     paid_at = parse_top_time(trade["pay_time"]) if trade.get("pay_time") else parse_top_time(trade["modified"])
     for line in order.lines:
-        quota_value, held, based_at = marketplace.quota(conn, store.store_id, line.sku)
+        quota_value, held, based_at = marketplace.quota(tx, store.store_id, line.sku)
         if paid_at < based_at:
             continue
         after = record_imported_sale(StoreQuota(store.store_id, quota_value, 1, held), line.qty)
-        marketplace.set_quota(conn, store.store_id, line.sku, after.quota, after.held)
+        marketplace.set_quota(tx, store.store_id, line.sku, after.quota, after.held)
         report.changed_skus.add(line.sku)
-    marketplace.queue_publish(conn, {line.sku for line in order.lines}, paid_at)
+    marketplace.queue_publish(tx, {line.sku for line in order.lines}, paid_at)
 
 
 def _fully_refunded(trade: dict[str, Any]) -> bool:
@@ -233,21 +232,18 @@ def _fully_refunded(trade: dict[str, Any]) -> bool:
     return bool(items) and all(item.get("refund_status") == "SUCCESS" for item in items)
 
 
-def _cancel(conn: Any, store: StoreRow, order: Order, now_ms: int, report: ImportReport) -> None:
+def _cancel(tx: Tx, store: StoreRow, order: Order, now_ms: int, report: ImportReport) -> None:
     """R5: a cancellation wins before `shipped`; after it, a return is expected."""
     outcome = r5.cancel_order(order)
     if outcome.return_expected:
-        row = marketplace.market_order_by_order_id(conn, order.order_id)
-        if row and not row["return_expected"]:
-            marketplace.update_market_order(conn, row["store_id"], row["tid"], return_expected=1)
+        row = marketplace.market_order_by_order_id(tx, order.order_id)
+        if row and marketplace.expect_return(tx, row["store_id"], row["tid"]):
             report.returns_expected += 1
         return
     if order.state is OrderState.CANCELLED:
         return
-    from dataclasses import replace
-
-    released = orders.cancel_order(conn, order, now_ms)
-    marketplace.set_order_hold(conn, order.order_id, None)
+    released = orders.cancel_order(tx, order, now_ms)
+    marketplace.set_order_hold(tx, order.order_id, None)
     report.orders_cancelled += 1
     report.changed_skus.update(released or [line.sku for line in order.lines])
-    marketplace.queue_publish(conn, {line.sku for line in order.lines}, now_ms)
+    marketplace.queue_publish(tx, {line.sku for line in order.lines}, now_ms)

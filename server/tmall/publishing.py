@@ -12,7 +12,6 @@ that proves the oracle can fail): every store gets `on_hand − unshipped` as a 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +24,7 @@ from engine.conflict.quotas import (
     settle_delta,
 )
 from server.store import marketplace, stock
-from server.store.database import Database
+from server.store.database import Database, Tx
 from server.store.marketplace import StoreRow
 from server.tmall.client import TopClient
 from server.tmall.errors import TopAuthExpired, TopError
@@ -51,31 +50,31 @@ class SkuPosition:
     safety: int
 
 
-def sku_position(conn: sqlite3.Connection, sku: str, stores: Iterable[StoreRow]) -> SkuPosition:
+def sku_position(tx: Tx, sku: str, stores: Iterable[StoreRow]) -> SkuPosition:
     """on_hand and escrow over every warehouse's real locations, reserved = unshipped demand."""
     safety = max((store.safety for store in stores), default=0)
-    return SkuPosition(stock.total_on_hand(conn, sku), marketplace.demand(conn, sku),
-                       stock.total_escrow(conn, sku), safety)
+    return SkuPosition(stock.total_on_hand(tx, sku), marketplace.demand(tx, sku),
+                       stock.total_escrow(tx, sku), safety)
 
 
 def publish_skus(
     db: Database, clients: Mapping[str, TopClient], skus: Iterable[str], now_ms: int
 ) -> PublishReport:
     report = PublishReport()
-    with db.reading() as conn:
-        stores = [s for s in marketplace.stores(conn) if s.status == "ok" and s.store_id in clients]
+    with db.reading() as tx:
+        stores = [s for s in marketplace.stores(tx) if s.status == "ok" and s.store_id in clients]
     for sku in sorted(set(skus)):
         for _ in range(MAX_ROUNDS):
-            with db.reading() as conn:
-                listed = {s.store_id: s for s in stores if sku in marketplace.listings(conn, s.store_id)}
+            with db.reading() as tx:
+                listed = {s.store_id: s for s in stores if sku in marketplace.listings(tx, s.store_id)}
                 if not listed:
                     break
-                position = sku_position(conn, sku, listed.values())
+                position = sku_position(tx, sku, listed.values())
                 quotas = []
                 for store_id in sorted(listed):
-                    quota_value, held, _ = marketplace.quota(conn, store_id, sku)
+                    quota_value, held, _ = marketplace.quota(tx, store_id, sku)
                     quotas.append(StoreQuota(store_id, quota_value, listed[store_id].share, held))
-                listings = {sid: marketplace.listings(conn, sid)[sku] for sid in listed}
+                listings = {sid: marketplace.listings(tx, sid)[sku] for sid in listed}
             deltas = next_quota_deltas(position.on_hand, position.reserved, position.escrow,
                                        position.safety, quotas)
             if not deltas:
@@ -101,11 +100,11 @@ def publish_skus(
                         report.possibly_clamped += 1
                 else:
                     report.increases += 1
-                with db.transaction() as conn:
-                    quota_value, held, _ = marketplace.quota(conn, delta.store_id, sku)
+                with db.transaction() as tx:
+                    quota_value, held, _ = marketplace.quota(tx, delta.store_id, sku)
                     settled = at_least_live(settle_delta(StoreQuota(delta.store_id, quota_value, 1, held),
                                                          delta.delta, live_after), live_after)
-                    marketplace.set_quota(conn, delta.store_id, sku, settled.quota, settled.held)
+                    marketplace.set_quota(tx, delta.store_id, sku, settled.quota, settled.held)
     return report
 
 
@@ -123,12 +122,9 @@ def reconcile_held(db: Database, store: StoreRow, client: TopClient, now_ms: int
     """After an import run: a quota held back by a possible clamp is re-read from the live
     quantity. Sales paid before the reading (less a margin for clock skew) are in it already, so
     their later import does not subtract again. Returns how many SKUs were settled."""
-    with db.reading() as conn:
-        held = [
-            row[0] for row in conn.execute(
-                "SELECT sku FROM store_quotas WHERE store_id = ? AND held > 0", (store.store_id,))
-        ]
-        listings = marketplace.listings(conn, store.store_id)
+    with db.reading() as tx:
+        held = marketplace.held_quotas(tx, store.store_id)
+        listings = marketplace.listings(tx, store.store_id)
     settled = 0
     for sku in held:
         if sku not in listings:
@@ -144,12 +140,12 @@ def reconcile_held(db: Database, store: StoreRow, client: TopClient, now_ms: int
                 live = int(entry.get("quantity", 0))
         if live is None:
             continue
-        with db.transaction() as conn:
-            quota_value, held_units, _ = marketplace.quota(conn, store.store_id, sku)
+        with db.transaction() as tx:
+            quota_value, held_units, _ = marketplace.quota(tx, store.store_id, sku)
             after = settle_after_import(StoreQuota(store.store_id, quota_value, 1, held_units), live)
-            marketplace.set_quota(conn, store.store_id, sku, after.quota, after.held,
+            marketplace.set_quota(tx, store.store_id, sku, after.quota, after.held,
                                   based_at_ms=now_ms - RECONCILE_MARGIN_MS)
-            marketplace.queue_publish(conn, [sku], now_ms)
+            marketplace.queue_publish(tx, [sku], now_ms)
         settled += 1
     return settled
 
@@ -158,14 +154,14 @@ def publish_naive(db: Database, clients: Mapping[str, TopClient], skus: Iterable
     """The common ERP publisher, for comparison only: `on_hand − unshipped`, absolute, to every
     store. It races with sales on Tmall and double-sells across stores."""
     report = PublishReport()
-    with db.reading() as conn:
-        stores = [s for s in marketplace.stores(conn) if s.store_id in clients]
+    with db.reading() as tx:
+        stores = [s for s in marketplace.stores(tx) if s.store_id in clients]
         plan = []
         for sku in sorted(set(skus)):
-            position = sku_position(conn, sku, [])
+            position = sku_position(tx, sku, [])
             quantity = max(0, position.on_hand - position.reserved)
             for store in stores:
-                listing = marketplace.listings(conn, store.store_id).get(sku)
+                listing = marketplace.listings(tx, store.store_id).get(sku)
                 if listing:
                     plan.append((store.store_id, listing, quantity))
     for store_id, (num_iid, sku_id), quantity in plan:
@@ -178,5 +174,5 @@ def publish_naive(db: Database, clients: Mapping[str, TopClient], skus: Iterable
 
 
 def _mark(db: Database, store_id: str, status: str, detail: str) -> None:
-    with db.transaction() as conn:
-        marketplace.set_store_status(conn, store_id, status, detail)
+    with db.transaction() as tx:
+        marketplace.set_store_status(tx, store_id, status, detail)

@@ -1,8 +1,12 @@
 """The marketplace jobs, run in order: import, settle held quotas, allocate, ship, publish.
 
 `MarketplaceJobs.run_once` does one pass (the `sync-store` command and the tests call it);
-`start()` runs passes in a background thread inside `kucun server`: publishing wakes every second
-when sellable stock changed, the import every `import_interval_s`.
+`start()` runs passes in a background thread inside `kucun server`: publishing wakes every second,
+and at once when any process of the site queues a SKU (`marketplace.PUBLISH_CHANNEL`), the import
+every `import_interval_s`. With several server processes every one starts the loop, but a pass runs
+only in the process that leads the `tmall` job (`server/store/locks.py`): two publishers would send
+the same quota increase twice (an oversell), two importers count a sale twice, two shippers ask two
+waybills for one parcel.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from typing import Any
 import httpx
 
 from server.allocation import allocate_pending
-from server.store import marketplace
+from server.store import marketplace, masterdata
 from server.store.database import Database
+from server.store.locks import Leadership
 from server.store.marketplace import StoreRow
 from server.tmall.client import TopClient, TopConfig
 from server.tmall.errors import TopAuthExpired, TopError
@@ -49,6 +54,9 @@ class PassReport:
         return text
 
 
+LEADER_JOB = "tmall"
+
+
 class MarketplaceJobs:
     """Runs the Tmall jobs for every bound store of one database."""
 
@@ -74,12 +82,16 @@ class MarketplaceJobs:
         self.use_tmc = use_tmc
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self.tick_s = 1.0
+        """Seconds between passes when nothing wakes the loop earlier."""
         self._thread: threading.Thread | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self.leadership = Leadership(db, LEADER_JOB)
         self.last_report: PassReport | None = None
 
     def stores(self) -> list[StoreRow]:
-        with self.db.reading() as conn:
-            return [s for s in marketplace.stores(conn) if s.status == "ok"]
+        with self.db.reading() as tx:
+            return [s for s in marketplace.stores(tx) if s.status == "ok"]
 
     def client_for(self, store: StoreRow) -> TopClient:
         config = TopConfig(
@@ -113,8 +125,8 @@ class MarketplaceJobs:
         shipping = run_shipping(self.db, clients, now)
         report.waybills, report.confirmed = shipping.waybills, shipping.confirmed
         report.errors.extend(shipping.failures)
-        with self.db.transaction() as conn:
-            queued = marketplace.take_publish_queue(conn)
+        with self.db.transaction() as tx:
+            queued = marketplace.take_publish_queue(tx)
         if queued:
             if self.policy == "naive":
                 published = publish_naive(self.db, clients, queued)
@@ -125,16 +137,22 @@ class MarketplaceJobs:
         self.last_report = report
         return report
 
+    def run_if_leading(self, *, import_orders: bool = True) -> PassReport | None:
+        """One pass if this process leads the site's Tmall jobs; None when another process does."""
+        if not self.leadership.held():
+            return None
+        return self.run_once(import_orders=import_orders)
+
     def publish_all(self) -> PassReport:
         """Queue every SKU and run a pass (used after binding a store)."""
-        with self.db.transaction() as conn:
-            skus = [row[0] for row in conn.execute("SELECT sku FROM skus")]
-            marketplace.queue_publish(conn, skus, self.clock_ms())
+        with self.db.transaction() as tx:
+            marketplace.queue_publish(tx, masterdata.sku_ids(tx), self.clock_ms())
         return self.run_once(import_orders=False)
 
     # --- background thread ------------------------------------------------------------------
 
     def start(self) -> None:
+        self._unsubscribe = self.db.subscribe(marketplace.PUBLISH_CHANNEL, self.wake)
         self._thread = threading.Thread(target=self._loop, name="kucun-marketplace", daemon=True)
         self._thread.start()
 
@@ -145,22 +163,27 @@ class MarketplaceJobs:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         if self._thread is not None:
             self._thread.join(timeout=30)
+        self.leadership.release()
 
     def _loop(self) -> None:
         next_import = 0.0
         while not self._stop.is_set():
+            self._wake.clear()  # a wake from now on runs another pass after this one
             try:
-                due = time.monotonic() >= next_import
-                if due:
-                    next_import = time.monotonic() + self.import_interval_s
-                self.run_once(import_orders=due)
+                if self.leadership.held():  # else another process of the site runs the passes
+                    due = time.monotonic() >= next_import
+                    if due:
+                        next_import = time.monotonic() + self.import_interval_s
+                    self.run_once(import_orders=due)
             except Exception as problem:  # the loop must outlive one bad pass; it reports it
                 self.last_report = PassReport(errors=[f"{type(problem).__name__}: {problem}"])
-            self._wake.wait(1.0)
-            self._wake.clear()
+            self._wake.wait(self.tick_s)
 
     def _mark(self, store_id: str, status: str, detail: str) -> None:
-        with self.db.transaction() as conn:
-            marketplace.set_store_status(conn, store_id, status, detail)
+        with self.db.transaction() as tx:
+            marketplace.set_store_status(tx, store_id, status, detail)

@@ -24,12 +24,9 @@ class ShippingReport:
 def run_shipping(db: Database, clients: Mapping[str, TopClient], now_ms: int,
                  cp_code: str = DEFAULT_CP_CODE) -> ShippingReport:
     report = ShippingReport()
-    with db.reading() as conn:
-        to_label = marketplace.market_orders(
-            conn, "waybill IS NULL AND order_id IN (SELECT order_id FROM orders WHERE state = 'packed')")
-        to_confirm = marketplace.market_orders(
-            conn, "confirmed_at_ms IS NULL AND order_id IN "
-            "(SELECT order_id FROM orders WHERE state IN ('shipped', 'done'))")
+    with db.reading() as tx:
+        to_label = marketplace.awaiting_waybill(tx)
+        to_confirm = marketplace.awaiting_confirmation(tx)
     for row in to_label:
         client = clients.get(row["store_id"])
         if client is None:
@@ -57,28 +54,27 @@ def run_shipping(db: Database, clients: Mapping[str, TopClient], now_ms: int,
         if not modules:
             continue
         waybill = str(modules[0]["waybill_code"])
-        with db.transaction() as conn:
-            marketplace.update_market_order(conn, row["store_id"], row["tid"], waybill=waybill,
+        with db.transaction() as tx:
+            marketplace.update_market_order(tx, row["store_id"], row["tid"], waybill=waybill,
                                             cp_code=str(modules[0].get("cp_code") or cp_code))
-            orders.set_waybill(conn, row["order_id"], waybill)
-            order = orders.load_order(conn, row["order_id"])
+            orders.set_waybill(tx, row["order_id"], waybill)
+            order = orders.load_order(tx, row["order_id"])
             if order is not None:
-                orders.save_order(conn, order, now_ms)  # republish with the waybill
+                orders.save_order(tx, order, now_ms)  # republish with the waybill
         report.waybills += 1
     for row in to_confirm:
         client = clients.get(row["store_id"])
         if client is None:
             continue
-        with db.reading() as conn:
-            waybill = conn.execute("SELECT waybill FROM orders WHERE order_id = ?",
-                                   (row["order_id"],)).fetchone()[0] or row["waybill"]
+        with db.reading() as tx:
+            waybill = marketplace.order_waybill(tx, row["order_id"]) or row["waybill"]
         try:
             client.logistics_offline_send(int(row["tid"]), waybill or "", row["cp_code"] or cp_code)
         except TopError as problem:
             report.failures.append(str(problem))
             continue
-        with db.transaction() as conn:
-            marketplace.update_market_order(conn, row["store_id"], row["tid"], confirmed_at_ms=now_ms)
+        with db.transaction() as tx:
+            marketplace.update_market_order(tx, row["store_id"], row["tid"], confirmed_at_ms=now_ms)
         report.confirmed += 1
     return report
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from server.store.database import Database
 from tests.e2e.test_server_killed_mid_sync import free_port, kucun
 import kucun as kucun_package
 
@@ -62,11 +63,12 @@ def test_bind_a_store_and_import_its_orders_from_the_command_line(tmp_path: Path
 
         raw = b"".join(p.read_bytes() for p in tmp_path.glob("server.db*") if not p.name.endswith(".key"))
         assert store["app_secret"].encode() not in raw and store["session"].encode() not in raw
-        import sqlite3
-
-        conn = sqlite3.connect(db)
-        assert conn.execute("SELECT COUNT(*) FROM market_orders WHERE tid = ?", (str(tid),)).fetchone()[0] == 1
-        conn.close()
+        server_db = Database(db)
+        try:
+            with server_db.reading() as tx:
+                assert tx.scalar("SELECT COUNT(*) FROM market_orders WHERE tid = :tid", {"tid": str(tid)}) == 1
+        finally:
+            server_db.close()
     finally:
         sandbox.send_signal(signal.SIGINT)
         sandbox.wait(timeout=15)

@@ -35,13 +35,13 @@ class Market:
         return {nick: self.sandbox.live_quantity(nick, sku) for nick in self.nicks}
 
     def quota(self, nick: str, sku: str) -> tuple[int, int]:
-        with self.site.db.reading() as conn:
-            quota, held, _ = marketplace.quota(conn, nick, sku)
+        with self.site.db.reading() as tx:
+            quota, held, _ = marketplace.quota(tx, nick, sku)
         return quota, held
 
     def on_hand_total(self, sku: str) -> int:
-        with self.site.db.reading() as conn:
-            return sum(stock.warehouse_on_hand(conn, w, sku) for w in ("WH1", "WH2"))
+        with self.site.db.reading() as tx:
+            return sum(stock.warehouse_on_hand(tx, w, sku) for w in ("WH1", "WH2"))
 
     def run(self) -> object:
         return self.jobs.run_once()

@@ -31,12 +31,12 @@ def test_a_refund_before_picking_cancels_the_order_and_releases_its_reservation(
     refund(market, tid)
     _, order = order_of(market, market.nicks[0], tid)
     assert order.state.value == "cancelled"
-    with market.site.db.reading() as conn:
-        assert marketplace.demand(conn, "SKU-1") == 0
-        assert marketplace.reserved_in(conn, "WH1", "SKU-1") == 0
-        [pick] = [t for t in orders.tasks(conn, "pick") if t["order_id"] == order.order_id]
+    with market.site.db.reading() as tx:
+        assert marketplace.demand(tx, "SKU-1") == 0
+        assert marketplace.reserved_in(tx, "WH1", "SKU-1") == 0
+        [pick] = [t for t in orders.tasks(tx, "pick") if t["order_id"] == order.order_id]
         assert pick["state"] == "cancelled"
-        assert orders.tasks(conn, "put_back") == []
+        assert orders.tasks(tx, "put_back") == []
     # the released units are sellable again: 10 on hand, nothing reserved
     first, second = market.nicks
     q1, _ = market.quota(first, "SKU-1")
@@ -53,8 +53,8 @@ def test_a_refund_after_picking_creates_a_put_back_task(market: Market):
     refund(market, tid)
     _, order = order_of(market, market.nicks[0], tid)
     assert order.state.value == "cancelled"
-    with market.site.db.reading() as conn:
-        [put_back] = orders.tasks(conn, "put_back")
+    with market.site.db.reading() as tx:
+        [put_back] = orders.tasks(tx, "put_back")
     assert put_back["from_location"] == "TOTE-01" and put_back["qty"] == 2
     picker.sync()
     assert any(t["kind"] == "put_back" for t in picker.replica.tasks())

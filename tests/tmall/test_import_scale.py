@@ -24,8 +24,8 @@ def place_many(market: Market, count: int, seed: int = 3) -> set[tuple[str, int]
 
 
 def imported(market: Market) -> list[tuple[str, str]]:
-    with market.site.db.reading() as conn:
-        return [(row["store_id"], row["tid"]) for row in marketplace.market_orders(conn)]
+    with market.site.db.reading() as tx:
+        return [(row["store_id"], row["tid"]) for row in marketplace.market_orders(tx)]
 
 
 def test_a_thousand_trades_over_many_windows_and_pages_are_imported_exactly_once(market: Market):
@@ -43,8 +43,8 @@ def test_a_thousand_trades_over_many_windows_and_pages_are_imported_exactly_once
     market.site.clock.now += 60_000
     market.run()
     assert len(imported(market)) == TRADES
-    with market.site.db.reading() as conn:
-        assert marketplace.demand(conn, "SKU-1") + marketplace.demand(conn, "SKU-2") == TRADES
+    with market.site.db.reading() as tx:
+        assert marketplace.demand(tx, "SKU-1") + marketplace.demand(tx, "SKU-2") == TRADES
 
 
 def test_duplicated_and_late_tmc_messages_import_nothing_twice(market: Market):
@@ -58,8 +58,8 @@ def test_duplicated_and_late_tmc_messages_import_nothing_twice(market: Market):
         market.run()
     rows = imported(market)
     assert len(rows) == len(set(rows)) == 200 == len(placed)
-    with market.site.db.reading() as conn:
-        assert marketplace.demand(conn, "SKU-1") + marketplace.demand(conn, "SKU-2") == 200
+    with market.site.db.reading() as tx:
+        assert marketplace.demand(tx, "SKU-1") + marketplace.demand(tx, "SKU-2") == 200
 
 
 def test_call_limits_and_isp_errors_are_survived(market: Market):

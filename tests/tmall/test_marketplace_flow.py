@@ -16,9 +16,9 @@ def stock_up(market: Market, qty: int, sku: str = "SKU-1", location: str = "A-01
 
 
 def order_of(market: Market, nick: str, tid: int):
-    with market.site.db.reading() as conn:
-        row = marketplace.market_order(conn, nick, str(tid))
-        return row, orders.load_order(conn, row["order_id"]) if row else None
+    with market.site.db.reading() as tx:
+        row = marketplace.market_order(tx, nick, str(tid))
+        return row, orders.load_order(tx, row["order_id"]) if row else None
 
 
 def test_stock_is_split_between_stores_by_share_and_never_above_sellable(market: Market):
@@ -41,8 +41,8 @@ def test_a_paid_order_is_imported_allocated_and_the_quotas_rebalanced(market: Ma
     # 10 on hand, 2 reserved: 8 sellable, split 4 / 4
     assert market.live("SKU-1") == {first: 4, second: 4}
     assert market.quota(first, "SKU-1") == (4, 0) and market.quota(second, "SKU-1") == (4, 0)
-    with market.site.db.reading() as conn:
-        assert any(t["task_id"] == f"pick-{row['order_id']}" for t in orders.tasks(conn, "pick"))
+    with market.site.db.reading() as tx:
+        assert any(t["task_id"] == f"pick-{row['order_id']}" for t in orders.tasks(tx, "pick"))
 
 
 def test_importing_twice_changes_nothing(market: Market):
@@ -53,9 +53,9 @@ def test_importing_twice_changes_nothing(market: Market):
     market.run()
     market.site.clock.now += 60_000
     market.run()
-    with market.site.db.reading() as conn:
-        assert len(marketplace.market_orders(conn)) == 3
-        assert marketplace.demand(conn, "SKU-1") == 3
+    with market.site.db.reading() as tx:
+        assert len(marketplace.market_orders(tx)) == 3
+        assert marketplace.demand(tx, "SKU-1") == 3
 
 
 def test_an_order_that_no_warehouse_can_cover_is_held_not_dropped(market: Market):
@@ -105,12 +105,12 @@ def test_a_packed_order_gets_a_waybill_and_its_shipment_is_confirmed(market: Mar
     assert order.state.value == "shipped" and row["confirmed_at_ms"]
     assert market.sandbox.trade(tid).status == "WAIT_BUYER_CONFIRM_GOODS"
     # confirming again (say the answer was lost) is harmless: "already shipped" is success
-    with market.site.db.transaction() as conn:
-        conn.execute("UPDATE market_orders SET confirmed_at_ms = NULL")
+    with market.site.db.transaction() as tx:
+        tx.execute("UPDATE market_orders SET confirmed_at_ms = NULL")
     assert market.run().errors == []
-    with market.site.db.reading() as conn:
-        assert marketplace.demand(conn, "SKU-1") == 0
-        assert oplog.audit_entries(conn)  # every terminal op audited
+    with market.site.db.reading() as tx:
+        assert marketplace.demand(tx, "SKU-1") == 0
+        assert oplog.audit_entries(tx)  # every terminal op audited
 
 
 def test_an_order_with_an_unmapped_sku_is_held_with_that_reason(site):
@@ -138,7 +138,7 @@ def test_allocation_prefers_a_covering_warehouse_then_priority(market: Market, t
     wh2.record(OpKind.RECEIVE, "s1", ReceivePayload("SKU-1", "G-A-01", 1), market.site.clock.now)
     wh2.sync()
     market.run()
-    answer = subprocess.run([sys.executable, "-m", "kucun.cli", "admin", "--db", market.site.db.path,
+    answer = subprocess.run([sys.executable, "-m", "kucun.cli", "admin", "--db", market.site.db.target,
                              "warehouse-priority", "--warehouse", "WH2", "--priority", "1"],
                             capture_output=True, text=True)
     assert answer.returncode == 0, answer.stderr

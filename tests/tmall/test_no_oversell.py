@@ -43,8 +43,8 @@ def run_scenario(site: Site, policy: str, seed: int = 7) -> tuple[dict[str, int]
                 market.run()
                 site.clock.now += 5_000
                 market.sandbox.advance(site.clock.now)
-            with site.db.reading() as conn:
-                book = stock.on_hand(conn, BINS[sku], sku)
+            with site.db.reading() as tx:
+                book = stock.on_hand(tx, BINS[sku], sku)
             missing = min(book, rng.randint(1, 2))
             counter.record(OpKind.COUNT, "c1", CountPayload(BINS[sku], sku, book - missing), site.clock.now)
             counter.sync()

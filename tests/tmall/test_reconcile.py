@@ -23,8 +23,8 @@ def test_a_sale_subtracted_twice_does_not_leave_units_live_behind_the_servers_ba
     nick = market.nicks[0]
     quota, _ = market.quota(nick, "SKU-1")
     assert quota == market.live("SKU-1")[nick] > 2
-    with market.site.db.transaction() as conn:  # a decrease went unanswered: the quota is held
-        marketplace.set_quota(conn, nick, "SKU-1", quota, quota)
+    with market.site.db.transaction() as tx:  # a decrease went unanswered: the quota is held
+        marketplace.set_quota(tx, nick, "SKU-1", quota, quota)
 
     market.sandbox.place_order(nick, "SKU-1", 2)
     market.site.clock.now += 20_000  # the re-read comes 20 s after the payment, inside its margin
@@ -36,8 +36,8 @@ def test_a_sale_subtracted_twice_does_not_leave_units_live_behind_the_servers_ba
 
     for _ in range(3):
         market.run()
-    with market.site.db.reading() as conn:
-        reserved = marketplace.demand(conn, "SKU-1")
+    with market.site.db.reading() as tx:
+        reserved = marketplace.demand(tx, "SKU-1")
     live = market.live("SKU-1")
     for each in market.nicks:
         assert market.quota(each, "SKU-1")[0] >= live[each]

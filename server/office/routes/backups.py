@@ -33,9 +33,9 @@ async def take_backup(office: Admin) -> dict[str, Any]:
     folder = _folder(office)
     keep = getattr(office.state, "backup_keep", 7)
     try:
-        info = await run_in_threadpool(backup, office.db.path, folder, keep=keep)
+        info = await run_in_threadpool(backup, office.db, folder, keep=keep)
     except BackupError as problem:
         raise OfficeError("backup_failed", str(problem), 500) from problem
-    with office.db.transaction() as conn:
-        office.audit(conn, "backup.take", f"backup:{info.path.name}", {"size_bytes": info.size_bytes})
+    with office.db.transaction() as tx:
+        office.audit(tx, "backup.take", f"backup:{info.path.name}", {"size_bytes": info.size_bytes})
     return info.as_dict()
