@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -27,10 +27,10 @@ def add(
 
     secret = typer.prompt("password", hide_input=True, confirmation_prompt=True) if password else None
 
-    def act(conn: object) -> str:
+    def act(tx: Any) -> str:
         now = _now_ms()
-        accounts.create_account(conn, account_id, name, role, now, password=secret)  # type: ignore[arg-type]
-        return accounts.issue_token(conn, account_id, now, label="first")  # type: ignore[arg-type]
+        accounts.create_account(tx, account_id, name, role, now, password=secret)
+        return accounts.issue_token(tx, account_id, now, label="first")
 
     token = _run(ctx, act)
     if as_json:
@@ -51,7 +51,7 @@ def token(
     from server.office import accounts
 
     ttl = int(ttl_hours * 3600 * 1000) if ttl_hours else None
-    typer.echo(_run(ctx, lambda conn: accounts.issue_token(conn, account_id, _now_ms(),
+    typer.echo(_run(ctx, lambda tx: accounts.issue_token(tx, account_id, _now_ms(),
                                                             label=label, ttl_ms=ttl)))
 
 
@@ -71,7 +71,7 @@ def roles(ctx: typer.Context, account_id: str = typer.Argument(...),
     """Replace an account's roles (audited)."""
     from server.office import accounts
 
-    _run(ctx, lambda conn: accounts.set_roles(conn, account_id, role, _now_ms(), "cli"))
+    _run(ctx, lambda tx: accounts.set_roles(tx, account_id, role, _now_ms(), "cli"))
     typer.echo(f"{account_id}: roles {', '.join(sorted(set(role)))}")
 
 

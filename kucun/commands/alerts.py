@@ -23,13 +23,13 @@ def _database(ctx: typer.Context) -> Any:
 
 
 def _run(ctx: typer.Context, action: Callable[[Any, Any], Any]) -> Any:
-    """`action(db, conn)` in one transaction; office errors end the command with their message."""
+    """`action(db, tx)` in one transaction; office errors end the command with their message."""
     from server.office.accounts import OfficeError
 
     database = _database(ctx)
     try:
-        with database.transaction() as conn:
-            return action(database, conn)
+        with database.transaction() as tx:
+            return action(database, tx)
     except OfficeError as problem:
         typer.secho(f"error: {problem.detail}", fg="red", err=True)
         raise typer.Exit(1)
@@ -50,7 +50,7 @@ def list_(
     """Alerts, newest first."""
     from server.office import alerts
 
-    rows = _run(ctx, lambda db, conn: alerts.list_alerts(conn, open_only=open_only))
+    rows = _run(ctx, lambda db, tx: alerts.list_alerts(tx, open_only=open_only))
     for alert in rows:
         if as_json:
             typer.echo(json.dumps(alert.as_dict(), ensure_ascii=False))
@@ -86,9 +86,9 @@ def ack(ctx: typer.Context, alert_id: int = typer.Argument(...)) -> None:
     """Acknowledge an alert (audited)."""
     from server.office import accounts, alerts
 
-    def act(db: Any, conn: Any) -> None:
-        alert = alerts.acknowledge(conn, alert_id, "cli", _now_ms())
-        accounts.audit(conn, "cli", "alert.ack", f"alert:{alert_id}", {"kind": alert.kind}, _now_ms())
+    def act(db: Any, tx: Any) -> None:
+        alert = alerts.acknowledge(tx, alert_id, "cli", _now_ms())
+        accounts.audit(tx, "cli", "alert.ack", f"alert:{alert_id}", {"kind": alert.kind}, _now_ms())
 
     _run(ctx, act)
     typer.echo(f"alert {alert_id} acknowledged")
@@ -104,7 +104,7 @@ def limits(
     from server.office.tabular import read_table
 
     if file is None:
-        for row in _run(ctx, lambda db, conn: alerts.limits(conn)):
+        for row in _run(ctx, lambda db, tx: alerts.limits(tx)):
             typer.echo(f"{row['warehouse_id']:<8} {row['sku']:<24} min {row['min']:<6} max {row['max']}")
         return
     from server.office.accounts import OfficeError
@@ -124,9 +124,9 @@ def limits(
         typer.secho("nothing was changed:\n  " + "\n  ".join(problems[:20]), fg="red", err=True)
         raise typer.Exit(1)
 
-    def act(db: Any, conn: Any) -> None:
-        alerts.set_limits(conn, given, _now_ms())
-        accounts.audit(conn, "cli", "stock_limits.set", "stock_limits", {"count": len(given), "file": file.name},
+    def act(db: Any, tx: Any) -> None:
+        alerts.set_limits(tx, given, _now_ms())
+        accounts.audit(tx, "cli", "stock_limits.set", "stock_limits", {"count": len(given), "file": file.name},
                        _now_ms())
 
     _run(ctx, act)
@@ -143,15 +143,15 @@ def webhook(
     from server.office import accounts, alerts
 
     if url is not None or clear:
-        def act(db: Any, conn: Any) -> Any:
-            shown = alerts.set_webhook(db, conn, None if clear else url, _now_ms(), "cli")
-            accounts.audit(conn, "cli", "alerts.webhook", "alerts:webhook", {"url": shown}, _now_ms())
+        def act(db: Any, tx: Any) -> Any:
+            shown = alerts.set_webhook(db, tx, None if clear else url, _now_ms(), "cli")
+            accounts.audit(tx, "cli", "alerts.webhook", "alerts:webhook", {"url": shown}, _now_ms())
             return shown
 
         shown = _run(ctx, act)
         typer.echo(f"webhook set to {shown}" if shown else "webhook removed")
         return
-    status = _run(ctx, lambda db, conn: alerts.webhook_status(conn))
+    status = _run(ctx, lambda db, tx: alerts.webhook_status(tx))
     typer.echo(json.dumps(status, ensure_ascii=False, indent=2))
 
 
@@ -168,7 +168,7 @@ def replenishment_command(
     from server.office.tabular import to_csv
 
     settings = replenishment.Settings(days, safety_days, lead_days)
-    rows = _run(ctx, lambda db, conn: replenishment.suggestions(conn, _now_ms(), settings))
+    rows = _run(ctx, lambda db, tx: replenishment.suggestions(tx, _now_ms(), settings))
     for row in rows:
         typer.echo(f"{row['warehouse_id']:<8} {row['sku']:<24} order {row['suggested_qty']:<6} "
                    f"(available {row['available']}, {row['velocity_per_day']}/day, lead {row['lead_days']}d)")

@@ -1,4 +1,4 @@
-"""`kucun admin --db PATH counts create|list|show|approve|reject|cancel`: office counts."""
+"""`kucun admin --db PATH|URL counts create|list|show|approve|reject|cancel`: office counts."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def create(
     from server.permissions import Permissions
 
     permissions = Permissions()
-    made = _run(ctx, lambda conn: counts.create_count(
-        conn, warehouse, bins=bins, skus=sku or None, abc=abc, days=days, assignee=assignee,
+    made = _run(ctx, lambda tx: counts.create_count(
+        tx, warehouse, bins=bins, skus=sku or None, abc=abc, days=days, assignee=assignee,
         may_count=lambda roles: permissions.allows(roles, "count"), by="cli", now_ms=_now_ms()))
     if as_json:
         typer.echo(json.dumps(made, ensure_ascii=False))
@@ -47,7 +47,7 @@ def list_(ctx: typer.Context, warehouse: Optional[str] = typer.Option(None, "--w
     """Every office count with its state and progress."""
     from server.office import counts
 
-    rows = _run(ctx, lambda conn: counts.list_counts(conn, warehouse), write=False)
+    rows = _run(ctx, lambda tx: counts.list_counts(tx, warehouse), write=False)
     if not rows:
         typer.echo("no counts yet")
     for row in rows:
@@ -62,7 +62,7 @@ def show(ctx: typer.Context, count_id: str = typer.Argument(...)) -> None:
     """One count's lines: counted vs expected at the count's time."""
     from server.office import counts
 
-    detail = _run(ctx, lambda conn: counts.count_detail(conn, count_id), write=False)
+    detail = _run(ctx, lambda tx: counts.count_detail(tx, count_id), write=False)
     typer.echo(f"{detail['count_id']}  {detail['state']}  bins {detail['bins_counted']}/{detail['bins_total']}")
     for line in detail["lines"]:
         typer.echo(f"  {line['location']:<12} {line['sku']:<14} counted {line['counted']:>5} "
@@ -73,7 +73,7 @@ def show(ctx: typer.Context, count_id: str = typer.Argument(...)) -> None:
 def _decide(ctx: typer.Context, count_id: str, approve: bool) -> None:
     from server.office import counts
 
-    result = _run(ctx, lambda conn: counts.decide(conn, count_id, approve, "cli", _now_ms()))
+    result = _run(ctx, lambda tx: counts.decide(tx, count_id, approve, "cli", _now_ms()))
     for line in result["approved" if approve else "rejected"]:
         what = (f"adjusted by {line['adjustment']:+d}" if approve
                 else f"recount task {line['recount_task']}")
@@ -100,7 +100,7 @@ def cancel(ctx: typer.Context, count_id: str = typer.Argument(...)) -> None:
     """Cancel a count's open tasks and release its escrow."""
     from server.office import counts
 
-    result = _run(ctx, lambda conn: counts.cancel(conn, count_id, "cli", _now_ms()))
+    result = _run(ctx, lambda tx: counts.cancel(tx, count_id, "cli", _now_ms()))
     typer.echo(f"{count_id} cancelled ({len(result['tasks_cancelled'])} task(s))")
 
 

@@ -36,7 +36,7 @@ def review(
     from server.office import permission_review
     from server.office.tabular import to_csv
 
-    rows = _run(ctx, lambda conn: permission_review.review(conn, _now_ms(), days))
+    rows = _run(ctx, lambda tx: permission_review.review(tx, _now_ms(), days))
     _print(rows)
     unused = sum(1 for row in rows if row.unused and row.active)
     typer.echo(f"{len(rows)} account(s), {unused} active and unused for {days}+ days")
@@ -55,16 +55,16 @@ def disable_unused(
     next sync); the last active admin is always kept."""
     from server.office import permission_review
 
-    flagged = _run(ctx, lambda conn: permission_review.disable_unused(
-        conn, _now_ms(), days, dry_run=True, by="cli"))
+    flagged = _run(ctx, lambda tx: permission_review.disable_unused(
+        tx, _now_ms(), days, dry_run=True, by="cli"))
     if not flagged:
         typer.echo(f"no active account has been unused for {days} days")
         return
     _print(flagged)
     if not yes:
         typer.confirm(f"disable these {len(flagged)} account(s)?", abort=True)
-    done = _run(ctx, lambda conn: permission_review.disable_unused(
-        conn, _now_ms(), days, dry_run=False, by="cli"))
+    done = _run(ctx, lambda tx: permission_review.disable_unused(
+        tx, _now_ms(), days, dry_run=False, by="cli"))
     typer.echo(f"disabled {len(done)} account(s): {', '.join(f'{r.kind}:{r.id}' for r in done)}")
 
 
@@ -81,9 +81,9 @@ def enable(
         typer.secho("error: name it operator:<id> or office:<account id>", fg="red", err=True)
         raise typer.Exit(2)
     if kind == "operator":
-        _run(ctx, lambda conn: permission_review.set_operator_active(conn, key, True, _now_ms(), "cli"))
+        _run(ctx, lambda tx: permission_review.set_operator_active(tx, key, True, _now_ms(), "cli"))
     else:
-        _run(ctx, lambda conn: accounts.set_active(conn, key, True, _now_ms(), "cli"))
+        _run(ctx, lambda tx: accounts.set_active(tx, key, True, _now_ms(), "cli"))
     typer.echo(f"{account} enabled")
 
 
@@ -97,8 +97,8 @@ def operator_roles(
     from server.office import permission_review
     from server.permissions import Permissions
 
-    roles = _run(ctx, lambda conn: permission_review.set_operator_roles(
-        conn, operator_id, role, _now_ms(), "cli", Permissions().known_role))
+    roles = _run(ctx, lambda tx: permission_review.set_operator_roles(
+        tx, operator_id, role, _now_ms(), "cli", Permissions().known_role))
     typer.echo(f"{operator_id}: roles {', '.join(roles)}")
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 import typer
+
+if TYPE_CHECKING:
+    from server.store.database import Tx
 
 print_app = typer.Typer(help="Packing slips and shipping labels (100×150 mm) and code labels as PDF.",
                         no_args_is_help=True)
@@ -17,16 +20,16 @@ _DPI = typer.Option(203, "--dpi", help="203 (thermal printers, 8 dots/mm) or 300
 _DOCUMENTS = typer.Option("all", "--documents", help="all, slips or labels.")
 
 
-def _write(ctx: typer.Context, out: Path, what: str, render: Callable[[Any], tuple[bytes, int]]) -> None:
+def _write(ctx: typer.Context, out: Path, what: str, render: Callable[[Tx], tuple[bytes, int]]) -> None:
     """Read what to print in one snapshot, render it, write `out`; a clear error and exit 1 if not."""
     from server.office.accounts import OfficeError
     from server.office.printing import font_note
-    from server.store.database import Database
+    from server.store.database import Database, is_url
 
     if out.suffix.lower() != ".pdf":
         typer.secho("error: --out must end in .pdf", fg="red", err=True)
         raise typer.Exit(1)
-    if not Path(ctx.obj).exists():
+    if ctx.obj and not is_url(ctx.obj) and not Path(ctx.obj).exists():
         typer.secho(f"error: no database at {ctx.obj}", fg="red", err=True)
         raise typer.Exit(1)
     note = font_note()
@@ -35,8 +38,8 @@ def _write(ctx: typer.Context, out: Path, what: str, render: Callable[[Any], tup
     database = Database(ctx.obj)
     started = time.perf_counter()
     try:
-        with database.reading() as conn:
-            content, count = render(conn)
+        with database.reading() as tx:
+            content, count = render(tx)
     except OfficeError as problem:
         typer.secho(f"error: {problem.detail}", fg="red", err=True)
         raise typer.Exit(1)
@@ -53,8 +56,8 @@ def wave(ctx: typer.Context, wave_id: str = typer.Argument(...), out: Path = _OU
     """A wave's packing slips and shipping labels, order by order."""
     from server.office import printing
 
-    def render(conn: Any) -> tuple[bytes, int]:
-        found = printing.order_documents(conn, printing.wave_order_ids(conn, wave_id))
+    def render(tx: Tx) -> tuple[bytes, int]:
+        found = printing.order_documents(tx, printing.wave_order_ids(tx, wave_id))
         typer.echo(f"wave {wave_id}: {len(found)} order(s), rendering...")
         return printing.render_orders(found, dpi, documents), len(found)  # type: ignore[arg-type]
 
@@ -67,8 +70,8 @@ def orders(ctx: typer.Context, order_ids: list[str] = typer.Argument(..., help="
     """These orders' packing slips and shipping labels, in the order given."""
     from server.office import printing
 
-    def render(conn: Any) -> tuple[bytes, int]:
-        found = printing.order_documents(conn, order_ids)
+    def render(tx: Tx) -> tuple[bytes, int]:
+        found = printing.order_documents(tx, order_ids)
         return printing.render_orders(found, dpi, documents), len(found)  # type: ignore[arg-type]
 
     _write(ctx, out, "order(s)", render)
@@ -86,8 +89,8 @@ def labels(ctx: typer.Context, kind: str = typer.Argument(..., help="skus | bins
         typer.secho("error: kind must be skus, bins or totes", fg="red", err=True)
         raise typer.Exit(1)
 
-    def render(conn: Any) -> tuple[bytes, int]:
-        specs = printing.code_labels(conn, kind, codes)  # type: ignore[arg-type]
+    def render(tx: Tx) -> tuple[bytes, int]:
+        specs = printing.code_labels(tx, kind, codes)  # type: ignore[arg-type]
         if not specs:
             raise OfficeError("nothing_to_print", "no codes given")
         return printing.render_code_labels(kind, specs), len(specs)  # type: ignore[arg-type]

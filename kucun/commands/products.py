@@ -35,8 +35,8 @@ def import_(
         return
     database = Database(ctx.obj)
     try:
-        with (database.reading() if dry_run else database.transaction()) as conn:
-            report = products.import_products(conn, file.name, data, by="cli", now_ms=_now_ms(),
+        with (database.reading() if dry_run else database.transaction()) as tx:
+            report = products.import_products(tx, file.name, data, by="cli", now_ms=_now_ms(),
                                               dry_run=dry_run)
     except products.ImportRefused as refused:
         for problem in refused.problems:
@@ -68,8 +68,8 @@ def export(
         _fail("the file name must end in .csv or .xlsx")
     database = Database(ctx.obj)
     try:
-        with database.reading() as conn:
-            columns, rows = products.export_table(conn)
+        with database.reading() as tx:
+            columns, rows = products.export_table(tx)
     finally:
         database.close()
     file.write_bytes(to_csv(columns, rows) if suffix == ".csv" else to_xlsx(columns, rows, "products"))
@@ -91,8 +91,8 @@ def bins(
 
     database = Database(ctx.obj)
     try:
-        with database.transaction() as conn:
-            report = products.create_bins(conn, warehouse, pattern, kind=kind, by="cli",
+        with database.transaction() as tx:
+            report = products.create_bins(tx, warehouse, pattern, kind=kind, by="cli",
                                           now_ms=_now_ms(), dry_run=dry_run)
     except OfficeError as problem:
         _fail(problem.detail)

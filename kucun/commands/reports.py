@@ -30,7 +30,7 @@ def report_command(
     """Print a report, or write it as CSV, XLSX or (sales) a PNG chart. Money is in cents."""
     from server.office import reports
     from server.office.tabular import to_csv, to_xlsx
-    from server.store.database import Database
+    from server.store.database import Database, is_url
 
     if name not in NAMES:
         typer.secho(f"error: unknown report '{name}'; choose one of {', '.join(NAMES)}", fg="red", err=True)
@@ -42,20 +42,20 @@ def report_command(
     if suffix == ".png" and name != "sales":
         typer.secho("error: only the sales report has a chart (.png)", fg="red", err=True)
         raise typer.Exit(2)
-    path = Path(ctx.obj)
-    if not path.exists():
-        typer.secho(f"error: no database at {path}", fg="red", err=True)
+    target = str(ctx.obj)
+    if not is_url(target) and not Path(target).exists():
+        typer.secho(f"error: no database at {target}", fg="red", err=True)
         raise typer.Exit(1)
     now_ms = time.time_ns() // 1_000_000
-    database = Database(path)
+    database = Database(target)
     summary: dict[str, Any] | None = None
     try:
-        with database.reading() as conn:
+        with database.reading() as tx:
             if suffix == ".png":
-                series = reports.sales_series(conn, now_ms, days, store, sku)
+                series = reports.sales_series(tx, now_ms, days, store, sku)
             else:
-                rows = reports.report_rows(conn, name, now_ms, days, store, sku)
-                summary = reports.customer_summary(conn) if name == "customers" else None
+                rows = reports.report_rows(tx, name, now_ms, days, store, sku)
+                summary = reports.customer_summary(tx) if name == "customers" else None
     finally:
         database.close()
     columns = reports.REPORTS[name]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from kucun.commands._common import now_ms as _now_ms, run_in_database as _run
+
+if TYPE_CHECKING:
+    from server.store.database import Tx
 
 orders_app = typer.Typer(help="Order review: held orders and their reasons, decisions by hand.",
                          no_args_is_help=True)
@@ -23,7 +26,7 @@ def list_(
     """Orders, oldest first, with their hold reasons."""
     from server.office import review
 
-    rows = _run(ctx, lambda conn: review.order_queue(conn, state, True if held else None, 5000))
+    rows = _run(ctx, lambda tx: review.order_queue(tx, state, True if held else None, 5000), write=False)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -38,18 +41,18 @@ def show(ctx: typer.Context, order_id: str = typer.Argument(...)) -> None:
     """One order as JSON: reasons, decision, lines, trade facts, merge/split links, tasks."""
     from server.office import review
 
-    typer.echo(json.dumps(_run(ctx, lambda conn: review.order_detail(conn, order_id)),
+    typer.echo(json.dumps(_run(ctx, lambda tx: review.order_detail(tx, order_id), write=False),
                           ensure_ascii=False, indent=2))
 
 
 def _decide(ctx: typer.Context, order_id: str, action: str, reason: str) -> None:
     from server.office import review
 
-    def act(conn: Any) -> dict[str, Any]:
+    def act(tx: Tx) -> dict[str, Any]:
         now = _now_ms()
-        review.decide(conn, order_id, action, reason, "cli", now)
-        review.review_pass(conn, now)
-        return review.order_detail(conn, order_id)
+        review.decide(tx, order_id, action, reason, "cli", now)
+        review.review_pass(tx, now)
+        return review.order_detail(tx, order_id)
 
     detail = _run(ctx, act)
     outcome = f"held: {detail['hold_reason']}" if detail["held"] else f"{detail['state']}"
@@ -86,10 +89,10 @@ def run(ctx: typer.Context) -> None:
     """Review and allocate every pending order now."""
     from server.office import accounts, review
 
-    def act(conn: Any) -> dict[str, Any]:
+    def act(tx: Tx) -> dict[str, Any]:
         now = _now_ms()
-        summary = review.report_json(review.review_pass(conn, now))
-        accounts.audit(conn, "cli", "review.run", "review:run",
+        summary = review.report_json(review.review_pass(tx, now))
+        accounts.audit(tx, "cli", "review.run", "review:run",
                        {k: len(v) for k, v in summary.items()}, now)
         return summary
 

@@ -48,10 +48,10 @@ def create(
 
     parsed = _parse_lines(lines)
 
-    def act(conn: Any) -> dict[str, Any]:
-        transfer_id = transfers.create_transfer(conn, from_warehouse, to_warehouse, parsed, note,
+    def act(tx: Any) -> dict[str, Any]:
+        transfer_id = transfers.create_transfer(tx, from_warehouse, to_warehouse, parsed, note,
                                                 "cli", _now_ms())
-        return transfers.transfer_detail(conn, transfer_id)
+        return transfers.transfer_detail(tx, transfer_id)
 
     detail = _run(ctx, act, write=True)
     if as_json:
@@ -73,7 +73,7 @@ def list_(
     """Transfers, newest first."""
     from server.office import transfers
 
-    rows = _run(ctx, lambda conn: transfers.list_transfers(conn, state))
+    rows = _run(ctx, lambda tx: transfers.list_transfers(tx, state))
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -91,7 +91,7 @@ def show(ctx: typer.Context, transfer_id: str = typer.Argument(...),
     """One transfer: per SKU requested, sent, received, difference, in transit, resolutions."""
     from server.office import transfers
 
-    detail = _run(ctx, lambda conn: transfers.transfer_detail(conn, transfer_id))
+    detail = _run(ctx, lambda tx: transfers.transfer_detail(tx, transfer_id))
     if as_json:
         typer.echo(json.dumps(detail, ensure_ascii=False))
         return

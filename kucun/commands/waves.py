@@ -29,7 +29,7 @@ def create(
     """Group the warehouse's unwaved allocated orders into waves and assign them to pickers."""
     from server.office import waves
 
-    created = _run(ctx, lambda conn: waves.create_waves(conn, warehouse_id, rule, max_orders,
+    created = _run(ctx, lambda tx: waves.create_waves(tx, warehouse_id, rule, max_orders,
                                                         assign, _now_ms(), "cli"))
     if as_json:
         typer.echo(json.dumps({"waves": created.waves, "eligible": created.eligible,
@@ -51,7 +51,7 @@ def list_(
     """Waves, newest first: rule, group, assignee, state, units picked/total."""
     from server.office import waves
 
-    rows = _run(ctx, lambda conn: waves.list_waves(conn, warehouse_id, state), write=False)
+    rows = _run(ctx, lambda tx: waves.list_waves(tx, warehouse_id, state), write=False)
     for wave in rows:
         state_text = "complete" if wave["complete"] and wave["state"] == "open" else wave["state"]
         typer.echo(f"{wave['wave_id']}  {wave['warehouse_id']:<6} {wave['rule']:<8} "
@@ -66,7 +66,7 @@ def show(ctx: typer.Context, wave_id: str = typer.Argument(...)) -> None:
     """One wave and each of its orders with units picked/total."""
     from server.office import waves
 
-    wave = _run(ctx, lambda conn: waves.wave_detail(conn, wave_id), write=False)
+    wave = _run(ctx, lambda tx: waves.wave_detail(tx, wave_id), write=False)
     typer.echo(f"{wave['wave_id']} {wave['warehouse_id']} rule {wave['rule']} group {wave['group']} "
                f"-> {wave['assignee'] or '(unassigned)'}, {wave['state']}, picked {_progress(wave)}")
     for order in wave["orders"]:
@@ -79,7 +79,7 @@ def release(ctx: typer.Context, wave_id: str = typer.Argument(...)) -> None:
     """Cancel a wave: its open tasks go back to unassigned."""
     from server.office import waves
 
-    done = _run(ctx, lambda conn: waves.release_wave(conn, wave_id, _now_ms(), "cli"))
+    done = _run(ctx, lambda tx: waves.release_wave(tx, wave_id, _now_ms(), "cli"))
     typer.echo(f"{wave_id} released; {len(done['tasks_unassigned'])} task(s) back to unassigned")
 
 
@@ -93,15 +93,15 @@ def zones(
     """Show (or set with --set) the zones each picker works in a warehouse."""
     from server.office import waves
 
-    def act(conn: Any) -> dict[str, frozenset[str]]:
+    def act(tx: Any) -> dict[str, frozenset[str]]:
         for item in set_:
             operator, sep, listed = item.partition("=")
             if not sep or not operator:
                 typer.secho(f"error: --set takes OPERATOR=ZONE,ZONE; got '{item}'", fg="red", err=True)
                 raise typer.Exit(1)
             chosen = [z.strip() for z in listed.split(",") if z.strip()]
-            waves.set_picker_zones(conn, warehouse_id, operator.strip(), chosen, _now_ms(), "cli")
-        return waves.picker_zones(conn, warehouse_id)
+            waves.set_picker_zones(tx, warehouse_id, operator.strip(), chosen, _now_ms(), "cli")
+        return waves.picker_zones(tx, warehouse_id)
 
     found = _run(ctx, act)
     for operator, chosen in sorted(found.items()):

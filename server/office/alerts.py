@@ -6,19 +6,23 @@ limits, and the held orders) and can run after each push batch. It
 - raises `low_stock` (available ≤ min) and `stock_out` (available ≤ 0) once per episode of a pair;
   the episode ends, and its alerts are cleared, when available is back above min;
 - raises `order_held` once for an order held for lack of stock, cleared when it is no longer held;
-- surfaces every alert written since the last evaluation, the sync server's `unescrowed_decrement`
-  included, and queues each for the webhook.
+- surfaces every alert no evaluation has surfaced yet, the sync server's `unescrowed_decrement`
+  included, and queues each for the webhook (per-alert state, not a cursor: an alert committed late
+  by another process is surfaced by the next evaluation, never skipped — `server/store/alerts.py`).
+
+Evaluations in several processes take turns (a lock held by the evaluating transaction), so two never
+open the same episode twice; the timer loop runs in the process leading the `alerts` job
+(`server/serve.py`).
 
 `available = on_hand − reserved − escrow`, what allocation may still reserve. Webhook deliveries run
 outside any request (`WebhookDispatcher.kick()`), with a timeout, a few quick retries, and back-off
-between runs; a failure is recorded on the delivery and retried later.
+between runs; each alert is claimed before it is posted, so no two processes post it; a failure is
+recorded on the delivery and retried later.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -30,7 +34,8 @@ import httpx
 
 from server.errors import ConfigError
 from server.office.accounts import NotFound, OfficeError
-from server.store.database import Database
+from server.store import alerts as store
+from server.store.database import Database, Tx
 from server.vault import Vault
 
 LOW_STOCK = "low_stock"
@@ -62,13 +67,8 @@ class Alert:
                 "acked_by": self.acked_by, "open": self.open}
 
 
-_ALERT_COLUMNS = "alert_id, kind, warehouse_id, data, at_ms, episode, cleared_at_ms, acked_at_ms, acked_by"
-
-
-def _alert(row: sqlite3.Row) -> Alert:
-    return Alert(int(row["alert_id"]), row["kind"], row["warehouse_id"], json.loads(row["data"]),
-                 int(row["at_ms"]), row["episode"], row["cleared_at_ms"], row["acked_at_ms"],
-                 row["acked_by"])
+def _alert(fields: dict[str, Any]) -> Alert:
+    return Alert(**fields)
 
 
 # --- the episode rule (pure) ---------------------------------------------------------------------
@@ -103,12 +103,12 @@ class StockLimit:
     max_qty: int
 
 
-def set_limits(conn: sqlite3.Connection, limits: list[StockLimit], now_ms: int) -> None:
+def set_limits(tx: Tx, limits: list[StockLimit], now_ms: int) -> None:
     """Upsert limits, all or none: every bad row is reported with its position."""
     if len(limits) > MAX_LIMITS_PER_CALL:
         raise OfficeError("too_many", f"at most {MAX_LIMITS_PER_CALL} limits per call")
-    skus = {row[0] for row in conn.execute("SELECT sku FROM skus")}
-    warehouses = {row[0] for row in conn.execute("SELECT warehouse_id FROM warehouses")}
+    skus = store.known_skus(tx, (limit.sku for limit in limits))
+    warehouses = store.known_warehouses(tx, (limit.warehouse_id for limit in limits))
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
     for i, limit in enumerate(limits):
@@ -123,30 +123,17 @@ def set_limits(conn: sqlite3.Connection, limits: list[StockLimit], now_ms: int) 
         seen.add((limit.sku, limit.warehouse_id))
     if problems:
         raise OfficeError("bad_limits", "; ".join(problems[:50]))
-    for limit in limits:
-        conn.execute(
-            "INSERT INTO stock_limits (sku, warehouse_id, min_qty, max_qty, updated_at_ms) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sku, warehouse_id) DO UPDATE SET "
-            "min_qty = excluded.min_qty, max_qty = excluded.max_qty, updated_at_ms = excluded.updated_at_ms",
-            (limit.sku, limit.warehouse_id, limit.min_qty, limit.max_qty, now_ms),
-        )
+    store.upsert_limits(tx, ((limit.sku, limit.warehouse_id, limit.min_qty, limit.max_qty) for limit in limits),
+                        now_ms)
 
 
-def delete_limit(conn: sqlite3.Connection, warehouse_id: str, sku: str) -> None:
-    if conn.execute("DELETE FROM stock_limits WHERE warehouse_id = ? AND sku = ?",
-                    (warehouse_id, sku)).rowcount == 0:
+def delete_limit(tx: Tx, warehouse_id: str, sku: str) -> None:
+    if not store.delete_limit(tx, warehouse_id, sku):
         raise NotFound(f"a limit for {sku} in {warehouse_id}")
 
 
-def limits(conn: sqlite3.Connection, warehouse_id: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT sku, warehouse_id, min_qty, max_qty, updated_at_ms FROM stock_limits"
-    args: tuple[Any, ...] = ()
-    if warehouse_id:
-        sql += " WHERE warehouse_id = ?"
-        args = (warehouse_id,)
-    return [{"sku": r["sku"], "warehouse_id": r["warehouse_id"], "min": int(r["min_qty"]),
-             "max": int(r["max_qty"]), "updated_at_ms": r["updated_at_ms"]}
-            for r in conn.execute(sql + " ORDER BY warehouse_id, sku", args)]
+def limits(tx: Tx, warehouse_id: str | None = None) -> list[dict[str, Any]]:
+    return store.limits(tx, warehouse_id)
 
 
 @dataclass(frozen=True)
@@ -160,129 +147,75 @@ class Availability:
         return self.on_hand - self.reserved - self.escrow
 
 
-def availability(conn: sqlite3.Connection, only_limited: bool = False) -> dict[tuple[str, str], Availability]:
+def availability(tx: Tx, only_limited: bool = False) -> dict[tuple[str, str], Availability]:
     """`(warehouse_id, sku) → Availability`, from three grouped queries."""
-    limited = (" JOIN stock_limits k ON k.sku = {t}.sku AND k.warehouse_id = {w}"
-               if only_limited else "")
-    parts: dict[tuple[str, str], dict[str, int]] = {}
-    for name, sql in (
-        ("on_hand", "SELECT l.warehouse_id, s.sku, SUM(s.on_hand) FROM stock s "
-                    "JOIN locations l ON l.code = s.location" + limited.format(t="s", w="l.warehouse_id")
-                    + " GROUP BY l.warehouse_id, s.sku"),
-        ("reserved", "SELECT r.warehouse_id, r.sku, SUM(r.qty) FROM reservations r"
-                     + limited.format(t="r", w="r.warehouse_id") + " GROUP BY r.warehouse_id, r.sku"),
-        ("escrow", "SELECT l.warehouse_id, e.sku, SUM(e.remaining) FROM escrows e "
-                   "JOIN locations l ON l.code = e.location" + limited.format(t="e", w="l.warehouse_id")
-                   + " GROUP BY l.warehouse_id, e.sku"),
-    ):
-        for row in conn.execute(sql):
-            parts.setdefault((row[0], row[1]), {})[name] = int(row[2] or 0)
-    return {key: Availability(**values) for key, values in parts.items()}
+    return {key: Availability(**values) for key, values in store.availability_parts(tx, only_limited).items()}
 
 
 # --- evaluation ----------------------------------------------------------------------------------
 
 
-def _raise(conn: sqlite3.Connection, kind: str, warehouse_id: str | None, data: dict[str, Any],
-           episode: str, now_ms: int) -> None:
-    conn.execute(
-        "INSERT INTO alerts (kind, warehouse_id, data, at_ms, episode) VALUES (?, ?, ?, ?, ?)",
-        (kind, warehouse_id, json.dumps(data, ensure_ascii=False, sort_keys=True), now_ms, episode),
-    )
-
-
-def _clear(conn: sqlite3.Connection, episode: str, now_ms: int) -> None:
-    conn.execute("UPDATE alerts SET cleared_at_ms = ? WHERE episode = ? AND cleared_at_ms IS NULL",
-                 (now_ms, episode))
-
-
 def evaluate_alerts(db: Database, now_ms: int) -> list[Alert]:
-    """Raise and clear episodes, then return every alert new since the last evaluation (queued for
-    the webhook when one is set). One transaction."""
-    with db.transaction() as conn:
-        open_episodes: dict[str, set[str]] = {}
-        for row in conn.execute("SELECT episode, kind FROM alerts "
-                                "WHERE episode IS NOT NULL AND cleared_at_ms IS NULL"):
-            open_episodes.setdefault(row[0], set()).add(row[1])
-        _evaluate_stock(conn, open_episodes, now_ms)
-        _evaluate_held_orders(conn, open_episodes, now_ms)
-        last = int(conn.execute("SELECT last_alert_id FROM alert_cursor WHERE id = 1").fetchone()[0])
-        new = [_alert(row) for row in conn.execute(
-            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE alert_id > ? ORDER BY alert_id", (last,))]
-        if new:
-            conn.execute("UPDATE alert_cursor SET last_alert_id = ? WHERE id = 1", (new[-1].alert_id,))
-            if conn.execute("SELECT 1 FROM alert_webhook WHERE id = 1").fetchone():
-                for alert in new:
-                    conn.execute("INSERT INTO alert_deliveries (alert_id, next_at_ms) VALUES (?, ?) "
-                                 "ON CONFLICT (alert_id) DO NOTHING", (alert.alert_id, now_ms))
-    return new
+    """Raise and clear episodes, then return every alert no evaluation has returned yet (queued for
+    the webhook when one is set). One transaction; evaluations in several processes take turns."""
+    with db.transaction() as tx:
+        store.lock_evaluation(tx)
+        open_episodes = store.open_episodes(tx)
+        _evaluate_stock(tx, open_episodes, now_ms)
+        _evaluate_held_orders(tx, open_episodes, now_ms)
+        surfaced = store.surface_new(tx, now_ms, queue=store.webhook(tx) is not None)
+        return [_alert(fields) for fields in store.alerts_by_id(tx, surfaced)]
 
 
-def _evaluate_stock(conn: sqlite3.Connection, open_episodes: dict[str, set[str]], now_ms: int) -> None:
-    levels = availability(conn, only_limited=True)
+def _evaluate_stock(tx: Tx, open_episodes: dict[str, set[str]], now_ms: int) -> None:
+    levels = availability(tx, only_limited=True)
     evaluated: set[str] = set()
-    for row in conn.execute("SELECT sku, warehouse_id, min_qty, max_qty FROM stock_limits").fetchall():
-        sku, warehouse_id, min_qty = row[0], row[1], int(row[2])
+    for sku, warehouse_id, min_qty, max_qty in store.all_limits(tx):
         episode = f"stock|{warehouse_id}|{sku}"
         evaluated.add(episode)
         level = levels.get((warehouse_id, sku), Availability())
         step = stock_episode_step(level.available, min_qty, frozenset(open_episodes.get(episode, ())))
         if step.clear:
-            _clear(conn, episode, now_ms)
+            store.clear_episode(tx, episode, now_ms)
         for kind in step.raise_kinds:
-            _raise(conn, kind, warehouse_id,
-                   {"sku": sku, "available": level.available, "on_hand": level.on_hand,
-                    "reserved": level.reserved, "escrow": level.escrow, "min": min_qty,
-                    "max": int(row[3])}, episode, now_ms)
+            store.raise_alert(tx, kind, warehouse_id,
+                              {"sku": sku, "available": level.available, "on_hand": level.on_hand,
+                               "reserved": level.reserved, "escrow": level.escrow, "min": min_qty,
+                               "max": max_qty}, episode, now_ms)
     for episode in open_episodes:  # a pair whose limit was removed has no episode any more
         if episode.startswith("stock|") and episode not in evaluated:
-            _clear(conn, episode, now_ms)
+            store.clear_episode(tx, episode, now_ms)
 
 
-def _evaluate_held_orders(conn: sqlite3.Connection, open_episodes: dict[str, set[str]], now_ms: int) -> None:
-    held = conn.execute(
-        "SELECT order_id, warehouse_id, hold_reason FROM orders "
-        "WHERE hold_reason LIKE 'insufficient_stock%' AND state NOT IN ('cancelled', 'shipped', 'done')"
-    ).fetchall()
+def _evaluate_held_orders(tx: Tx, open_episodes: dict[str, set[str]], now_ms: int) -> None:
     still: set[str] = set()
-    for row in held:
-        episode = f"held|{row[0]}"
+    for order_id, warehouse_id, reason in store.orders_held_for_stock(tx):
+        episode = f"held|{order_id}"
         still.add(episode)
         if episode not in open_episodes:
-            _raise(conn, ORDER_HELD, row[1], {"order_id": row[0], "reason": row[2]}, episode, now_ms)
+            store.raise_alert(tx, ORDER_HELD, warehouse_id, {"order_id": order_id, "reason": reason}, episode,
+                              now_ms)
     for episode in open_episodes:
         if episode.startswith("held|") and episode not in still:
-            _clear(conn, episode, now_ms)
+            store.clear_episode(tx, episode, now_ms)
 
 
 # --- reading and acknowledging ---------------------------------------------------------------------
 
 
-def list_alerts(conn: sqlite3.Connection, *, open_only: bool = False, kind: str | None = None,
+def list_alerts(tx: Tx, *, open_only: bool = False, kind: str | None = None,
                 warehouse_id: str | None = None, limit: int = 500) -> list[Alert]:
     """Newest first; `open_only` keeps alerts neither acknowledged nor cleared."""
-    where, args = ["1 = 1"], []
-    if open_only:
-        where.append("acked_at_ms IS NULL AND cleared_at_ms IS NULL")
-    if kind:
-        where.append("kind = ?")
-        args.append(kind)
-    if warehouse_id:
-        where.append("warehouse_id = ?")
-        args.append(warehouse_id)
-    rows = conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE {' AND '.join(where)} "
-                        "ORDER BY alert_id DESC LIMIT ?", (*args, limit))
-    return [_alert(row) for row in rows]
+    return [_alert(fields) for fields in store.list_alerts(tx, open_only=open_only, kind=kind,
+                                                           warehouse_id=warehouse_id, limit=limit)]
 
 
-def acknowledge(conn: sqlite3.Connection, alert_id: int, account_id: str, now_ms: int) -> Alert:
+def acknowledge(tx: Tx, alert_id: int, account_id: str, now_ms: int) -> Alert:
     """Mark an alert seen; acknowledging twice keeps the first acknowledgement."""
-    conn.execute("UPDATE alerts SET acked_at_ms = ?, acked_by = ? WHERE alert_id = ? AND acked_at_ms IS NULL",
-                 (now_ms, account_id, alert_id))
-    row = conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE alert_id = ?", (alert_id,)).fetchone()
-    if row is None:
+    fields = store.acknowledge(tx, alert_id, account_id, now_ms)
+    if fields is None:
         raise NotFound(f"alert {alert_id}")
-    return _alert(row)
+    return _alert(fields)
 
 
 # --- the webhook ---------------------------------------------------------------------------------
@@ -315,47 +248,33 @@ def check_url(url: str) -> str:
 
 def _vault(db: Database) -> Vault:
     try:
-        return Vault.for_database(db.path)
+        return Vault.for_database(db)
     except ConfigError as problem:
         raise OfficeError("vault", str(problem), 500) from problem
 
 
-def set_webhook(db: Database, conn: sqlite3.Connection, url: str | None, now_ms: int, by: str) -> str | None:
+def set_webhook(db: Database, tx: Tx, url: str | None, now_ms: int, by: str) -> str | None:
     """Set (encrypted) or remove the webhook URL; returns the URL as shown, or None."""
     if url is None or not url.strip():
-        conn.execute("DELETE FROM alert_webhook WHERE id = 1")
+        store.remove_webhook(tx)
         return None
     clean = check_url(url)
     shown = shown_url(clean)
-    conn.execute(
-        "INSERT INTO alert_webhook (id, url_enc, url_shown, updated_at_ms, updated_by) VALUES (1, ?, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET url_enc = excluded.url_enc, url_shown = excluded.url_shown, "
-        "updated_at_ms = excluded.updated_at_ms, updated_by = excluded.updated_by",
-        (_vault(db).encrypt(clean), shown, now_ms, by),
-    )
+    store.set_webhook(tx, _vault(db).encrypt(clean), shown, now_ms, by)
     return shown
 
 
-def webhook_status(conn: sqlite3.Connection) -> dict[str, Any]:
+def webhook_status(tx: Tx) -> dict[str, Any]:
     """The webhook as shown (never the secret), and how its deliveries stand."""
-    row = conn.execute("SELECT url_shown, updated_at_ms, updated_by FROM alert_webhook WHERE id = 1").fetchone()
-    counts = conn.execute(
-        "SELECT COALESCE(SUM(CASE WHEN delivered_at_ms IS NULL THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN delivered_at_ms IS NOT NULL THEN 1 ELSE 0 END), 0) FROM alert_deliveries"
-    ).fetchone()
-    failing = conn.execute(
-        "SELECT alert_id, attempts, next_at_ms, last_error FROM alert_deliveries "
-        "WHERE delivered_at_ms IS NULL AND last_error IS NOT NULL ORDER BY alert_id LIMIT 1"
-    ).fetchone()
+    hook = store.webhook(tx)
+    pending, delivered = store.delivery_counts(tx)
     return {
-        "url": row["url_shown"] if row else None,
-        "updated_at_ms": row["updated_at_ms"] if row else None,
-        "updated_by": row["updated_by"] if row else None,
-        "pending": int(counts[0]),
-        "delivered": int(counts[1]),
-        "last_error": None if failing is None else {
-            "alert_id": failing["alert_id"], "attempts": failing["attempts"],
-            "next_at_ms": failing["next_at_ms"], "error": failing["last_error"]},
+        "url": hook["url_shown"] if hook else None,
+        "updated_at_ms": hook["updated_at_ms"] if hook else None,
+        "updated_by": hook["updated_by"] if hook else None,
+        "pending": pending,
+        "delivered": delivered,
+        "last_error": store.first_failing(tx),
     }
 
 
@@ -399,42 +318,40 @@ def deliver_due(
     batch: int = 100,
 ) -> DeliveryReport:
     """POST every due alert to the webhook, oldest first, `tries` times each before giving up for
-    this run; the database is not held while waiting on the network. A receiver that keeps
+    this run; the database is not held while waiting on the network. Each alert is claimed before
+    it is posted, so runs in several processes never post one alert twice. A receiver that keeps
     failing stops the run, and every waiting alert is retried after the back-off."""
     report = DeliveryReport()
-    with db.reading() as conn:
-        hook = conn.execute("SELECT url_enc, url_shown FROM alert_webhook WHERE id = 1").fetchone()
-        if hook is None:
+    with db.reading() as tx:
+        hook = store.webhook(tx)
+        if hook is None or not store.deliveries_due(tx, clock_ms()):
             return report
-        due = [(int(r[0]), int(r[1]), _alert(r)) for r in conn.execute(
-            f"SELECT d.alert_id AS delivery_id, d.attempts, {', '.join('a.' + c for c in _ALERT_COLUMNS.split(', '))} "
-            "FROM alert_deliveries d JOIN alerts a ON a.alert_id = d.alert_id "
-            "WHERE d.delivered_at_ms IS NULL AND d.next_at_ms <= ? ORDER BY d.alert_id LIMIT ?",
-            (clock_ms(), batch))]
-    if not due:
-        return report
-    url, shown = _vault(db).decrypt(hook[0]), hook[1]
+    url, shown = _vault(db).decrypt(hook["url_enc"]), hook["url_shown"]
     _MASK.shown[str(httpx.URL(url))] = shown
+    # a claim outlasts the longest this run may spend posting the alert
+    lease_ms = int(tries * (timeout_s + pause_s * tries) * 1000) + 60_000
     own = client is None
     http = client or httpx.Client(timeout=timeout_s, follow_redirects=False)
     try:
-        for alert_id, attempts, alert in due:
+        for _ in range(batch):
+            with db.transaction() as tx:
+                now = clock_ms()
+                claimed = store.claim_delivery(tx, now, now + lease_ms)
+            if claimed is None:
+                break
+            fields, attempts = claimed
+            alert = _alert(fields)
             problem = _post(http, url, shown, alert, tries, pause_s)
-            with db.transaction() as conn:
+            with db.transaction() as tx:
                 if problem is None:
-                    conn.execute("UPDATE alert_deliveries SET attempts = ?, delivered_at_ms = ?, "
-                                 "last_error = NULL WHERE alert_id = ?", (attempts + 1, clock_ms(), alert_id))
+                    store.mark_delivered(tx, alert.alert_id, attempts + 1, clock_ms())
                 else:  # the receiver is down: this alert and every other waiting one wait for the retry
                     total = attempts + tries
-                    retry_at = clock_ms() + retry_delay_ms(total)
-                    conn.execute("UPDATE alert_deliveries SET attempts = ?, next_at_ms = ?, last_error = ? "
-                                 "WHERE alert_id = ?", (total, retry_at, problem, alert_id))
-                    conn.execute("UPDATE alert_deliveries SET next_at_ms = ? WHERE delivered_at_ms IS NULL "
-                                 "AND next_at_ms < ?", (retry_at, retry_at))
+                    store.mark_failed(tx, alert.alert_id, total, clock_ms() + retry_delay_ms(total), problem)
             if problem is None:
-                report.delivered.append(alert_id)
+                report.delivered.append(alert.alert_id)
             else:
-                report.failed[alert_id] = problem
+                report.failed[alert.alert_id] = problem
                 break
     finally:
         if own:
@@ -520,9 +437,8 @@ def evaluate_and_notify(state: Any) -> list[Alert]:
 
 
 def deliveries_due(db: Database, now_ms: int) -> bool:
-    with db.reading() as conn:
-        return conn.execute("SELECT 1 FROM alert_deliveries WHERE delivered_at_ms IS NULL "
-                            "AND next_at_ms <= ? LIMIT 1", (now_ms,)).fetchone() is not None
+    with db.reading() as tx:
+        return store.deliveries_due(tx, now_ms)
 
 
 def alerts_of(rows: Iterable[Alert]) -> list[dict[str, Any]]:

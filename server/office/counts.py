@@ -33,13 +33,15 @@ nothing (but is held in the warehouse) is C.
 
 Accuracy: a key `(count, bin, sku)` is settled when none of its lines is held; its result is its
 latest posted or approved line. `accuracy_pct = lines_exact / lines_counted × 100`. Values use
-`skus.price_cents` when that column exists (null otherwise). Days are Asia/Shanghai days.
+`skus.price_cents` (null when a differing line's SKU has no price). Days are Asia/Shanghai days.
+
+Every statement is in `server/store/count_tasks.py`. Creating, approving and cancelling a count hold
+the warehouse's stock lock (`server/store/locks.py`): they decide escrow and stock.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -49,10 +51,13 @@ from typing import Any
 
 from engine.conflict import counts as r2
 from engine.conflict import escrow as r3
-from engine.model import CUSTOMER, Count, Stamp
+from engine.model import Count, Stamp
 from server.counting import CountTaskError, open_count_task
 from server.office.accounts import NotFound, OfficeError, audit
+from server.store import count_tasks as store
 from server.store import orders, stock
+from server.store.database import Tx
+from server.store.locks import lock_warehouses
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 DAY_MS = 24 * 3600 * 1000
@@ -98,24 +103,19 @@ class Tolerance:
                 "percent": None if self.percent_bp is None else self.percent_bp / 100}
 
 
-def tolerance(conn: sqlite3.Connection) -> Tolerance:
-    row = conn.execute("SELECT units, percent_bp FROM office_count_tolerance WHERE id = 1").fetchone()
-    return Tolerance() if row is None else Tolerance(row["units"], row["percent_bp"])
+def tolerance(tx: Tx) -> Tolerance:
+    row = store.tolerance(tx)
+    return Tolerance() if row is None else Tolerance(*row)
 
 
-def set_tolerance(conn: sqlite3.Connection, units: int | None, percent: float | None, by: str,
+def set_tolerance(tx: Tx, units: int | None, percent: float | None, by: str,
                   now_ms: int) -> Tolerance:
     if (units is not None and units < 0) or (percent is not None and not 0 <= percent <= 100):
         raise OfficeError("bad_tolerance", "units must be ≥ 0 and percent between 0 and 100")
-    before = tolerance(conn)
+    before = tolerance(tx)
     after = Tolerance(units, None if percent is None else round(percent * 100))
-    conn.execute(
-        "INSERT INTO office_count_tolerance (id, units, percent_bp, updated_at_ms, updated_by) "
-        "VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET units = excluded.units, "
-        "percent_bp = excluded.percent_bp, updated_at_ms = excluded.updated_at_ms, "
-        "updated_by = excluded.updated_by",
-        (after.units, after.percent_bp, now_ms, by))
-    audit(conn, by, "count.tolerance", "counts:tolerance",
+    store.set_tolerance(tx, after.units, after.percent_bp, now_ms, by)
+    audit(tx, by, "count.tolerance", "counts:tolerance",
           {"before": before.as_dict(), "after": after.as_dict()}, now_ms)
     return after
 
@@ -142,25 +142,17 @@ def abc_classes(units: Mapping[str, int]) -> dict[str, str]:
     return classes
 
 
-def shipped_units(conn: sqlite3.Connection, warehouse_id: str, since_ms: int) -> dict[str, int]:
+def shipped_units(tx: Tx, warehouse_id: str, since_ms: int) -> dict[str, int]:
     """Units per SKU moved from the warehouse's locations to `@customer` since `since_ms`, plus
     every SKU held in the warehouse (0 when it shipped nothing)."""
-    units: dict[str, int] = {
-        row[0]: 0 for row in conn.execute(
-            "SELECT DISTINCT s.sku FROM stock s JOIN locations l ON l.code = s.location "
-            "WHERE l.warehouse_id = ? AND s.on_hand != 0", (warehouse_id,))}
-    for row in conn.execute(
-        "SELECT g.sku, SUM(g.qty) FROM ledger g JOIN locations l ON l.code = g.from_location "
-        "WHERE l.warehouse_id = ? AND g.to_location = ? AND g.at_ms >= ? GROUP BY g.sku",
-        (warehouse_id, CUSTOMER, since_ms),
-    ):
-        units[row[0]] = int(row[1])
+    units: dict[str, int] = {sku: 0 for sku in store.held_skus(tx, warehouse_id)}
+    units.update(store.shipped_from(tx, warehouse_id, since_ms))
     return units
 
 
-def abc_table(conn: sqlite3.Connection, warehouse_id: str, days: int, now_ms: int) -> list[dict[str, Any]]:
-    _check_warehouse(conn, warehouse_id)
-    units = shipped_units(conn, warehouse_id, now_ms - days * DAY_MS)
+def abc_table(tx: Tx, warehouse_id: str, days: int, now_ms: int) -> list[dict[str, Any]]:
+    _check_warehouse(tx, warehouse_id)
+    units = shipped_units(tx, warehouse_id, now_ms - days * DAY_MS)
     classes = abc_classes(units)
     total = sum(max(u, 0) for u in units.values())
     rows, running = [], 0
@@ -176,12 +168,12 @@ def abc_table(conn: sqlite3.Connection, warehouse_id: str, days: int, now_ms: in
 # --- issuing ------------------------------------------------------------------------------------
 
 
-def _check_warehouse(conn: sqlite3.Connection, warehouse_id: str) -> None:
-    if conn.execute("SELECT 1 FROM warehouses WHERE warehouse_id = ?", (warehouse_id,)).fetchone() is None:
+def _check_warehouse(tx: Tx, warehouse_id: str) -> None:
+    if not store.warehouse_exists(tx, warehouse_id):
         raise OfficeError("unknown_warehouse", f"warehouse '{warehouse_id}' is not known")
 
 
-def select_bins(conn: sqlite3.Connection, warehouse_id: str, spec: str | Sequence[str]) -> list[str]:
+def select_bins(tx: Tx, warehouse_id: str, spec: str | Sequence[str]) -> list[str]:
     """Locations of the warehouse named by `A-01-01..A-01-20` (bins in that code range), `A-01-*`
     (bins by prefix), or exact codes; a string may list several, separated by commas."""
     parts = [p.strip() for p in (spec.split(",") if isinstance(spec, str) else spec) if p.strip()]
@@ -191,36 +183,29 @@ def select_bins(conn: sqlite3.Connection, warehouse_id: str, spec: str | Sequenc
     for part in parts:
         if ".." in part or part.endswith("*"):
             if part.endswith("*"):
-                found = [r[0] for r in conn.execute(
-                    "SELECT code FROM locations WHERE warehouse_id = ? AND kind = 'bin'", (warehouse_id,))
-                    if r[0].startswith(part[:-1])]
+                found = [code for code in store.bins(tx, warehouse_id) if code.startswith(part[:-1])]
             else:
                 first, _, last = (x.strip() for x in part.partition(".."))
                 if not first or not last or first > last:
                     raise OfficeError("bad_bins", f"'{part}': a range is FIRST..LAST with FIRST ≤ LAST")
-                found = [r[0] for r in conn.execute(
-                    "SELECT code FROM locations WHERE warehouse_id = ? AND kind = 'bin' "
-                    "AND code >= ? AND code <= ?", (warehouse_id, first, last))]
+                found = store.bins_between(tx, warehouse_id, first, last)
             if not found:
                 raise OfficeError("unknown_location", f"no bin of {warehouse_id} matches '{part}'")
             chosen.update(found)
         else:
-            row = conn.execute("SELECT warehouse_id FROM locations WHERE code = ?", (part,)).fetchone()
-            if row is None or row[0] != warehouse_id:
+            if store.location_warehouse(tx, part) != warehouse_id:
                 raise OfficeError("unknown_location", f"location '{part}' is not in warehouse {warehouse_id}")
             chosen.add(part)
     return sorted(chosen)
 
 
-def _held_in_bins(conn: sqlite3.Connection, warehouse_id: str, bins: Sequence[str] | None,
+def _held_in_bins(tx: Tx, warehouse_id: str, bins: Sequence[str] | None,
                   skus: set[str] | None) -> dict[str, list[str]]:
     """`bin → SKUs` the book shows there (on_hand ≠ 0), among `bins` (else every bin) and `skus`."""
     found: dict[str, list[str]] = defaultdict(list)
-    rows = conn.execute(
-        "SELECT s.location, s.sku FROM stock s JOIN locations l ON l.code = s.location "
-        "WHERE l.warehouse_id = ? AND s.on_hand != 0 ORDER BY s.location, s.sku", (warehouse_id,))
+    rows = store.stocked_keys(tx, warehouse_id)
     wanted_bins = set(bins) if bins is not None else None
-    kinds = dict(conn.execute("SELECT code, kind FROM locations WHERE warehouse_id = ?", (warehouse_id,)))
+    kinds = store.location_kinds(tx, warehouse_id)
     for location, sku in rows:
         if wanted_bins is not None and location not in wanted_bins:
             continue
@@ -233,7 +218,7 @@ def _held_in_bins(conn: sqlite3.Connection, warehouse_id: str, bins: Sequence[st
 
 
 def create_count(
-    conn: sqlite3.Connection,
+    tx: Tx,
     warehouse_id: str,
     *,
     bins: str | Sequence[str] | None = None,
@@ -246,7 +231,7 @@ def create_count(
     now_ms: int,
 ) -> dict[str, Any]:
     """Open an office count: one blind, escrowed count task per bin selected (see the module doc)."""
-    _check_warehouse(conn, warehouse_id)
+    _check_warehouse(tx, warehouse_id)
     if skus and abc:
         raise OfficeError("bad_selection", "choose SKUs or an ABC class, not both")
     if not bins and not skus and not abc:
@@ -256,182 +241,134 @@ def create_count(
     if days < 1 or days > 366:
         raise OfficeError("bad_selection", "days must be between 1 and 366")
     if assignee:
-        who = conn.execute("SELECT roles, warehouses, active FROM operators WHERE operator_id = ?",
-                           (assignee,)).fetchone()
+        who = store.operator(tx, assignee)
         if who is None or not who["active"] or warehouse_id not in json.loads(who["warehouses"]):
             raise OfficeError("bad_assignee", f"operator '{assignee}' is not an active operator of {warehouse_id}")
         if may_count is not None and not may_count(json.loads(who["roles"])):
             raise OfficeError("bad_assignee", f"operator '{assignee}' may not count")
     wanted: set[str] | None = None
     if skus:
-        unknown = [s for s in skus if conn.execute("SELECT 1 FROM skus WHERE sku = ?", (s,)).fetchone() is None]
+        known = store.known_skus(tx, skus)
+        unknown = [s for s in skus if s not in known]
         if unknown:
             raise OfficeError("unknown_sku", f"unknown SKU {', '.join(map(repr, unknown))}")
         wanted = set(skus)
     elif abc:
-        classes = abc_classes(shipped_units(conn, warehouse_id, now_ms - days * DAY_MS))
+        classes = abc_classes(shipped_units(tx, warehouse_id, now_ms - days * DAY_MS))
         wanted = {sku for sku, cls in classes.items() if cls == abc}
-    chosen_bins = select_bins(conn, warehouse_id, bins) if bins else None
-    plan = _held_in_bins(conn, warehouse_id, chosen_bins, wanted)
+    lock_warehouses(tx, [warehouse_id])  # the book read below is what the tasks escrow
+    chosen_bins = select_bins(tx, warehouse_id, bins) if bins else None
+    plan = _held_in_bins(tx, warehouse_id, chosen_bins, wanted)
     if not plan:
         raise OfficeError("nothing_to_count", "no bin of the selection holds stock on the book")
-    busy = sorted({r[0] for r in conn.execute(
-        "SELECT t.location FROM office_count_tasks t JOIN office_counts c ON c.count_id = t.count_id "
-        "JOIN tasks k ON k.task_id = t.task_id WHERE c.state = 'open' AND t.counted_at_ms IS NULL "
-        "AND k.state IN ('open', 'in_progress')")} & set(plan))
+    busy = sorted(store.busy_locations(tx) & set(plan))
     if busy:
         raise OfficeError("already_counting", f"an open count already covers {', '.join(busy)}", 409)
     count_id = f"cnt-{uuid.uuid4().hex[:10]}"
     selection = {"bins": bins if bins is None or isinstance(bins, str) else list(bins),
                  "skus": list(skus) if skus else None, "abc": abc, "days": days if abc else None}
-    conn.execute(
-        "INSERT INTO office_counts (count_id, warehouse_id, selection, assignee, created_by, created_at_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (count_id, warehouse_id, json.dumps(selection, ensure_ascii=False), assignee, by, now_ms))
+    store.add_count(tx, count_id, warehouse_id, json.dumps(selection, ensure_ascii=False), assignee, by, now_ms)
     tasks = []
     for location, held in sorted(plan.items()):
         try:
-            task_id = open_count_task(conn, location, held, now_ms, assignee=assignee,
+            task_id = open_count_task(tx, location, held, now_ms, assignee=assignee,
                                       data={"count_id": count_id})
         except CountTaskError as problem:
             raise OfficeError("bad_selection", str(problem)) from problem
-        _add_task(conn, task_id, count_id, "count", location, None, now_ms)
+        store.add_task(tx, task_id, count_id, "count", location, None, now_ms)
         tasks.append({"task_id": task_id, "location": location, "skus": held})
-    audit(conn, by, "count.create", f"count:{count_id}",
+    audit(tx, by, "count.create", f"count:{count_id}",
           {"warehouse_id": warehouse_id, "selection": selection, "assignee": assignee,
            "bins": len(tasks)}, now_ms)
     return {"count_id": count_id, "warehouse_id": warehouse_id, "assignee": assignee,
             "tasks": tasks, "lines": sum(len(t["skus"]) for t in tasks)}
 
 
-def _add_task(conn: sqlite3.Connection, task_id: str, count_id: str, kind: str, location: str,
-              sku: str | None, now_ms: int) -> None:
-    conn.execute(
-        "INSERT INTO office_count_tasks (task_id, count_id, kind, location, sku, issued_at_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?)", (task_id, count_id, kind, location, sku, now_ms))
-
-
-def _issue_recount(conn: sqlite3.Connection, count_id: str, location: str, sku: str,
+def _issue_recount(tx: Tx, count_id: str, location: str, sku: str,
                    takes_escrow_of: Iterable[str], now_ms: int) -> str:
     """A blind recount of one `(bin, sku)` that takes over the escrow of `takes_escrow_of`."""
-    warehouse = conn.execute("SELECT warehouse_id FROM office_counts WHERE count_id = ?",
-                             (count_id,)).fetchone()[0]
+    warehouse = store.count_warehouse(tx, count_id)
     task_id = f"recount-{uuid.uuid4().hex[:10]}"
-    orders.create_task(conn, task_id=task_id, warehouse_id=warehouse, kind="recount", assignee=None,
+    orders.create_task(tx, task_id=task_id, warehouse_id=warehouse, kind="recount", assignee=None,
                        data={"location": location, "sku": sku, "count_id": count_id}, now_ms=now_ms)
-    _add_task(conn, task_id, count_id, "recount", location, sku, now_ms)
-    stock.set_escrow(conn, task_id, location, sku, _take_escrow(conn, takes_escrow_of, location, sku))
+    store.add_task(tx, task_id, count_id, "recount", location, sku, now_ms)
+    stock.set_escrow(tx, task_id, location, sku, _take_escrow(tx, takes_escrow_of, location, sku))
     return task_id
 
 
-def _take_escrow(conn: sqlite3.Connection, task_ids: Iterable[str], location: str, sku: str) -> int:
+def _take_escrow(tx: Tx, task_ids: Iterable[str], location: str, sku: str) -> int:
     """Zero the escrow the tasks hold on `(location, sku)`; returns how much that was."""
     taken = 0
     for task_id in task_ids:
-        row = conn.execute("SELECT remaining FROM escrows WHERE task_id = ? AND location = ? AND sku = ?",
-                           (task_id, location, sku)).fetchone()
-        if row is not None:
-            taken += max(int(row[0]), 0)
-            stock.set_escrow(conn, task_id, location, sku, 0)
+        left = store.escrow_left(tx, task_id, location, sku)
+        if left is not None:
+            taken += max(left, 0)
+            stock.use_escrow(tx, task_id, location, sku, left)
     return taken
 
 
 # --- sync: the hook server/apply.py calls for every count op ------------------------------------
 
 
-def book_at(conn: sqlite3.Connection, location: str, sku: str, stamp: Stamp) -> int:
+def book_at(tx: Tx, location: str, sku: str, stamp: Stamp) -> int:
     """What the ledger held at `(location, sku)` just before `stamp` (adjustments included)."""
     level = 0
-    for qty, source, at_ms, device_id, seq in conn.execute(
-        "SELECT qty, from_location, at_ms, device_id, seq FROM ledger "
-        "WHERE sku = ? AND (from_location = ? OR to_location = ?) AND at_ms <= ?",
-        (sku, location, location, stamp.at_ms),
-    ):
-        if Stamp(int(at_ms), device_id, int(seq)) < stamp:
-            level += -int(qty) if source == location else int(qty)
+    for qty, source, at_ms, device_id, seq in store.ledger_touching(tx, location, sku, stamp.at_ms):
+        if Stamp(at_ms, device_id, seq) < stamp:
+            level += -qty if source == location else qty
     return level
 
 
-def review_count(conn: sqlite3.Connection, count: Count, now_ms: int) -> str | None:
+def review_count(tx: Tx, count: Count, now_ms: int) -> str | None:
     """Record a count that answers an office count task; returns why it is held (not applied to
     R2), or None when the caller applies it as usual (not an office count, or within tolerance)."""
-    task = conn.execute(
-        "SELECT t.task_id, t.count_id, t.kind FROM office_count_tasks t "
-        "JOIN office_counts c ON c.count_id = t.count_id JOIN tasks k ON k.task_id = t.task_id "
-        "WHERE t.location = ? AND (t.sku IS NULL OR t.sku = ?) AND t.issued_at_ms <= ? "
-        "AND c.state = 'open' AND k.state != 'cancelled' AND (t.counted_at_ms IS NULL "
-        "OR (t.counted_device_id = ? AND t.counted_at_ms = ?)) "
-        "ORDER BY t.issued_at_ms DESC, t.task_id DESC LIMIT 1",
-        (count.location, count.sku, count.stamp.at_ms, count.stamp.device_id, count.stamp.at_ms),
-    ).fetchone()
+    task = store.answered_task(tx, count)
     if task is None:
         return None
     task_id, count_id, kind = task["task_id"], task["count_id"], task["kind"]
-    conn.execute("UPDATE office_count_tasks SET counted_device_id = ?, counted_at_ms = ? "
-                 "WHERE task_id = ? AND counted_at_ms IS NULL",
-                 (count.stamp.device_id, count.stamp.at_ms, task_id))
-    expected = book_at(conn, count.location, count.sku, count.stamp)
-    within = tolerance(conn).within(expected, count.counted)
-    conn.execute(
-        "INSERT INTO office_count_lines (op_id, count_id, task_id, location, sku, counted, expected, "
-        "at_ms, device_id, seq, status, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (count.op_id, count_id, task_id, count.location, count.sku, count.counted, expected,
-         count.stamp.at_ms, count.stamp.device_id, count.stamp.seq, "posted" if within else "held",
-         now_ms))
+    store.mark_counted(tx, task_id, count.stamp.device_id, count.stamp.at_ms)
+    expected = book_at(tx, count.location, count.sku, count.stamp)
+    within = tolerance(tx).within(expected, count.counted)
+    store.add_line(tx, count, count_id, task_id, expected, "posted" if within else "held", now_ms)
     if within:
         if kind == "recount":
-            conn.execute("UPDATE office_count_lines SET status = 'superseded', decided_at_ms = ? "
-                         "WHERE count_id = ? AND location = ? AND sku = ? AND status = 'held'",
-                         (now_ms, count_id, count.location, count.sku))
+            store.supersede_held(tx, count_id, count.location, count.sku, now_ms)
         return None
     if kind == "count":
-        recount = _issue_recount(conn, count_id, count.location, count.sku, [task_id], now_ms)
-        if stock.task_escrow_left(conn, task_id) == 0:
-            orders.set_task_state(conn, task_id, "done")
+        recount = _issue_recount(tx, count_id, count.location, count.sku, [task_id], now_ms)
+        if stock.task_escrow_left(tx, task_id) == 0:
+            orders.set_task_state(tx, task_id, "done")
         return f"count of {count.sku} in {count.location} held for review: recount task {recount}"
     # the recount disagrees too: its task is done, its escrow stays until the supervisor decides
-    orders.set_task_state(conn, task_id, "done")
+    orders.set_task_state(tx, task_id, "done")
     return f"recount of {count.sku} in {count.location} held for the supervisor's approval"
 
 
 # --- deciding -----------------------------------------------------------------------------------
 
 
-def _office_count(conn: sqlite3.Connection, count_id: str) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(
-        "SELECT * FROM office_counts WHERE count_id = ?", (count_id,)).fetchone()
+def _office_count(tx: Tx, count_id: str) -> dict[str, Any]:
+    row = store.office_count(tx, count_id)
     if row is None:
         raise NotFound(f"count '{count_id}'")
     return row
 
 
-def _open_recounts(conn: sqlite3.Connection, count_id: str) -> set[tuple[str, str]]:
-    return {(r[0], r[1]) for r in conn.execute(
-        "SELECT t.location, t.sku FROM office_count_tasks t JOIN tasks k ON k.task_id = t.task_id "
-        "WHERE t.count_id = ? AND t.kind = 'recount' AND t.counted_at_ms IS NULL "
-        "AND k.state IN ('open', 'in_progress')", (count_id,))}
-
-
-def _recount_tasks(conn: sqlite3.Connection, count_id: str, location: str, sku: str) -> list[str]:
-    return [r[0] for r in conn.execute(
-        "SELECT task_id FROM office_count_tasks WHERE count_id = ? AND kind = 'recount' "
-        "AND location = ? AND sku = ?", (count_id, location, sku))]
-
-
-def _held_keys(conn: sqlite3.Connection, count_id: str) -> list[tuple[str, str]]:
-    return [(r[0], r[1]) for r in conn.execute(
-        "SELECT DISTINCT location, sku FROM office_count_lines WHERE count_id = ? AND status = 'held' "
-        "ORDER BY location, sku", (count_id,))]
-
-
-def decide(conn: sqlite3.Connection, count_id: str, approve: bool, by: str, now_ms: int) -> dict[str, Any]:
-    """Approve (admit the held counts to R2 and book the adjustment) or reject (recount) every
-    held `(bin, sku)` of the count whose recount is not still open."""
-    office_count = _office_count(conn, count_id)
+def _open_count_locked(tx: Tx, count_id: str) -> dict[str, Any]:
+    """The count, read again once its warehouse's stock lock is held; it must still be open."""
+    lock_warehouses(tx, [_office_count(tx, count_id)["warehouse_id"]])
+    office_count = _office_count(tx, count_id)
     if office_count["state"] != "open":
         raise OfficeError("count_closed", f"count '{count_id}' is {office_count['state']}", 409)
-    waiting = _open_recounts(conn, count_id)
-    held = _held_keys(conn, count_id)
+    return office_count
+
+
+def decide(tx: Tx, count_id: str, approve: bool, by: str, now_ms: int) -> dict[str, Any]:
+    """Approve (admit the held counts to R2 and book the adjustment) or reject (recount) every
+    held `(bin, sku)` of the count whose recount is not still open."""
+    office_count = _open_count_locked(tx, count_id)
+    waiting = store.open_recounts(tx, count_id)
+    held = store.held_keys(tx, count_id)
     ready = [key for key in held if key not in waiting]
     if not ready:
         detail = (f"every held line of '{count_id}' waits for its recount" if held
@@ -439,104 +376,84 @@ def decide(conn: sqlite3.Connection, count_id: str, approve: bool, by: str, now_
         raise OfficeError("nothing_to_decide", detail, 409)
     decided = []
     for location, sku in ready:
-        lines = list(conn.execute(
-            "SELECT * FROM office_count_lines WHERE count_id = ? AND location = ? AND sku = ? "
-            "AND status = 'held' ORDER BY at_ms, device_id, seq", (count_id, location, sku)))
-        conn.execute(
-            "UPDATE office_count_lines SET status = ?, decided_by = ?, decided_at_ms = ? "
-            "WHERE count_id = ? AND location = ? AND sku = ? AND status = 'held'",
-            ("approved" if approve else "rejected", by, now_ms, count_id, location, sku))
+        lines = store.held_lines(tx, count_id, location, sku)
+        store.decide_held(tx, count_id, location, sku, "approved" if approve else "rejected", by, now_ms)
         last = lines[-1]
         outcome: dict[str, Any] = {"location": location, "sku": sku, "counted": last["counted"],
                                    "expected": last["expected"]}
-        recounts = _recount_tasks(conn, count_id, location, sku)
+        recounts = store.recount_tasks(tx, count_id, location, sku)
         if approve:
-            outcome["adjustment"] = _admit(conn, lines, office_count["warehouse_id"], now_ms)
-            _take_escrow(conn, recounts, location, sku)
+            outcome["adjustment"] = _admit(tx, lines, office_count["warehouse_id"], now_ms)
+            _take_escrow(tx, recounts, location, sku)
         else:
-            outcome["recount_task"] = _issue_recount(conn, count_id, location, sku, recounts, now_ms)
+            outcome["recount_task"] = _issue_recount(tx, count_id, location, sku, recounts, now_ms)
         decided.append(outcome)
-    audit(conn, by, "count.approve" if approve else "count.reject", f"count:{count_id}",
+    audit(tx, by, "count.approve" if approve else "count.reject", f"count:{count_id}",
           {"lines": decided, "waiting_for_recount": [list(k) for k in sorted(waiting)]}, now_ms)
     return {"count_id": count_id, "approved" if approve else "rejected": decided,
             "waiting_for_recount": [{"location": l, "sku": s} for l, s in sorted(waiting)]}
 
 
-def _admit(conn: sqlite3.Connection, lines: Sequence[sqlite3.Row], warehouse_id: str, now_ms: int) -> int:
+def _admit(tx: Tx, lines: Sequence[Mapping[str, Any]], warehouse_id: str, now_ms: int) -> int:
     """Add held counts to R2 at their own stamps and book what R2 now asks; returns the adjustment."""
     location, sku = lines[0]["location"], lines[0]["sku"]
     for line in lines:
-        stock.add_count(conn, Count(location, sku, int(line["counted"]),
+        stock.add_count(tx, Count(location, sku, int(line["counted"]),
                                     Stamp(int(line["at_ms"]), line["device_id"], int(line["seq"])),
                                     line["op_id"]))
-    counts = stock.counts_at(conn, location, sku)
+    counts = stock.counts_at(tx, location, sku)
     latest = r2.latest_count(counts)
     assert latest is not None
-    adjustment = r2.count_adjustment(stock.move_deltas_at(conn, location, sku), counts,
-                                     stock.booked_adjustment(conn, location, sku))
+    adjustment = r2.count_adjustment(stock.move_deltas_at(tx, location, sku), counts,
+                                     stock.booked_adjustment(tx, location, sku))
     move = r2.adjustment_move(location, sku, adjustment, latest.stamp, latest.op_id)
     if move is not None:
-        stock.book_move(conn, move)
+        stock.book_move(tx, move)
     remaining = max(-adjustment, 0)
-    for row in stock.escrow_rows(conn, location, sku):
+    for row in stock.escrow_rows(tx, location, sku):
         if remaining == 0:
             break
-        outcome = r3.consume_escrow(r3.Escrow(row["task_id"], location, sku, int(row["remaining"])), remaining)
-        stock.set_escrow(conn, row["task_id"], location, sku,
-                         outcome.escrow.remaining if outcome.escrow is not None else 0)
+        held = int(row.remaining)
+        outcome = r3.consume_escrow(r3.Escrow(row.task_id, location, sku, held), remaining)
+        stock.use_escrow(tx, row.task_id, location, sku,
+                         held - (outcome.escrow.remaining if outcome.escrow is not None else 0))
         remaining = outcome.unescrowed
     if remaining:
-        stock.raise_alert(conn, "unescrowed_decrement", warehouse_id,
+        stock.raise_alert(tx, "unescrowed_decrement", warehouse_id,
                           {"op_id": latest.op_id, "location": location, "sku": sku, "qty": remaining,
                            "via": "count_approval"}, now_ms)
     return adjustment
 
 
-def cancel(conn: sqlite3.Connection, count_id: str, by: str, now_ms: int) -> dict[str, Any]:
+def cancel(tx: Tx, count_id: str, by: str, now_ms: int) -> dict[str, Any]:
     """Cancel a count: its uncounted tasks are cancelled, held lines rejected, escrows released."""
-    office_count = _office_count(conn, count_id)
-    if office_count["state"] != "open":
-        raise OfficeError("count_closed", f"count '{count_id}' is {office_count['state']}", 409)
+    office_count = _open_count_locked(tx, count_id)
     cancelled = []
-    for row in conn.execute(
-        "SELECT t.task_id, k.state FROM office_count_tasks t JOIN tasks k ON k.task_id = t.task_id "
-        "WHERE t.count_id = ? ORDER BY t.task_id", (count_id,)).fetchall():
-        for escrow in conn.execute("SELECT location, sku FROM escrows WHERE task_id = ? AND remaining != 0",
-                                   (row["task_id"],)).fetchall():
-            stock.set_escrow(conn, row["task_id"], escrow["location"], escrow["sku"], 0)
-        if row["state"] in OPEN_TASK_STATES:
-            orders.set_task_state(conn, row["task_id"], "cancelled")
-            cancelled.append(row["task_id"])
-    conn.execute("UPDATE office_count_lines SET status = 'rejected', decided_by = ?, decided_at_ms = ? "
-                 "WHERE count_id = ? AND status = 'held'", (by, now_ms, count_id))
-    conn.execute("UPDATE office_counts SET state = 'cancelled' WHERE count_id = ?", (count_id,))
-    audit(conn, by, "count.cancel", f"count:{count_id}", {"tasks_cancelled": cancelled}, now_ms)
+    for task_id, state in store.task_states(tx, count_id):
+        for location, sku, left in store.task_escrows(tx, task_id):
+            stock.use_escrow(tx, task_id, location, sku, left)
+        if state in OPEN_TASK_STATES:
+            orders.set_task_state(tx, task_id, "cancelled")
+            cancelled.append(task_id)
+    store.reject_all_held(tx, count_id, by, now_ms)
+    store.set_count_state(tx, count_id, "cancelled")
+    audit(tx, by, "count.cancel", f"count:{count_id}", {"tasks_cancelled": cancelled}, now_ms)
     return {"count_id": count_id, "state": "cancelled", "tasks_cancelled": cancelled}
 
 
 # --- reading ------------------------------------------------------------------------------------
 
 
-def list_counts(conn: sqlite3.Connection, warehouse_id: str | None = None,
+def list_counts(tx: Tx, warehouse_id: str | None = None,
                 count_id: str | None = None) -> list[dict[str, Any]]:
     """Office counts, newest first, with their state and progress."""
-    sql, args = "SELECT * FROM office_counts WHERE 1 = 1", list[str]()
-    if warehouse_id:
-        sql, args = sql + " AND warehouse_id = ?", args + [warehouse_id]
-    if count_id:
-        sql, args = sql + " AND count_id = ?", args + [count_id]
     result = []
-    for row in conn.execute(sql + " ORDER BY created_at_ms DESC, count_id", args).fetchall():
+    for row in store.office_counts(tx, warehouse_id, count_id):
         cid = row["count_id"]
-        bins = conn.execute(
-            "SELECT COUNT(*), COUNT(counted_at_ms) FROM office_count_tasks WHERE count_id = ? "
-            "AND kind = 'count'", (cid,)).fetchone()
-        lines = conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN counted = expected THEN 1 ELSE 0 END), 0), "
-            "COALESCE(SUM(CASE WHEN status = 'held' THEN 1 ELSE 0 END), 0) "
-            "FROM office_count_lines WHERE count_id = ?", (cid,)).fetchone()
-        recounts = _open_recounts(conn, cid)
-        awaiting = [k for k in _held_keys(conn, cid) if k not in recounts]
+        bins = store.bin_progress(tx, cid)
+        lines = store.line_tallies(tx, cid)
+        recounts = store.open_recounts(tx, cid)
+        awaiting = [k for k in store.held_keys(tx, cid) if k not in recounts]
         if row["state"] != "open":
             state = row["state"]
         elif bins[1] < bins[0]:
@@ -557,38 +474,25 @@ def list_counts(conn: sqlite3.Connection, warehouse_id: str | None = None,
     return result
 
 
-def count_detail(conn: sqlite3.Connection, count_id: str) -> dict[str, Any]:
-    _office_count(conn, count_id)
-    summary = list_counts(conn, count_id=count_id)[0]
-    summary["tasks"] = [
-        {"task_id": r["task_id"], "kind": r["kind"], "location": r["location"], "sku": r["sku"],
-         "state": r["state"], "counted_at_ms": r["counted_at_ms"]}
-        for r in conn.execute(
-            "SELECT t.*, k.state FROM office_count_tasks t JOIN tasks k ON k.task_id = t.task_id "
-            "WHERE t.count_id = ? ORDER BY t.issued_at_ms, t.location, t.task_id", (count_id,))]
-    summary["lines"] = discrepancies(conn, count_id=count_id, everything=True)
+def count_detail(tx: Tx, count_id: str) -> dict[str, Any]:
+    _office_count(tx, count_id)
+    summary = list_counts(tx, count_id=count_id)[0]
+    summary["tasks"] = store.count_tasks(tx, count_id)
+    summary["lines"] = discrepancies(tx, count_id=count_id, everything=True)
     return summary
 
 
-def discrepancies(conn: sqlite3.Connection, *, count_id: str | None = None, warehouse_id: str | None = None,
+def discrepancies(tx: Tx, *, count_id: str | None = None, warehouse_id: str | None = None,
                   status: str | None = None, everything: bool = False) -> list[dict[str, Any]]:
     """Count lines with counted vs expected at the count's time; only differing or held lines
     unless `everything`."""
-    sql = ("SELECT n.*, c.warehouse_id, t.kind FROM office_count_lines n "
-           "JOIN office_counts c ON c.count_id = n.count_id "
-           "JOIN office_count_tasks t ON t.task_id = n.task_id WHERE 1 = 1")
-    args: list[Any] = []
-    for column, value in (("n.count_id", count_id), ("c.warehouse_id", warehouse_id), ("n.status", status)):
-        if value:
-            sql, args = sql + f" AND {column} = ?", args + [value]
-    if not everything:
-        sql += " AND (n.counted != n.expected OR n.status = 'held')"
-    limits = tolerance(conn)
+    limits = tolerance(tx)
     recounting: dict[str, set[tuple[str, str]]] = {}
     rows = []
-    for r in conn.execute(sql + " ORDER BY n.count_id, n.location, n.sku, n.at_ms, n.seq", args).fetchall():
+    for r in store.lines(tx, count_id=count_id, warehouse_id=warehouse_id, status=status,
+                         everything=everything):
         if r["count_id"] not in recounting:
-            recounting[r["count_id"]] = _open_recounts(conn, r["count_id"])
+            recounting[r["count_id"]] = store.open_recounts(tx, r["count_id"])
         waiting = None
         if r["status"] == "held":
             waiting = "recount" if (r["location"], r["sku"]) in recounting[r["count_id"]] else "approval"
@@ -602,14 +506,6 @@ def discrepancies(conn: sqlite3.Connection, *, count_id: str | None = None, ware
     return rows
 
 
-def _prices(conn: sqlite3.Connection) -> dict[str, int | None] | None:
-    """`sku → price_cents` when the column exists (products migration), else None."""
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(skus)")}
-    if "price_cents" not in columns:
-        return None
-    return {r[0]: (None if r[1] is None else int(r[1])) for r in conn.execute("SELECT sku, price_cents FROM skus")}
-
-
 def day_of(at_ms: int) -> str:
     return datetime.fromtimestamp(at_ms / 1000, SHANGHAI).date().isoformat()
 
@@ -620,23 +516,17 @@ def window_start_ms(days: int, now_ms: int) -> int:
     return int(datetime(first.year, first.month, first.day, tzinfo=SHANGHAI).timestamp()) * 1000
 
 
-def accuracy(conn: sqlite3.Connection, *, by: str = "task", days: int = 30, now_ms: int,
+def accuracy(tx: Tx, *, by: str = "task", days: int = 30, now_ms: int,
              warehouse_id: str | None = None, count_id: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
     """Count accuracy per task, warehouse or day over the last `days` days (see the module doc)."""
     if by not in ACCURACY_GROUPS:
         raise OfficeError("bad_group", f"by must be one of {list(ACCURACY_GROUPS)}")
     if not 1 <= days <= 366:
         raise OfficeError("bad_period", "days must be between 1 and 366")
-    sql = ("SELECT n.*, c.warehouse_id FROM office_count_lines n JOIN office_counts c "
-           "ON c.count_id = n.count_id WHERE n.at_ms >= ?")
-    args: list[Any] = [window_start_ms(days, now_ms)]
-    for column, value in (("c.warehouse_id", warehouse_id), ("n.count_id", count_id)):
-        if value:
-            sql, args = sql + f" AND {column} = ?", args + [value]
-    keys: dict[tuple[str, str, str], list[sqlite3.Row]] = defaultdict(list)
-    for row in conn.execute(sql + " ORDER BY n.at_ms, n.device_id, n.seq", args).fetchall():
+    keys: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in store.lines_since(tx, window_start_ms(days, now_ms), warehouse_id, count_id):
         keys[(row["count_id"], row["location"], row["sku"])].append(row)
-    prices = _prices(conn)
+    prices = store.sku_prices(tx)
     groups: dict[tuple[str, ...], dict[str, Any]] = {}
     for lines in keys.values():
         settled = [line for line in lines if line["status"] in ("posted", "approved")]
@@ -646,8 +536,8 @@ def accuracy(conn: sqlite3.Connection, *, by: str = "task", days: int = 30, now_
         group_key = tuple(fields[c] for c in ACCURACY_GROUPS[by])
         total = groups.setdefault(group_key, {
             **dict(zip(ACCURACY_GROUPS[by], group_key)), "lines_counted": 0, "lines_exact": 0,
-            "units_abs_diff": 0, "units_net_diff": 0, "value_abs_diff_cents": 0 if prices is not None else None,
-            "value_net_diff_cents": 0 if prices is not None else None, "lines_pending": 0, "_priced": True})
+            "units_abs_diff": 0, "units_net_diff": 0, "value_abs_diff_cents": 0,
+            "value_net_diff_cents": 0, "lines_pending": 0, "_priced": True})
         if pending or not settled:
             total["lines_pending"] += 1
             continue
@@ -656,13 +546,12 @@ def accuracy(conn: sqlite3.Connection, *, by: str = "task", days: int = 30, now_
         total["lines_exact"] += int(diff == 0)
         total["units_abs_diff"] += abs(diff)
         total["units_net_diff"] += diff
-        if prices is not None:
-            price = prices.get(last["sku"])
-            if price is None:
-                total["_priced"] = total["_priced"] and diff == 0
-            else:
-                total["value_abs_diff_cents"] += abs(diff) * price
-                total["value_net_diff_cents"] += diff * price
+        price = prices.get(last["sku"])
+        if price is None:
+            total["_priced"] = total["_priced"] and diff == 0
+        else:
+            total["value_abs_diff_cents"] += abs(diff) * price
+            total["value_net_diff_cents"] += diff * price
     rows = []
     for group_key in sorted(groups):
         total = groups[group_key]

@@ -12,15 +12,14 @@ terminal that syncs can no longer log it in offline, and the server rejects its 
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from server.office import accounts
 from server.office.accounts import NotFound, OfficeError
-from server.store import masterdata
+from server.store import activity, masterdata
+from server.store.database import Tx
 from server.store.feed import publish
 
 DAY_MS = 24 * 3600 * 1000
@@ -64,35 +63,30 @@ def _row(kind: str, key: str, name: str, roles: list[str], warehouses: list[str]
                      idle_ms // DAY_MS, idle_ms >= days * DAY_MS)
 
 
-def review(conn: sqlite3.Connection, now_ms: int, days: int = 90) -> list[ReviewRow]:
+def review(tx: Tx, now_ms: int, days: int = 90) -> list[ReviewRow]:
     """Every operator and office account, operators first. Writes when an operator was first seen."""
     _check_days(days)
-    conn.execute("INSERT INTO operator_first_seen (operator_id, since_ms) "
-                 "SELECT operator_id, ? FROM operators WHERE 1 = 1 ON CONFLICT (operator_id) DO NOTHING",
-                 (now_ms,))
-    last_op = {row[0]: int(row[1]) for row in conn.execute(
-        "SELECT operator_id, MAX(at_ms) FROM ops GROUP BY operator_id")}
+    activity.note_operators_seen(tx, now_ms)
+    last_op = activity.last_op_by_operator(tx)
     rows = [
-        _row(OPERATOR, r["operator_id"], r["name"], json.loads(r["roles"]), json.loads(r["warehouses"]),
-             bool(r["active"]), int(r["since_ms"]), last_op.get(r["operator_id"]), now_ms, days)
-        for r in conn.execute(
-            "SELECT o.operator_id, o.name, o.roles, o.warehouses, o.active, f.since_ms FROM operators o "
-            "JOIN operator_first_seen f ON f.operator_id = o.operator_id ORDER BY o.operator_id")
+        _row(OPERATOR, o["operator_id"], o["name"], o["roles"], o["warehouses"], o["active"], o["since_ms"],
+             last_op.get(o["operator_id"]), now_ms, days)
+        for o in activity.operators_with_first_seen(tx)
     ]
     rows += [
         _row(OFFICE, a["account_id"], a["name"], a["roles"], [], a["active"], int(a["created_at_ms"]),
              a["last_seen_ms"], now_ms, days)
-        for a in accounts.list_accounts(conn)
+        for a in accounts.list_accounts(tx)
     ]
     return rows
 
 
-def disable_unused(conn: sqlite3.Connection, now_ms: int, days: int, *, dry_run: bool, by: str,
+def disable_unused(tx: Tx, now_ms: int, days: int, *, dry_run: bool, by: str,
                    keep: frozenset[str] = frozenset()) -> list[ReviewRow]:
     """The active accounts unused for `days` days, disabled unless `dry_run`. Office accounts in
     `keep` (the caller) are spared, and so is the most recently active admin when every active
     admin would go: the office is never locked out."""
-    rows = review(conn, now_ms, days)
+    rows = review(tx, now_ms, days)
     flagged = [row for row in rows
                if row.active and row.unused and not (row.kind == OFFICE and row.id in keep)]
     admins = [row for row in rows if row.kind == OFFICE and row.active and "admin" in row.roles]
@@ -103,48 +97,48 @@ def disable_unused(conn: sqlite3.Connection, now_ms: int, days: int, *, dry_run:
     if not dry_run:
         for row in flagged:
             if row.kind == OPERATOR:
-                set_operator_active(conn, row.id, False, now_ms, by, why=f"unused for {days} days")
+                set_operator_active(tx, row.id, False, now_ms, by, why=f"unused for {days} days")
             else:
-                accounts.set_active(conn, row.id, False, now_ms, by)
+                accounts.set_active(tx, row.id, False, now_ms, by)
     return flagged
 
 
-def _publish_operator(conn: sqlite3.Connection, operator: dict[str, Any]) -> None:
+def _publish_operator(tx: Tx, operator: dict[str, Any]) -> None:
     """The operator's feed entry in each of its warehouses: its data when active, else a deletion."""
     data = None
     if operator["active"]:
         data = {"operator_id": operator["operator_id"], "name": operator["name"],
                 "roles": operator["roles"], "pin_hash": operator["pin_hash"]}
     for warehouse_id in operator["warehouses"]:
-        publish(conn, "operator", operator["operator_id"], warehouse_id, data)
+        publish(tx, "operator", operator["operator_id"], warehouse_id, data)
 
 
-def _operator(conn: sqlite3.Connection, operator_id: str) -> dict[str, Any]:
-    operator = masterdata.operator(conn, operator_id)
+def _operator(tx: Tx, operator_id: str) -> dict[str, Any]:
+    operator = masterdata.operator(tx, operator_id)
     if operator is None:
         raise NotFound(f"operator '{operator_id}'")
     return operator
 
 
-def set_operator_active(conn: sqlite3.Connection, operator_id: str, active: bool, now_ms: int, by: str,
+def set_operator_active(tx: Tx, operator_id: str, active: bool, now_ms: int, by: str,
                         why: str = "") -> None:
-    operator = _operator(conn, operator_id)
-    conn.execute("UPDATE operators SET active = ? WHERE operator_id = ?", (int(active), operator_id))
-    _publish_operator(conn, {**operator, "active": active})
-    accounts.audit(conn, by, "operator.enable" if active else "operator.disable", f"operator:{operator_id}",
+    operator = _operator(tx, operator_id)
+    activity.set_operator_active(tx, operator_id, active)
+    _publish_operator(tx, {**operator, "active": active})
+    accounts.audit(tx, by, "operator.enable" if active else "operator.disable", f"operator:{operator_id}",
                    {"why": why} if why else {}, now_ms)
 
 
-def set_operator_roles(conn: sqlite3.Connection, operator_id: str, roles: list[str], now_ms: int, by: str,
+def set_operator_roles(tx: Tx, operator_id: str, roles: list[str], now_ms: int, by: str,
                        known_role: Callable[[str], bool]) -> list[str]:
     """Replace an operator's roles; published to its warehouses' terminals and audited."""
     clean = sorted(set(roles))
     unknown = [role for role in clean if not known_role(role)]
     if not clean or unknown:
         raise OfficeError("bad_role", f"unknown or missing operator role(s): {unknown or '(none)'}")
-    operator = _operator(conn, operator_id)
-    conn.execute("UPDATE operators SET roles = ? WHERE operator_id = ?", (json.dumps(clean), operator_id))
-    _publish_operator(conn, {**operator, "roles": clean})
-    accounts.audit(conn, by, "operator.roles", f"operator:{operator_id}",
+    operator = _operator(tx, operator_id)
+    activity.set_operator_roles(tx, operator_id, clean)
+    _publish_operator(tx, {**operator, "roles": clean})
+    accounts.audit(tx, by, "operator.roles", f"operator:{operator_id}",
                    {"before": operator["roles"], "after": clean}, now_ms)
     return clean

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +22,8 @@ from typing import Any, Literal
 from PIL import Image, ImageDraw
 
 from server.office.accounts import NotFound, OfficeError
+from server.store import printing as store
+from server.store.database import Tx
 from terminal_app import labels as drawing
 from terminal_app.labels import LabelError, LabelSpec, render_labels
 
@@ -78,45 +79,31 @@ class OrderDocument:
 # --- what to print ------------------------------------------------------------------------------
 
 
-def wave_order_ids(conn: sqlite3.Connection, wave_id: str) -> list[str]:
+def wave_order_ids(tx: Tx, wave_id: str) -> list[str]:
     """The orders of a wave, by order id."""
-    if conn.execute("SELECT 1 FROM waves WHERE wave_id = ?", (wave_id,)).fetchone() is None:
+    if not store.wave_exists(tx, wave_id):
         raise NotFound(f"wave '{wave_id}'")
-    return [row[0] for row in conn.execute(
-        "SELECT order_id FROM wave_orders WHERE wave_id = ? ORDER BY order_id", (wave_id,))]
+    return store.wave_order_ids(tx, wave_id)
 
 
-def order_documents(conn: sqlite3.Connection, order_ids: Sequence[str]) -> list[OrderDocument]:
+def order_documents(tx: Tx, order_ids: Sequence[str]) -> list[OrderDocument]:
     """Each order's document, in the order asked (duplicates once); 404 naming every unknown id."""
     wanted = list(dict.fromkeys(order_ids))
-    found = {row["order_id"]: row for row in _rows(
-        conn, "SELECT order_id, warehouse_id, waybill FROM orders WHERE order_id IN ({})", wanted)}
+    found = store.orders_by_id(tx, wanted)
     missing = [order_id for order_id in wanted if order_id not in found]
     if missing:
         raise OfficeError("not_found", f"unknown order(s): {', '.join(missing)}", 404)
-    market = {row["order_id"]: row for row in _rows(
-        conn, "SELECT m.order_id, m.waybill, m.cp_code, m.detail, s.nick FROM market_orders m "
-        "LEFT JOIN stores s ON s.store_id = m.store_id WHERE m.order_id IN ({})", wanted)}
-    return [_document(conn, found[order_id], market.get(order_id)) for order_id in wanted]
+    market = store.trades_by_order_id(tx, wanted)
+    return [_document(tx, found[order_id], market.get(order_id)) for order_id in wanted]
 
 
-def _rows(conn: sqlite3.Connection, sql: str, keys: list[str]) -> Iterable[sqlite3.Row]:
-    for start in range(0, len(keys), 500):  # well under SQLite's limit on bound parameters
-        chunk = keys[start:start + 500]
-        yield from conn.execute(sql.format(", ".join("?" * len(chunk))), chunk)
-
-
-def _document(conn: sqlite3.Connection, order: sqlite3.Row, market: sqlite3.Row | None) -> OrderDocument:
+def _document(tx: Tx, order: Mapping[str, Any], market: Mapping[str, Any] | None) -> OrderDocument:
     detail: dict[str, Any] = json.loads(market["detail"]) if market is not None else {}
     titles = {str(item.get("outer_sku_id")): str(item.get("title") or "")
               for item in detail.get("orders") or [] if isinstance(item, dict)}
     lines = tuple(
-        SlipLine(row["sku"], row["name"] or titles.get(row["sku"], ""), int(row["qty"]),
-                 _bins(conn, order["warehouse_id"], row["sku"]))
-        for row in conn.execute(
-            "SELECT l.sku, SUM(l.qty) AS qty, s.name FROM order_lines l "
-            "LEFT JOIN skus s ON s.sku = l.sku WHERE l.order_id = ? GROUP BY l.sku, s.name "
-            "ORDER BY MIN(l.line_id)", (order["order_id"],))
+        SlipLine(sku, name or titles.get(sku, ""), qty, tuple(store.pick_bins(tx, order["warehouse_id"], sku)))
+        for sku, qty, name in store.slip_lines(tx, order["order_id"])
     )
     waybill = order["waybill"] or (market["waybill"] if market is not None else None)
     cp_code = str(market["cp_code"] or "") if market is not None else ""
@@ -130,13 +117,6 @@ def _document(conn: sqlite3.Connection, order: sqlite3.Row, market: sqlite3.Row 
     )
 
 
-def _bins(conn: sqlite3.Connection, warehouse_id: str, sku: str) -> tuple[str, ...]:
-    return tuple(row[0] for row in conn.execute(
-        "SELECT s.location FROM stock s JOIN locations l ON l.code = s.location "
-        "WHERE l.warehouse_id = ? AND l.kind IN ('bin', 'staging') AND s.sku = ? AND s.on_hand > 0 "
-        "ORDER BY s.location", (warehouse_id, sku)))
-
-
 def _receiver(detail: dict[str, Any]) -> Receiver | None:
     """Tmall's receiver fields (masked by Tmall where it masks them), or None when there are none."""
     name = str(detail.get("receiver_name") or "")
@@ -147,18 +127,16 @@ def _receiver(detail: dict[str, Any]) -> Receiver | None:
     return Receiver(name, phone, address) if name or address else None
 
 
-def code_labels(conn: sqlite3.Connection, kind: CodeKind, codes: Sequence[str]) -> list[LabelSpec]:
+def code_labels(tx: Tx, kind: CodeKind, codes: Sequence[str]) -> list[LabelSpec]:
     """The labels for these SKUs, bins or totes; 422 naming every code that is not one."""
     wanted = list(dict.fromkeys(codes))
     if kind == "skus":
-        rows = _rows(conn, "SELECT s.sku, s.name, MIN(b.barcode) FROM skus s "
-                     "LEFT JOIN barcodes b ON b.sku = s.sku WHERE s.sku IN ({}) GROUP BY s.sku, s.name",
-                     wanted)
-        known = {row[0]: LabelSpec(row[0], row[1], row[2]) for row in rows}
+        known = {sku: LabelSpec(sku, name, barcode)
+                 for sku, (name, barcode) in store.sku_labels(tx, wanted).items()}
     else:
-        rows = _rows(conn, "SELECT l.code, w.name, l.kind FROM locations l "
-                     "JOIN warehouses w ON w.warehouse_id = l.warehouse_id WHERE l.code IN ({})", wanted)
-        known = {row[0]: LabelSpec(row[0], row[1]) for row in rows if row[2] in _LOCATION_KINDS[kind]}
+        known = {code: LabelSpec(code, warehouse)
+                 for code, (warehouse, location_kind) in store.location_labels(tx, wanted).items()
+                 if location_kind in _LOCATION_KINDS[kind]}
     missing = [code for code in wanted if code not in known]
     if missing:
         raise OfficeError("unknown_codes", f"no such {kind[:-1]}: {', '.join(missing)}", 422)

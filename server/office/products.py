@@ -24,9 +24,7 @@ or one upper-case letter to another); several patterns are separated by commas.
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -36,12 +34,13 @@ from engine.conflict.proposals import barcode_problem, gtin_check_digit
 from engine.model import LocationKind
 from server.office.accounts import OfficeError, audit
 from server.office.tabular import read_table
-from server.store import marketplace, masterdata
+from server.store import catalog, marketplace, masterdata
+from server.store.database import Tx
 
 BASE_COLUMNS = ("sku", "name", "spec", "price", "cost", "barcodes", "weight_g", "supplier",
                 "lead_time_days")
 OUTER_PREFIX = "outer:"
-SKU_FIELDS = ("name", "spec", "price_cents", "cost_cents", "weight_g", "supplier", "lead_time_days")
+SKU_FIELDS = catalog.SKU_FIELDS
 """Columns of `skus` an import may set."""
 MAX_ROWS = 50_000
 MAX_BINS = 20_000
@@ -104,36 +103,33 @@ class Product:
         return row
 
 
-def load_products(conn: sqlite3.Connection, sku: str | None = None) -> dict[str, Product]:
+def load_products(tx: Tx, sku: str | None = None) -> dict[str, Product]:
     """Every product (or the one named), by SKU code."""
-    where, args = ("WHERE sku = ?", (sku,)) if sku is not None else ("", ())
     barcodes: dict[str, list[str]] = {}
-    for row in conn.execute(f"SELECT sku, barcode FROM barcodes {where} ORDER BY barcode", args):
-        barcodes.setdefault(row[0], []).append(row[1])
+    for owner, code in catalog.barcode_rows(tx, sku):
+        barcodes.setdefault(owner, []).append(code)
     listings: dict[str, dict[str, tuple[int, str]]] = {}
-    for row in conn.execute(f"SELECT sku, store_id, num_iid, sku_id FROM store_skus {where}", args):
-        listings.setdefault(row[0], {})[row[1]] = (int(row[2]), str(row[3]))
+    for owner, store, num_iid, sku_id in catalog.listing_rows(tx, sku):
+        listings.setdefault(owner, {})[store] = (num_iid, sku_id)
     return {
         row["sku"]: Product(
             row["sku"], row["name"], row["spec"], row["price_cents"], row["cost_cents"],
             row["weight_g"], row["supplier"], row["lead_time_days"],
             tuple(barcodes.get(row["sku"], ())), listings.get(row["sku"], {}),
         )
-        for row in conn.execute(
-            "SELECT sku, name, spec, price_cents, cost_cents, weight_g, supplier, lead_time_days "
-            f"FROM skus {where} ORDER BY sku", args)
+        for row in catalog.sku_rows(tx, sku)
     }
 
 
-def store_ids(conn: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in conn.execute("SELECT store_id FROM stores ORDER BY store_id")]
+def store_ids(tx: Tx) -> list[str]:
+    return catalog.store_ids(tx)
 
 
-def export_table(conn: sqlite3.Connection) -> tuple[list[str], list[dict[str, Any]]]:
+def export_table(tx: Tx) -> tuple[list[str], list[dict[str, Any]]]:
     """The columns and rows of a product file holding every SKU (an import of it changes nothing)."""
-    stores = store_ids(conn)
+    stores = store_ids(tx)
     columns = [*BASE_COLUMNS, *(OUTER_PREFIX + store for store in stores)]
-    return columns, [product.to_row(stores) for product in load_products(conn).values()]
+    return columns, [product.to_row(stores) for product in load_products(tx).values()]
 
 
 # --- cells ------------------------------------------------------------------------------------
@@ -266,11 +262,11 @@ class ImportReport:
 
 
 def check_rows(
-    conn: sqlite3.Connection, rows: Sequence[tuple[int, dict[str, str]]]
+    tx: Tx, rows: Sequence[tuple[int, dict[str, str]]]
 ) -> tuple[list[ProductRow], list[Problem]]:
     """Parse and check every row against the file and the database; never writes."""
     problems: list[Problem] = []
-    stores = {store.lower(): store for store in store_ids(conn)}
+    stores = {store.lower(): store for store in store_ids(tx)}
     header = list(rows[0][1]) if rows else []
     store_columns: dict[str, str] = {}
     for column in header:
@@ -297,7 +293,7 @@ def check_rows(
         parsed_row = _check_row(line, cells, store_columns, first_line, problems)
         if parsed_row is not None:
             parsed.append(parsed_row)
-    problems.extend(_check_links(conn, parsed, store_columns))
+    problems.extend(_check_links(tx, parsed, store_columns))
     problems.sort(key=lambda p: p.line)
     return parsed, problems
 
@@ -359,7 +355,7 @@ def _check_row(line: int, cells: dict[str, str], store_columns: Mapping[str, str
     return ProductRow(line, sku, values, barcodes, listings)
 
 
-def _check_links(conn: sqlite3.Connection, rows: Sequence[ProductRow],
+def _check_links(tx: Tx, rows: Sequence[ProductRow],
                  store_columns: Mapping[str, str]) -> list[Problem]:
     """Barcodes and listings must stay one-to-one once the file is applied: each barcode on one
     SKU, each store's Tmall sku_id on one SKU."""
@@ -374,13 +370,13 @@ def _check_links(conn: sqlite3.Connection, rows: Sequence[ProductRow],
                                         f"on line {given[code][1]}"))
                 continue
             given.setdefault(code, (row.sku, row.line))
-            owner = masterdata.barcode_owners(conn, code).get(code)
+            owner = masterdata.barcode_owners(tx, code).get(code)
             # an owner in the file gives its barcodes up unless its own row lists them again
             if owner is not None and owner != row.sku and owner not in in_file:
                 problems.append(Problem(row.line, "barcodes",
                                         f"barcode {code} already belongs to SKU '{owner}'"))
     for column, store in store_columns.items():
-        kept = {sku_id: sku for sku, (_, sku_id) in marketplace.listings(conn, store).items()
+        kept = {sku_id: sku for sku, (_, sku_id) in marketplace.listings(tx, store).items()
                 if sku not in in_file}
         taken: dict[str, tuple[str, int]] = {}
         for row in rows:
@@ -401,17 +397,17 @@ def _check_links(conn: sqlite3.Connection, rows: Sequence[ProductRow],
 
 
 def import_products(
-    conn: sqlite3.Connection, filename: str, data: bytes, *, by: str, now_ms: int,
+    tx: Tx, filename: str, data: bytes, *, by: str, now_ms: int,
     dry_run: bool = False,
 ) -> ImportReport:
     """Check the whole file, then (unless `dry_run`) create or update its SKUs, link their
     barcodes, bind their listings, publish what terminals see and audit each changed SKU.
     Raises `ImportRefused` (every bad row) and changes nothing when any row is bad."""
     rows = read_table(filename, data)
-    parsed, problems = check_rows(conn, rows)
+    parsed, problems = check_rows(tx, rows)
     if problems:
         raise ImportRefused(problems)
-    current = load_products(conn)
+    current = load_products(tx)
     report = ImportReport(len(parsed), [], [], 0, dry_run)
     changes: list[tuple[ProductRow, Product, dict[str, Any]]] = []
     for row in parsed:
@@ -426,12 +422,12 @@ def import_products(
     if dry_run:
         return report
     for row, after, diff in changes:
-        _save(conn, row, after)
+        _save(tx, row, after)
     for row, after, diff in changes:
         if row.sku not in current or {"name", "barcodes"} & set(diff):
-            masterdata.publish_sku(conn, row.sku)  # what terminals see: sku, name, barcodes
+            masterdata.publish_sku(tx, row.sku)  # what terminals see: sku, name, barcodes
         action = "product.create" if row.sku not in current else "product.update"
-        audit(conn, by, action, f"sku:{row.sku}", {"file": filename, "changes": diff}, now_ms)
+        audit(tx, by, action, f"sku:{row.sku}", {"file": filename, "changes": diff}, now_ms)
     return report
 
 
@@ -444,32 +440,17 @@ def _differences(before: Product | None, after: Product) -> dict[str, Any]:
             if column != "sku" and old.get(column) != value}
 
 
-def _save(conn: sqlite3.Connection, row: ProductRow, after: Product) -> None:
-    names = ["name", *(name for name in SKU_FIELDS if name in row.fields and name != "name")]
-    values = [getattr(after, name) for name in names]
-    updates = ", ".join(f"{name} = excluded.{name}" for name in names)
-    conn.execute(
-        f"INSERT INTO skus (sku, {', '.join(names)}) VALUES (?, {', '.join('?' for _ in names)}) "
-        f"ON CONFLICT (sku) DO UPDATE SET {updates}",
-        [row.sku, *values],
-    )
+def _save(tx: Tx, row: ProductRow, after: Product) -> None:
+    """Write the columns the file has: the SKU's fields (its name always), barcodes, listings."""
+    catalog.save_sku(tx, row.sku, {name: getattr(after, name) for name in SKU_FIELDS
+                                   if name == "name" or name in row.fields})
     if row.barcodes is not None:
-        conn.execute(
-            "DELETE FROM barcodes WHERE sku = ? AND barcode NOT IN "
-            "(SELECT value FROM json_each(?))",
-            (row.sku, json.dumps(list(row.barcodes))),
-        )
-        for code in row.barcodes:
-            conn.execute(
-                "INSERT INTO barcodes (barcode, sku) VALUES (?, ?) "
-                "ON CONFLICT (barcode) DO UPDATE SET sku = excluded.sku",
-                (code, row.sku),
-            )
+        catalog.set_barcodes(tx, row.sku, row.barcodes)
     for store, listing in row.listings.items():
         if listing is None:
-            conn.execute("DELETE FROM store_skus WHERE store_id = ? AND sku = ?", (store, row.sku))
+            catalog.unbind_listing(tx, store, row.sku)
         else:
-            marketplace.map_listing(conn, store, row.sku, listing[0], listing[1])
+            marketplace.map_listing(tx, store, row.sku, listing[0], listing[1])
 
 
 # --- bins -------------------------------------------------------------------------------------
@@ -573,17 +554,17 @@ REAL_KINDS = tuple(kind.value for kind in LocationKind if kind is not LocationKi
 
 
 def create_bins(
-    conn: sqlite3.Connection, warehouse_id: str, pattern: str, *, kind: str = "bin", by: str,
+    tx: Tx, warehouse_id: str, pattern: str, *, kind: str = "bin", by: str,
     now_ms: int, dry_run: bool = False,
 ) -> BinsReport:
     """Create the locations of `pattern` in a warehouse and publish them to its terminals.
     Codes already in this warehouse are skipped; a code in another warehouse refuses it all."""
     if kind not in REAL_KINDS:
         raise OfficeError("bad_kind", f"kind must be one of {', '.join(REAL_KINDS)}")
-    if not masterdata.warehouse_exists(conn, warehouse_id):
+    if not masterdata.warehouse_exists(tx, warehouse_id):
         raise OfficeError("unknown_warehouse", f"warehouse '{warehouse_id}' does not exist")
     codes = expand_pattern(pattern)
-    existing = {row[0]: row[1] for row in conn.execute("SELECT code, warehouse_id FROM locations")}
+    existing = catalog.location_warehouses(tx)
     elsewhere = [code for code in codes if code in existing and existing[code] != warehouse_id]
     if elsewhere:
         shown = ", ".join(f"{code} ({existing[code]})" for code in elsewhere[:10])
@@ -596,8 +577,8 @@ def create_bins(
     if dry_run or not report.created:
         return report
     for code in report.created:
-        masterdata.upsert_location(conn, code, warehouse_id, kind)
-    audit(conn, by, "bins.create", f"warehouse:{warehouse_id}",
+        masterdata.upsert_location(tx, code, warehouse_id, kind)
+    audit(tx, by, "bins.create", f"warehouse:{warehouse_id}",
           {"pattern": pattern, "kind": kind, "created": len(report.created),
            "first": report.created[0], "last": report.created[-1], "skipped": len(report.skipped)},
           now_ms)

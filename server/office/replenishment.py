@@ -4,21 +4,22 @@
     suggested = ceil(velocity × (lead + safety) + min − available), at least 0, at most max − available
 
 Units shipped are the ledger moves from the warehouse's locations to `@customer` (what `ship`
-books). Lead time is the SKU's `lead_time_days` when the column exists and is set, else the default.
-Pairs listed: those with a stock limit and those that shipped in the window.
+books). Lead time is the SKU's `lead_time_days` when set, else the default.
+Pairs listed: those with a stock limit and those that shipped in the window. The statements are in
+`server/store/replenishment.py`.
 """
 
 from __future__ import annotations
 
 import math
-import sqlite3
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from engine.model import CUSTOMER
 from server.office.accounts import OfficeError
 from server.office.alerts import Availability, availability
+from server.store import replenishment as store
+from server.store.database import Tx
 
 DAY_MS = 24 * 3600 * 1000
 COLUMNS = ("warehouse_id", "sku", "name", "supplier", "on_hand", "reserved", "escrow", "available", "min",
@@ -49,33 +50,15 @@ def suggested_qty(shipped: int, days: int, lead_days: int, safety_days: int, min
     return qty
 
 
-def shipped_by_pair(conn: sqlite3.Connection, since_ms: int, until_ms: int) -> dict[tuple[str, str], int]:
-    rows = conn.execute(
-        "SELECT l.warehouse_id, g.sku, SUM(g.qty) FROM ledger g JOIN locations l ON l.code = g.from_location "
-        "WHERE g.to_location = ? AND g.at_ms > ? AND g.at_ms <= ? GROUP BY l.warehouse_id, g.sku",
-        (CUSTOMER, since_ms, until_ms),
-    )
-    return {(row[0], row[1]): int(row[2]) for row in rows}
-
-
-def _sku_details(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-    """name, supplier and lead_time_days of each SKU, whichever of those columns exist."""
-    columns = {d[0] for d in conn.execute("SELECT * FROM skus LIMIT 0").description}
-    wanted = [c for c in ("name", "supplier", "lead_time_days") if c in columns]
-    return {row["sku"]: {c: row[c] for c in wanted}
-            for row in conn.execute(f"SELECT {', '.join(['sku', *wanted])} FROM skus")}
-
-
-def suggestions(conn: sqlite3.Connection, now_ms: int, settings: Settings = Settings(), *,
+def suggestions(tx: Tx, now_ms: int, settings: Settings = Settings(), *,
                 warehouse_id: str | None = None, everything: bool = False) -> list[dict[str, Any]]:
     """One row per pair (`COLUMNS`), most to order first; only rows with something to order unless
     `everything`."""
     settings.check()
-    shipped = shipped_by_pair(conn, now_ms - settings.days * DAY_MS, now_ms)
-    limits = {(r[1], r[0]): (int(r[2]), int(r[3])) for r in conn.execute(
-        "SELECT sku, warehouse_id, min_qty, max_qty FROM stock_limits")}
-    levels = availability(conn)
-    details = _sku_details(conn)
+    shipped = store.shipped_by_pair(tx, now_ms - settings.days * DAY_MS, now_ms)
+    limits = store.stock_limits(tx)
+    levels = availability(tx)
+    details = store.sku_details(tx)
     rows: list[dict[str, Any]] = []
     for pair in sorted(set(shipped) | set(limits)):
         wid, sku = pair

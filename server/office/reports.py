@@ -25,7 +25,6 @@ Definitions (the README and the API docs repeat them):
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +33,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from server.office.accounts import NotFound
+from server.store import reports as queries
+from server.store.database import Tx
+from server.store.reports import Trades
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 DAY_MS = 24 * 3600 * 1000
@@ -134,48 +136,24 @@ def _top_ms(value: Any) -> int | None:
     return int(moment.timestamp()) * 1000
 
 
-def sku_columns(conn: sqlite3.Connection) -> set[str]:
+def sku_columns(tx: Tx) -> set[str]:
     """The columns `skus` has here (price and cost columns come with a later migration)."""
-    cursor = conn.execute("SELECT * FROM skus LIMIT 0")
-    return {str(column[0]) for column in cursor.description}
+    return queries.sku_columns(tx)
 
 
-def _sku_money(conn: sqlite3.Connection) -> dict[str, tuple[str, int | None, int | None]]:
-    """`sku → (name, cost_cents, price_cents)`, null where the column is missing or empty."""
-    have = sku_columns(conn)
-    cost = "cost_cents" if "cost_cents" in have else "NULL"
-    price = "price_cents" if "price_cents" in have else "NULL"
-    return {
-        str(row[0]): (str(row[1]), None if row[2] is None else int(row[2]),
-                      None if row[3] is None else int(row[3]))
-        for row in conn.execute(f"SELECT sku, name, {cost}, {price} FROM skus")
-    }
-
-
-def sale_lines(conn: sqlite3.Connection, where: str = "1 = 1", args: tuple[Any, ...] = (),
-               *, paid_only: bool = True) -> list[SaleLine]:
-    """The lines of the trades matching `where` (over `market_orders m`), paid ones by default."""
-    condition = f"({where})" + (" AND m.paid = 1" if paid_only else "")
-    imported = {
-        (str(row[0]), str(row[1])): str(row[2])
-        for row in conn.execute(
-            "SELECT l.order_id, l.line_id, l.sku FROM order_lines l "
-            f"JOIN market_orders m ON m.order_id = l.order_id WHERE {condition}", args)
-    }
-    listed = {(str(row[0]), str(row[1])): str(row[2])
-              for row in conn.execute("SELECT store_id, sku_id, sku FROM store_skus")}
-    money = _sku_money(conn)
+def sale_lines(tx: Tx, trades: Trades = Trades()) -> list[SaleLine]:
+    """The lines of the chosen trades (paid ones by default), by store and tid."""
+    imported = queries.imported_line_skus(tx, trades)
+    listed = queries.listed_skus(tx)
+    money = queries.sku_money(tx)
     lines: list[SaleLine] = []
-    for row in conn.execute(
-        "SELECT m.store_id, m.tid, m.order_id, m.top_status, m.modified_ms, m.buyer_open_uid, "
-        f"m.detail FROM market_orders m WHERE {condition} ORDER BY m.store_id, m.tid", args,
-    ):
-        trade = json.loads(row["detail"])
-        paid_at = _top_ms(trade.get("pay_time")) or _top_ms(trade.get("created")) or int(row["modified_ms"])
-        closed = str(row["top_status"]) in CLOSED_STATUSES
+    for row in queries.trades(tx, trades):
+        trade = json.loads(row.detail)
+        paid_at = _top_ms(trade.get("pay_time")) or _top_ms(trade.get("created")) or row.modified_ms
+        closed = row.top_status in CLOSED_STATUSES
         for item in trade.get("orders") or []:
-            sku = (imported.get((str(row["order_id"]), str(item.get("oid"))))
-                   or listed.get((str(row["store_id"]), str(item.get("sku_id") or "")))
+            sku = (imported.get((row.order_id, str(item.get("oid"))))
+                   or listed.get((row.store_id, str(item.get("sku_id") or "")))
                    or (str(item["outer_sku_id"]) if item.get("outer_sku_id") else None)
                    or f"?{item.get('num_iid')}:{item.get('sku_id')}")
             units = int(item.get("num") or 0)
@@ -188,9 +166,8 @@ def sale_lines(conn: sqlite3.Connection, where: str = "1 = 1", args: tuple[Any, 
                     unit_price = money.get(sku, ("", None, None))[2]
                 amount = None if unit_price is None else unit_price * units
             lines.append(SaleLine(
-                str(row["store_id"]), str(row["tid"]), str(row["order_id"]), row["buyer_open_uid"],
-                str(row["top_status"]), paid_at, sku, units, amount,
-                closed or item.get("refund_status") == "SUCCESS",
+                row.store_id, row.tid, row.order_id, row.buyer_open_uid, row.top_status, paid_at, sku, units,
+                amount, closed or item.get("refund_status") == "SUCCESS",
             ))
     return lines
 
@@ -206,19 +183,19 @@ def _sum_known(values: Iterable[int | None]) -> int | None:
 
 # --- sales --------------------------------------------------------------------------------------
 
-def _sales_in(conn: sqlite3.Connection, span: Window, store: str | None, sku: str | None) -> list[SaleLine]:
+def _sales_in(tx: Tx, span: Window, store: str | None, sku: str | None) -> list[SaleLine]:
     # a trade paid in the window was modified at or after its payment: the index narrows the scan
     wanted = set(span.days)
-    return [line for line in sale_lines(conn, "m.modified_ms >= ?", (span.start_ms,))
+    return [line for line in sale_lines(tx, Trades(modified_since_ms=span.start_ms))
             if day_of(line.paid_at_ms) in wanted
             and (store is None or line.store_id == store) and (sku is None or line.sku == sku)]
 
 
-def sales(conn: sqlite3.Connection, now_ms: int, days: int, store: str | None = None,
+def sales(tx: Tx, now_ms: int, days: int, store: str | None = None,
           sku: str | None = None) -> list[dict[str, Any]]:
     """Units, orders and amount per day, store and SKU, oldest day first (see the module doc)."""
     groups: dict[tuple[str, str, str], list[SaleLine]] = defaultdict(list)
-    for line in _sales_in(conn, window(now_ms, days), store, sku):
+    for line in _sales_in(tx, window(now_ms, days), store, sku):
         groups[(day_of(line.paid_at_ms), line.store_id, line.sku)].append(line)
     rows = []
     for (day, store_id, sku_code), lines in sorted(groups.items()):
@@ -235,12 +212,12 @@ def sales(conn: sqlite3.Connection, now_ms: int, days: int, store: str | None = 
     return rows
 
 
-def sales_series(conn: sqlite3.Connection, now_ms: int, days: int, store: str | None = None,
+def sales_series(tx: Tx, now_ms: int, days: int, store: str | None = None,
                  sku: str | None = None) -> dict[str, Any]:
     """One value per day (zero on days without sales), for a sparkline or a chart."""
     span = window(now_ms, days)
     per_day: dict[str, list[SaleLine]] = {day: [] for day in span.days}
-    for line in _sales_in(conn, span, store, sku):
+    for line in _sales_in(tx, span, store, sku):
         if not line.refunded:
             per_day[day_of(line.paid_at_ms)].append(line)
     units = [sum(line.units for line in per_day[day]) for day in span.days]
@@ -255,21 +232,13 @@ def sales_series(conn: sqlite3.Connection, now_ms: int, days: int, store: str | 
 
 # --- stock value and turnover -------------------------------------------------------------------
 
-def _on_hand(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
-    """`(warehouse, sku) → on hand` over the warehouse's real locations, non-zero only."""
-    rows = conn.execute(
-        "SELECT l.warehouse_id, s.sku, SUM(s.on_hand) FROM stock s JOIN locations l ON l.code = s.location "
-        "GROUP BY l.warehouse_id, s.sku")
-    return {(str(row[0]), str(row[1])): int(row[2]) for row in rows if int(row[2]) != 0}
-
-
-def stock_value(conn: sqlite3.Connection, warehouse: str | None = None) -> list[dict[str, Any]]:
+def stock_value(tx: Tx, warehouse: str | None = None) -> list[dict[str, Any]]:
     """On hand × cost (else price) per warehouse and SKU."""
-    have = sku_columns(conn)
+    have = sku_columns(tx)
     missing = [c for c in ("cost_cents", "price_cents") if c not in have]
-    money = _sku_money(conn)
+    money = queries.sku_money(tx)
     rows = []
-    for (warehouse_id, sku), on_hand in sorted(_on_hand(conn).items()):
+    for (warehouse_id, sku), on_hand in sorted(queries.on_hand_by_warehouse(tx).items()):
         if warehouse is not None and warehouse_id != warehouse:
             continue
         name, cost, price = money.get(sku, ("", None, None))
@@ -287,21 +256,15 @@ def stock_value(conn: sqlite3.Connection, warehouse: str | None = None) -> list[
     return rows
 
 
-def turnover(conn: sqlite3.Connection, now_ms: int, days: int) -> list[dict[str, Any]]:
+def turnover(tx: Tx, now_ms: int, days: int) -> list[dict[str, Any]]:
     """Units shipped, average and current on hand, turnover and days of cover per warehouse and SKU."""
     span = window(now_ms, days)
-    current = _on_hand(conn)
+    current = queries.on_hand_by_warehouse(tx)
     # samples: the end of each past day of the window, and now for today
     ends = [_midnight_ms(date.fromisoformat(day)) + DAY_MS for day in span.days[:-1]]
     later: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(ends))
     shipped: dict[tuple[str, str], int] = defaultdict(int)
-    for row in conn.execute(
-        "SELECT g.sku, g.qty, g.at_ms, g.to_location, f.warehouse_id, t.warehouse_id FROM ledger g "
-        "LEFT JOIN locations f ON f.code = g.from_location LEFT JOIN locations t ON t.code = g.to_location "
-        "WHERE g.at_ms >= ?", (span.start_ms,),
-    ):
-        sku, qty, at_ms, to_location, from_wh, to_wh = (str(row[0]), int(row[1]), int(row[2]),
-                                                        str(row[3]), row[4], row[5])
+    for sku, qty, at_ms, to_location, from_wh, to_wh in queries.ledger_moves_since(tx, span.start_ms):
         if to_location == CUSTOMER and from_wh is not None and span.start_ms <= at_ms <= now_ms:
             shipped[(str(from_wh), sku)] += qty
         if from_wh == to_wh:
@@ -313,7 +276,7 @@ def turnover(conn: sqlite3.Connection, now_ms: int, days: int) -> list[dict[str,
             for index, end in enumerate(ends):
                 if at_ms >= end:
                     moved_after[index] += delta
-    money = _sku_money(conn)
+    money = queries.sku_money(tx)
     rows = []
     for key in sorted(set(current) | set(shipped) | set(later)):
         now_on_hand = current.get(key, 0)
@@ -333,21 +296,16 @@ def turnover(conn: sqlite3.Connection, now_ms: int, days: int) -> list[dict[str,
 
 # --- pickers ------------------------------------------------------------------------------------
 
-def picker_productivity(conn: sqlite3.Connection, now_ms: int, days: int) -> list[dict[str, Any]]:
+def picker_productivity(tx: Tx, now_ms: int, days: int) -> list[dict[str, Any]]:
     """Picks, distinct lines, units and lines per active hour per operator and day."""
     span = window(now_ms, days)
     wanted = set(span.days)
     groups: dict[tuple[str, str], list[tuple[int, dict[str, Any], str]]] = defaultdict(list)
-    for row in conn.execute(
-        "SELECT o.operator_id, o.at_ms, o.payload, d.warehouse_id FROM ops o "
-        "LEFT JOIN devices d ON d.device_id = o.device_id "
-        "WHERE o.kind = 'pick' AND o.status = 'applied' AND o.at_ms >= ? ORDER BY o.at_ms",
-        (span.start_ms,),
-    ):
-        day = day_of(int(row[1]))
+    for pick in queries.applied_picks_since(tx, span.start_ms):
+        day = day_of(pick.at_ms)
         if day in wanted:
-            groups[(day, str(row[0]))].append((int(row[1]), json.loads(row[2]), str(row[3] or "")))
-    names = {str(row[0]): str(row[1]) for row in conn.execute("SELECT operator_id, name FROM operators")}
+            groups[(day, pick.operator_id)].append((pick.at_ms, json.loads(pick.payload), pick.warehouse_id or ""))
+    names = queries.operator_names(tx)
     rows = []
     for (day, operator_id), picks in sorted(groups.items()):
         hours = {datetime.fromtimestamp(at // 1000, SHANGHAI).hour for at, _, _ in picks}
@@ -392,19 +350,18 @@ def _customer_rows(lines: list[SaleLine]) -> list[dict[str, Any]]:
     return rows
 
 
-def customers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def customers(tx: Tx) -> list[dict[str, Any]]:
     """Every Tmall buyer who paid, highest spend first."""
-    return _customer_rows(sale_lines(conn, "m.buyer_open_uid IS NOT NULL"))
+    return _customer_rows(sale_lines(tx, Trades(with_buyer=True)))
 
 
-def customer_summary(conn: sqlite3.Connection) -> dict[str, Any]:
+def customer_summary(tx: Tx) -> dict[str, Any]:
     """Customers (with at least one order kept), orders, spend, repeat rate, average order."""
-    rows = [row for row in customers(conn) if row["orders"] > 0]
+    rows = [row for row in customers(tx) if row["orders"] > 0]
     orders = sum(row["orders"] for row in rows)
     spend = _sum_known(row["spend_cents"] for row in rows)
     repeat = sum(1 for row in rows if row["orders"] >= 2)
-    anonymous = conn.execute(
-        "SELECT COUNT(*) FROM market_orders WHERE paid = 1 AND buyer_open_uid IS NULL").fetchone()[0]
+    anonymous = queries.paid_trades_without_buyer(tx)
     return {
         "customers": len(rows), "orders": orders, "spend_cents": spend,
         "repeat_customers": repeat, "repeat_rate": round(repeat / len(rows), 4) if rows else None,
@@ -413,14 +370,13 @@ def customer_summary(conn: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
-def customer(conn: sqlite3.Connection, buyer_open_uid: str) -> dict[str, Any]:
+def customer(tx: Tx, buyer_open_uid: str) -> dict[str, Any]:
     """One buyer's totals and every trade of theirs (paid or not), newest first."""
-    lines = sale_lines(conn, "m.buyer_open_uid = ?", (buyer_open_uid,), paid_only=False)
-    if not lines and conn.execute("SELECT 1 FROM market_orders WHERE buyer_open_uid = ?",
-                                  (buyer_open_uid,)).fetchone() is None:
+    chosen = Trades(buyer_open_uid=buyer_open_uid, paid_only=False)
+    lines = sale_lines(tx, chosen)
+    if not lines and not queries.buyer_known(tx, buyer_open_uid):
         raise NotFound(f"customer '{buyer_open_uid}'")
-    paid = {str(row[0]): bool(row[1]) for row in conn.execute(
-        "SELECT order_id, paid FROM market_orders WHERE buyer_open_uid = ?", (buyer_open_uid,))}
+    paid = {row.order_id: row.paid for row in queries.trades(tx, chosen)}
     totals = _customer_rows([line for line in lines if paid.get(line.order_id)])
     summary = totals[0] if totals else {
         "buyer_open_uid": buyer_open_uid, "orders": 0, "refunded_orders": 0, "units": 0, "spend_cents": 0,
@@ -447,17 +403,17 @@ REPORTS: dict[str, tuple[str, ...]] = {
 """The report names of `kucun admin report NAME` and their columns."""
 
 
-def report_rows(conn: sqlite3.Connection, name: str, now_ms: int, days: int,
+def report_rows(tx: Tx, name: str, now_ms: int, days: int,
                 store: str | None = None, sku: str | None = None) -> list[dict[str, Any]]:
     """The rows of one named report (the CLI's single entry point)."""
     if name == "sales":
-        return sales(conn, now_ms, days, store, sku)
+        return sales(tx, now_ms, days, store, sku)
     if name == "stock-value":
-        return stock_value(conn)
+        return stock_value(tx)
     if name == "turnover":
-        return turnover(conn, now_ms, days)
+        return turnover(tx, now_ms, days)
     if name == "pickers":
-        return picker_productivity(conn, now_ms, days)
+        return picker_productivity(tx, now_ms, days)
     if name == "customers":
-        return customers(conn)
+        return customers(tx)
     raise ValueError(f"unknown report '{name}'; known: {', '.join(REPORTS)}")

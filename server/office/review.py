@@ -38,7 +38,6 @@ Each pass first settles the groups (`order_parts`):
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
@@ -47,6 +46,9 @@ from engine.model import Order, OrderLine, OrderState
 from server.allocation import AllocationReport, allocate_to, available, choose_warehouse, needs_of
 from server.office.accounts import NotFound, OfficeError, audit
 from server.store import marketplace, masterdata, orders
+from server.store import review as store
+from server.store.database import Tx
+from server.store.locks import lock_all_warehouses
 from server.tmall.client import parse_top_time
 
 MINUTE_MS = 60_000
@@ -176,59 +178,37 @@ def plan_split(
 # --- rules and decisions in the store -----------------------------------------------------------
 
 
-def load_rules(conn: sqlite3.Connection) -> ReviewRules:
-    stored = {row["rule"]: json.loads(row["value"]) for row in conn.execute("SELECT rule, value FROM review_rules")}
+def load_rules(tx: Tx) -> ReviewRules:
+    stored = {rule: json.loads(value) for rule, value in store.rule_values(tx).items()}
     known = {f.name for f in fields(ReviewRules)}
     return check_rules({k: v for k, v in stored.items() if k in known})
 
 
-def save_rules(conn: sqlite3.Connection, values: Mapping[str, Any], by: str, now_ms: int) -> ReviewRules:
+def save_rules(tx: Tx, values: Mapping[str, Any], by: str, now_ms: int) -> ReviewRules:
     """Change some rules (checked first: a bad value changes nothing), audited."""
-    before = load_rules(conn)
+    before = load_rules(tx)
     after = check_rules(values, before)
     for name, value in after.as_json().items():
         if name in values:
-            conn.execute(
-                "INSERT INTO review_rules (rule, value, updated_at_ms, updated_by) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (rule) DO UPDATE SET value = excluded.value, "
-                "updated_at_ms = excluded.updated_at_ms, updated_by = excluded.updated_by",
-                (name, json.dumps(value), now_ms, by),
-            )
-    audit(conn, by, "review.rules", "review:rules", {"before": before.as_json(), "after": after.as_json()}, now_ms)
+            store.save_rule(tx, name, json.dumps(value), now_ms, by)
+    audit(tx, by, "review.rules", "review:rules", {"before": before.as_json(), "after": after.as_json()}, now_ms)
     return after
 
 
-def _review_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute(
-        "SELECT * FROM order_reviews WHERE order_id = ?", (order_id,)).fetchone()
-    return row
+def _record_review(tx: Tx, order_id: str, reasons: list[str], now_ms: int, approved_by: str | None) -> None:
+    store.record_review(tx, order_id, json.dumps(reasons, ensure_ascii=False), now_ms, approved_by)
 
 
-def _record_review(conn: sqlite3.Connection, order_id: str, reasons: list[str], now_ms: int,
-                   approved_by: str | None) -> None:
-    conn.execute(
-        "INSERT INTO order_reviews (order_id, reasons, reviewed_at_ms, approved_by, approved_at_ms) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET reasons = excluded.reasons, "
-        "reviewed_at_ms = excluded.reviewed_at_ms, approved_by = excluded.approved_by, "
-        "approved_at_ms = excluded.approved_at_ms",
-        (order_id, json.dumps(reasons, ensure_ascii=False), now_ms, approved_by,
-         now_ms if approved_by else None),
-    )
-
-
-def _open_parts(conn: sqlite3.Connection, order_id: str) -> list[sqlite3.Row]:
-    return list(conn.execute(
-        "SELECT * FROM order_parts WHERE (order_id = ? OR part_id = ?) AND closed_at_ms IS NULL",
-        (order_id, order_id)))
-
-
-def decide(conn: sqlite3.Connection, order_id: str, action: str, reason: str, by: str, now_ms: int) -> None:
+def decide(tx: Tx, order_id: str, action: str, reason: str, by: str, now_ms: int) -> None:
     """Approve, hold (with a reason) or release a pending order by hand; audited. The caller runs
     `review_pass` after it, in the same transaction."""
     if action not in ("approve", "hold", "release"):
         raise OfficeError("bad_action", "an order is approved, held or released")
-    order = orders.load_order(conn, order_id)
-    market = marketplace.market_order_by_order_id(conn, order_id)
+    # the pass that follows decides stock: its locks come before any write here, so that this
+    # transaction and a pass running meanwhile never wait for each other's rows in a circle
+    lock_all_warehouses(tx)
+    order = orders.load_order(tx, order_id)
+    market = marketplace.market_order_by_order_id(tx, order_id)
     if order is None or market is None:
         raise NotFound(f"Tmall order '{order_id}'")
     reason = reason.strip()
@@ -236,26 +216,15 @@ def decide(conn: sqlite3.Connection, order_id: str, action: str, reason: str, by
         raise OfficeError("reason_required", "holding an order needs a reason")
     if len(reason) > 200:
         raise OfficeError("bad_reason", "a reason has at most 200 characters")
-    if order.state not in PENDING_STATES or _open_parts(conn, order_id):
+    if order.state not in PENDING_STATES or store.has_open_parts(tx, order_id):
         raise OfficeError("not_pending", f"order '{order_id}' is {order.state.value}: only an order "
                           "waiting for review (paid, not yet allocated) can be decided", 409)
     manual = {"approve": "approved", "hold": "held", "release": None}[action]
-    before = _review_row(conn, order_id)
-    conn.execute(
-        "INSERT INTO order_reviews (order_id, reasons, reviewed_at_ms, manual, manual_reason, manual_by, "
-        "manual_at_ms) VALUES (?, '[]', ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET "
-        "manual = excluded.manual, manual_reason = excluded.manual_reason, "
-        "manual_by = excluded.manual_by, manual_at_ms = excluded.manual_at_ms",
-        (order_id, now_ms, manual, reason or None, by if manual else None, now_ms if manual else None),
-    )
-    audit(conn, by, f"order.{action}", f"order:{order_id}",
-          {"reason": reason, "hold_reason_before": _hold_reason(conn, order_id),
+    before = store.review_row(tx, order_id)
+    store.record_decision(tx, order_id, manual, reason or None, by if manual else None, now_ms)
+    audit(tx, by, f"order.{action}", f"order:{order_id}",
+          {"reason": reason, "hold_reason_before": store.hold_reason(tx, order_id),
            "decision_before": before["manual"] if before else None}, now_ms)
-
-
-def _hold_reason(conn: sqlite3.Connection, order_id: str) -> str | None:
-    row = conn.execute("SELECT hold_reason FROM orders WHERE order_id = ?", (order_id,)).fetchone()
-    return None if row is None else row[0]
 
 
 # --- the pass -----------------------------------------------------------------------------------
@@ -269,28 +238,30 @@ class _Passing:
     approved_by: str
 
 
-def review_pass(conn: sqlite3.Connection, now_ms: int) -> AllocationReport:
+def review_pass(tx: Tx, now_ms: int) -> AllocationReport:
     """Settle merged and split orders, review every pending order, then allocate those that pass:
-    merged with the same buyer's, to one warehouse, or split; the rest are held with their reasons."""
+    merged with the same buyer's, to one warehouse, or split; the rest are held with their reasons.
+    Holds every warehouse's stock lock: the pass may reserve in any of them."""
+    lock_all_warehouses(tx)
     report = AllocationReport()
-    settle_groups(conn, now_ms, report)
-    rules = load_rules(conn)
+    settle_groups(tx, now_ms, report)
+    rules = load_rules(tx)
     passing: list[_Passing] = []
-    for order_id in pending_order_ids(conn):
-        order = orders.load_order(conn, order_id)
-        market = marketplace.market_order_by_order_id(conn, order_id)
+    for order_id in pending_order_ids(tx):
+        order = orders.load_order(tx, order_id)
+        market = marketplace.market_order_by_order_id(tx, order_id)
         if order is None or market is None:
             continue
-        review = _review_row(conn, order_id)
+        review = store.review_row(tx, order_id)
         manual = review["manual"] if review else None
-        facts = order_facts(conn, order, market, now_ms, review)
+        facts = order_facts(tx, order, market, now_ms, review)
         reasons = review_reasons(facts, rules)
         if reasons:
-            _hold(conn, order_id, reasons, now_ms, report)
+            _hold(tx, order_id, reasons, now_ms, report)
         else:
             who = str(review["manual_by"]) if manual == "approved" and review else "rules"
             passing.append(_Passing(order, market, facts, who))
-    priorities = marketplace.warehouse_priorities(conn)
+    priorities = marketplace.warehouse_priorities(tx)
     ranked = sorted(priorities, key=lambda w: (priorities[w], w))
     buyers: dict[tuple[str, str], list[_Passing]] = {}
     for candidate in passing:
@@ -303,36 +274,35 @@ def review_pass(conn: sqlite3.Connection, now_ms: int) -> AllocationReport:
             continue
         buyer = (candidate.market["store_id"], candidate.market.get("oaid") or "")
         together = buyers.pop(buyer, [])  # a group no warehouse covers whole goes one by one
-        if len(together) > 1 and _merge(conn, together, priorities, now_ms, report):
+        if len(together) > 1 and _merge(tx, together, priorities, now_ms, report):
             done.update(c.order.order_id for c in together)
             continue
         done.add(order.order_id)
-        chosen, shortage = choose_warehouse(conn, needs_of(order), priorities)
+        chosen, shortage = choose_warehouse(tx, needs_of(order), priorities)
         if chosen is not None:
-            report.changed_skus |= allocate_to(conn, order, chosen, now_ms)
+            if not store.claim_orders(tx, [order.order_id]):
+                continue  # served meanwhile (a pass at the same time)
+            report.changed_skus |= allocate_to(tx, order, chosen, now_ms)
             report.allocated.append(order.order_id)
-            _record_review(conn, order.order_id, [], now_ms, candidate.approved_by)
+            _record_review(tx, order.order_id, [], now_ms, candidate.approved_by)
             continue
-        plan = plan_split(order.lines, _available_by_warehouse(conn, order, ranked), ranked) if rules.split else None
+        plan = plan_split(order.lines, _available_by_warehouse(tx, order, ranked), ranked) if rules.split else None
         if plan is not None and len(plan) > 1:
-            _split(conn, order, plan, now_ms, report)
-            _record_review(conn, order.order_id, [], now_ms, candidate.approved_by)
+            if _split(tx, order, plan, now_ms, report):
+                _record_review(tx, order.order_id, [], now_ms, candidate.approved_by)
             continue
-        _hold(conn, order.order_id, review_reasons(replace(candidate.facts, stock_shortage=shortage), rules),
+        _hold(tx, order.order_id, review_reasons(replace(candidate.facts, stock_shortage=shortage), rules),
               now_ms, report)
     return report
 
 
-def pending_order_ids(conn: sqlite3.Connection) -> list[str]:
+def pending_order_ids(tx: Tx) -> list[str]:
     """Paid Tmall orders waiting for review or stock, oldest change first."""
-    return [row[0] for row in conn.execute(
-        "SELECT o.order_id FROM orders o JOIN market_orders m ON m.order_id = o.order_id "
-        "WHERE m.paid = 1 AND o.state IN ('new', 'reviewed') AND NOT EXISTS (SELECT 1 FROM order_parts p "
-        "WHERE p.order_id = o.order_id AND p.closed_at_ms IS NULL) ORDER BY m.modified_ms, o.order_id")]
+    return store.pending_order_ids(tx)
 
 
-def order_facts(conn: sqlite3.Connection, order: Order, market: Mapping[str, Any], now_ms: int,
-                review: sqlite3.Row | None) -> OrderFacts:
+def order_facts(tx: Tx, order: Order, market: Mapping[str, Any], now_ms: int,
+                review: Mapping[str, Any] | None) -> OrderFacts:
     trade: Mapping[str, Any] = market.get("detail") or {}
     paid_at = int(market["modified_ms"])
     if trade.get("pay_time"):
@@ -350,191 +320,156 @@ def order_facts(conn: sqlite3.Connection, order: Order, market: Mapping[str, Any
         receiver={k: str(v) for k, v in trade.items() if k.startswith("receiver_") and v is not None},
         buyer_message=str(trade.get("buyer_message") or ""),
         seller_flag=flag,
-        unmapped_skus=tuple(sorted({l.sku for l in order.lines if not masterdata.sku_exists(conn, l.sku)})),
+        unmapped_skus=tuple(sorted({l.sku for l in order.lines if not masterdata.sku_exists(tx, l.sku)})),
         held_by_hand=str(review["manual_reason"] or "") if review and manual == "held" else None,
         approved_by_hand=manual == "approved",
     )
 
 
-def _hold(conn: sqlite3.Connection, order_id: str, reasons: list[str], now_ms: int,
-          report: AllocationReport) -> None:
+def _hold(tx: Tx, order_id: str, reasons: list[str], now_ms: int, report: AllocationReport) -> None:
     text = "; ".join(reasons)
-    marketplace.set_order_hold(conn, order_id, text)
-    _record_review(conn, order_id, reasons, now_ms, None)
+    marketplace.set_order_hold(tx, order_id, text)
+    _record_review(tx, order_id, reasons, now_ms, None)
     report.held[order_id] = text
 
 
-def _available_by_warehouse(conn: sqlite3.Connection, order: Order, ranked: Sequence[str]) -> dict[str, dict[str, int]]:
+def _available_by_warehouse(tx: Tx, order: Order, ranked: Sequence[str]) -> dict[str, dict[str, int]]:
     skus = {line.sku for line in order.lines}
-    return {w: {sku: available(conn, w, sku) for sku in skus} for w in ranked}
+    return {w: {sku: available(tx, w, sku) for sku in skus} for w in ranked}
 
 
-def _fresh_id(conn: sqlite3.Connection, base: str) -> str:
-    candidate, n = base, 1
-    while conn.execute("SELECT 1 FROM orders WHERE order_id = ?", (candidate,)).fetchone():
-        n += 1
-        candidate = f"{base}{n}"
-    return candidate
-
-
-def _link(conn: sqlite3.Connection, group_id: str, part_id: str, order_id: str, kind: str, now_ms: int) -> None:
-    conn.execute(
-        "INSERT INTO order_parts (group_id, part_id, order_id, kind, created_at_ms) VALUES (?, ?, ?, ?, ?)",
-        (group_id, part_id, order_id, kind, now_ms))
-
-
-def _merge(conn: sqlite3.Connection, together: list[_Passing], priorities: Mapping[str, int],
+def _merge(tx: Tx, together: list[_Passing], priorities: Mapping[str, int],
            now_ms: int, report: AllocationReport) -> bool:
-    """One work order for a buyer's orders, if one warehouse covers them all."""
+    """One work order for a buyer's orders, if one warehouse covers them all (and they are all
+    still pending when claimed)."""
     members = sorted((c.order for c in together), key=lambda o: o.order_id)
     lines = tuple(OrderLine(f"{m.order_id}/{l.line_id}", l.sku, l.qty) for m in members for l in m.lines)
-    work = Order(_fresh_id(conn, f"{members[0].order_id}~M"), OrderState.NEW, lines, "")
-    chosen, _ = choose_warehouse(conn, needs_of(work), priorities)
-    if chosen is None:
-        return False
+    chosen, _ = choose_warehouse(tx, needs_of(Order("", OrderState.NEW, lines, "")), priorities)
     ids = [m.order_id for m in members]
-    report.changed_skus |= allocate_to(conn, work, chosen, now_ms, {"merged_orders": ids})
+    if chosen is None or not store.claim_orders(tx, ids):
+        return False
+    work = Order(store.add_work_order(tx, f"{members[0].order_id}~M", chosen, now_ms), OrderState.NEW, lines, "")
+    report.changed_skus |= allocate_to(tx, work, chosen, now_ms, {"merged_orders": ids})
     for candidate in together:
         member = candidate.order
-        _link(conn, work.order_id, work.order_id, member.order_id, "merge", now_ms)
-        orders.save_order(conn, replace(member, state=OrderState.REVIEWED), now_ms)
-        marketplace.set_order_hold(conn, member.order_id, None)
-        _record_review(conn, member.order_id, [], now_ms, candidate.approved_by)
+        store.link_part(tx, work.order_id, work.order_id, member.order_id, "merge", now_ms)
+        orders.save_order(tx, replace(member, state=OrderState.REVIEWED), now_ms)
+        marketplace.set_order_hold(tx, member.order_id, None)
+        _record_review(tx, member.order_id, [], now_ms, candidate.approved_by)
     report.allocated.append(work.order_id)
     report.merged[work.order_id] = ids
     return True
 
 
-def _split(conn: sqlite3.Connection, order: Order, plan: Mapping[str, list[OrderLine]], now_ms: int,
-           report: AllocationReport) -> None:
+def _split(tx: Tx, order: Order, plan: Mapping[str, list[OrderLine]], now_ms: int,
+           report: AllocationReport) -> bool:
+    """Work orders per warehouse of the plan; False (nothing done) when the order is no longer
+    pending when claimed."""
+    if not store.claim_orders(tx, [order.order_id]):
+        return False
     parts: list[str] = []
     for warehouse_id, lines in plan.items():
-        part = Order(_fresh_id(conn, f"{order.order_id}~{warehouse_id}"), OrderState.NEW, tuple(lines), "")
-        report.changed_skus |= allocate_to(conn, part, warehouse_id, now_ms, {"split_of": order.order_id})
-        _link(conn, order.order_id, part.order_id, order.order_id, "split", now_ms)
+        part_id = store.add_work_order(tx, f"{order.order_id}~{warehouse_id}", warehouse_id, now_ms)
+        part = Order(part_id, OrderState.NEW, tuple(lines), "")
+        report.changed_skus |= allocate_to(tx, part, warehouse_id, now_ms, {"split_of": order.order_id})
+        store.link_part(tx, order.order_id, part.order_id, order.order_id, "split", now_ms)
         report.allocated.append(part.order_id)
         parts.append(part.order_id)
-    orders.save_order(conn, replace(order, state=OrderState.REVIEWED), now_ms)
-    marketplace.set_order_hold(conn, order.order_id, None)
+    orders.save_order(tx, replace(order, state=OrderState.REVIEWED), now_ms)
+    marketplace.set_order_hold(tx, order.order_id, None)
     report.split[order.order_id] = parts
+    return True
 
 
 # --- settling merged and split orders -----------------------------------------------------------
 
 
-def settle_groups(conn: sqlite3.Connection, now_ms: int, report: AllocationReport) -> None:
-    """Carry what happened to work orders over to their Tmall orders, and back (see the module)."""
-    groups: dict[str, list[sqlite3.Row]] = {}
-    for row in conn.execute("SELECT * FROM order_parts WHERE closed_at_ms IS NULL ORDER BY group_id, part_id"):
-        groups.setdefault(row["group_id"], []).append(row)
-    for group_id, rows in groups.items():
-        parts = {pid: orders.load_order(conn, pid) for pid in sorted({r["part_id"] for r in rows})}
-        members = {oid: orders.load_order(conn, oid) for oid in sorted({r["order_id"] for r in rows})}
+def settle_groups(tx: Tx, now_ms: int, report: AllocationReport) -> None:
+    """Carry what happened to work orders over to their Tmall orders, and back (see the module).
+    A group is closed before its members change, so a pass running meanwhile settles it once."""
+    for group_id, rows in store.open_groups(tx).items():
+        parts = {pid: orders.load_order(tx, pid) for pid in sorted({r["part_id"] for r in rows})}
+        members = {oid: orders.load_order(tx, oid) for oid in sorted({r["order_id"] for r in rows})}
         if any(o is None for o in (*parts.values(), *members.values())):
             continue
         part_list = [p for p in parts.values() if p is not None]
         member_list = [m for m in members.values() if m is not None]
         if any(m.state is OrderState.CANCELLED for m in member_list):
-            _dissolve(conn, group_id, part_list, member_list, now_ms, report)
+            _dissolve(tx, group_id, part_list, member_list, now_ms, report)
         elif all(p.state in FINISHED_STATES for p in part_list):
-            _ship_members(conn, group_id, part_list, member_list, now_ms)
+            _ship_members(tx, group_id, part_list, member_list, now_ms)
         else:
-            _hand_over_label(conn, part_list, member_list, now_ms)
+            _hand_over_label(tx, part_list, member_list, now_ms)
 
 
-def _waybill(conn: sqlite3.Connection, order_id: str) -> str | None:
-    row = conn.execute("SELECT waybill FROM orders WHERE order_id = ?", (order_id,)).fetchone()
-    return None if row is None or not row[0] else str(row[0])
-
-
-def _close(conn: sqlite3.Connection, group_id: str, why: str, now_ms: int) -> None:
-    conn.execute("UPDATE order_parts SET closed_at_ms = ?, closed_why = ? WHERE group_id = ? "
-                 "AND closed_at_ms IS NULL", (now_ms, why, group_id))
-
-
-def _ship_members(conn: sqlite3.Connection, group_id: str, parts: list[Order], members: list[Order],
-                  now_ms: int) -> None:
-    used = {_waybill(conn, p.order_id) for p in parts}
-    first = _waybill(conn, parts[0].order_id) or ""
+def _ship_members(tx: Tx, group_id: str, parts: list[Order], members: list[Order], now_ms: int) -> None:
+    if not store.close_group(tx, group_id, "shipped", now_ms):
+        return
+    used = {store.waybill(tx, p.order_id) for p in parts}
+    first = store.waybill(tx, parts[0].order_id) or ""
     for member in members:
         if member.state in FINISHED_STATES:
             continue
-        own = _waybill(conn, member.order_id)
-        orders.set_waybill(conn, member.order_id, own if own and own in used else first)
-        orders.save_order(conn, replace(member, state=OrderState.SHIPPED), now_ms)
-    _close(conn, group_id, "shipped", now_ms)
+        own = store.waybill(tx, member.order_id)
+        orders.set_waybill(tx, member.order_id, own if own and own in used else first)
+        orders.save_order(tx, replace(member, state=OrderState.SHIPPED), now_ms)
 
 
-def _hand_over_label(conn: sqlite3.Connection, parts: list[Order], members: list[Order], now_ms: int) -> None:
-    waiting = [p for p in parts if p.state is OrderState.PACKED and not _waybill(conn, p.order_id)]
+def _hand_over_label(tx: Tx, parts: list[Order], members: list[Order], now_ms: int) -> None:
+    waiting = [p for p in parts if p.state is OrderState.PACKED and not store.waybill(tx, p.order_id)]
     if not waiting:
         return
-    used = {_waybill(conn, p.order_id) for p in parts}
-    labels = [w for w in (_waybill(conn, m.order_id) for m in members) if w]
+    used = {store.waybill(tx, p.order_id) for p in parts}
+    labels = [w for w in (store.waybill(tx, m.order_id) for m in members) if w]
     free = [w for w in labels if w not in used]
     if free:
-        orders.set_waybill(conn, waiting[0].order_id, free[0])
-        orders.save_order(conn, waiting[0], now_ms)  # republished with the waybill
+        if store.hand_over_waybill(tx, waiting[0].order_id, free[0]):
+            orders.save_order(tx, waiting[0], now_ms)  # republished with the waybill
     elif not labels and not any(m.state is OrderState.PACKED for m in members):
         # the shipping job labels packed Tmall orders: the first member stands in for the parcel
-        orders.save_order(conn, replace(members[0], state=OrderState.PACKED), now_ms)
+        orders.save_order(tx, replace(members[0], state=OrderState.PACKED), now_ms)
 
 
-def _dissolve(conn: sqlite3.Connection, group_id: str, parts: list[Order], members: list[Order],
+def _dissolve(tx: Tx, group_id: str, parts: list[Order], members: list[Order],
               now_ms: int, report: AllocationReport) -> None:
     """R5 for a group: a cancelled member cancels the work not yet shipped."""
+    if not store.close_group(tx, group_id, "cancelled", now_ms):
+        return
     shipped = any(p.state in FINISHED_STATES for p in parts)
     for part in parts:
         if part.state not in FINISHED_STATES and part.state is not OrderState.CANCELLED:
-            _cancel_part(conn, part, now_ms, report)
+            _cancel_part(tx, part, now_ms, report)
     for member in members:
         if member.state is OrderState.CANCELLED:
             if shipped:
-                row = marketplace.market_order_by_order_id(conn, member.order_id)
+                row = marketplace.market_order_by_order_id(tx, member.order_id)
                 if row and not row["return_expected"]:
-                    marketplace.update_market_order(conn, row["store_id"], row["tid"], return_expected=1)
+                    marketplace.update_market_order(tx, row["store_id"], row["tid"], return_expected=1)
         elif member.state is OrderState.PACKED:
             # marked packed only to get a label: nothing was packed for it, it waits again
-            orders.save_order(conn, replace(member, state=OrderState.REVIEWED), now_ms)
-    _close(conn, group_id, "cancelled", now_ms)
+            orders.save_order(tx, replace(member, state=OrderState.REVIEWED), now_ms)
 
 
-def _cancel_part(conn: sqlite3.Connection, part: Order, now_ms: int, report: AllocationReport) -> None:
-    released = orders.cancel_order(conn, part, now_ms)
+def _cancel_part(tx: Tx, part: Order, now_ms: int, report: AllocationReport) -> None:
+    released = orders.cancel_order(tx, part, now_ms)
     skus = set(released) | {line.sku for line in part.lines}
     report.changed_skus |= skus
-    marketplace.queue_publish(conn, skus, now_ms)
+    marketplace.queue_publish(tx, skus, now_ms)
 
 
 # --- reading the queue --------------------------------------------------------------------------
 
-_QUEUE_SQL = (
-    "SELECT o.order_id, o.state, o.warehouse_id, o.hold_reason, o.waybill, o.updated_at_ms, "
-    "m.store_id, m.tid, m.oaid, m.modified_ms, r.manual, r.manual_reason, r.manual_by, r.approved_by "
-    "FROM orders o LEFT JOIN market_orders m ON m.order_id = o.order_id "
-    "LEFT JOIN order_reviews r ON r.order_id = o.order_id WHERE "
-)
 
-
-def order_queue(conn: sqlite3.Connection, state: str | None = None, held: bool | None = None,
+def order_queue(tx: Tx, state: str | None = None, held: bool | None = None,
                 limit: int = 500) -> list[dict[str, Any]]:
     """Orders with their hold reasons and review, oldest change first; optionally only one state,
     only held (`held=True`) or only not held orders."""
     if state is not None and state not in {s.value for s in OrderState}:
         raise OfficeError("bad_state", f"state is one of {[s.value for s in OrderState]}")
-    where, args = ["1 = 1"], []
-    if state:
-        where.append("o.state = ?")
-        args.append(state)
-    if held is not None:
-        where.append("o.hold_reason IS NOT NULL" if held else "o.hold_reason IS NULL")
-    rows = conn.execute(
-        _QUEUE_SQL + " AND ".join(where) + " ORDER BY COALESCE(m.modified_ms, o.updated_at_ms), o.order_id "
-        "LIMIT ?", (*args, limit))
-    return [_summary(row) for row in rows]
+    return [_summary(row) for row in store.order_queue(tx, state or None, held, limit)]
 
 
-def _summary(row: sqlite3.Row) -> dict[str, Any]:
+def _summary(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "order_id": row["order_id"], "state": row["state"], "warehouse_id": row["warehouse_id"] or None,
         "held": row["hold_reason"] is not None,
@@ -546,15 +481,15 @@ def _summary(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def order_detail(conn: sqlite3.Connection, order_id: str) -> dict[str, Any]:
+def order_detail(tx: Tx, order_id: str) -> dict[str, Any]:
     """One order: its queue summary, lines, trade facts, merge/split links and tasks."""
-    found = conn.execute(_QUEUE_SQL + "o.order_id = ?", (order_id,)).fetchone()
-    order = orders.load_order(conn, order_id)
+    found = store.queue_row(tx, order_id)
+    order = orders.load_order(tx, order_id)
     if found is None or order is None:
         raise NotFound(f"order '{order_id}'")
     detail = _summary(found)
     detail["lines"] = [{"line_id": l.line_id, "sku": l.sku, "qty": l.qty, "picked": l.picked} for l in order.lines]
-    market = marketplace.market_order_by_order_id(conn, order_id)
+    market = marketplace.market_order_by_order_id(tx, order_id)
     if market is not None:
         trade = market["detail"]
         detail["trade"] = {
@@ -564,17 +499,14 @@ def order_detail(conn: sqlite3.Connection, order_id: str) -> dict[str, Any]:
             "receiver": {k: v for k, v in trade.items() if k.startswith("receiver_")},
             "confirmed_at_ms": market["confirmed_at_ms"],
         }
-    links = list(conn.execute(
-        "SELECT group_id, part_id, order_id, kind, closed_at_ms, closed_why FROM order_parts "
-        "WHERE order_id = ? OR part_id = ? ORDER BY part_id, order_id", (order_id, order_id)))
+    links = store.order_links(tx, order_id)
     detail["work_orders"] = sorted({r["part_id"] for r in links if r["order_id"] == order_id})
     detail["serves_orders"] = sorted({r["order_id"] for r in links if r["part_id"] == order_id})
-    detail["links"] = [dict(r) for r in links]
+    detail["links"] = links
     detail["tasks"] = [
         {"task_id": t["task_id"], "kind": t["kind"], "state": t["state"], "warehouse_id": t["warehouse_id"],
          "assignee": t["assignee"], **json.loads(t["data"])}
-        for t in conn.execute("SELECT * FROM tasks WHERE task_id = ? OR task_id LIKE ? ORDER BY task_id",
-                              (f"pick-{order_id}", f"putback-{order_id}-%"))
+        for t in store.order_tasks(tx, order_id)
     ]
     return detail
 

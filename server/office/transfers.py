@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import enum
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +39,9 @@ from engine.model import (
 from server.allocation import available
 from server.office.accounts import NotFound, OfficeError, audit
 from server.store import masterdata, orders, stock
+from server.store import transfers as store
+from server.store.database import Tx
+from server.store.locks import lock_warehouses
 
 OFFICE_DEVICE = "office"
 """The `device_id` of ledger moves the office books itself (resolutions)."""
@@ -179,30 +181,44 @@ class Transfer:
         return next((line for line in self.lines if line.sku == sku), None)
 
 
-def load_transfer(conn: sqlite3.Connection, transfer_id: str) -> Transfer | None:
-    row = conn.execute("SELECT * FROM transfers WHERE transfer_id = ?", (transfer_id,)).fetchone()
+def load_transfer(tx: Tx, transfer_id: str, *, for_update: bool = False) -> Transfer | None:
+    """The transfer with its lines; `for_update` holds its row lock until the transaction ends."""
+    row = store.transfer(tx, transfer_id, for_update=for_update)
     if row is None:
         return None
     transit = transit_location(transfer_id)
     lines = tuple(
-        Line(r["sku"], int(r["requested"]), int(r["sent"]), int(r["received"]),
-             stock.on_hand(conn, transit, r["sku"]))
-        for r in conn.execute(
-            "SELECT sku, requested, sent, received FROM transfer_lines WHERE transfer_id = ? "
-            "ORDER BY sku", (transfer_id,))
+        Line(r.sku, int(r.requested), int(r.sent), int(r.received), stock.on_hand(tx, transit, r.sku))
+        for r in store.lines(tx, transfer_id)
     )
     return Transfer(
         row["transfer_id"], row["from_warehouse"], row["to_warehouse"],
         TransferState(row["state"]), row["note"], row["created_by"], int(row["created_at_ms"]),
-        row["dispatched_at_ms"], row["receipt_done_at_ms"], row["closed_at_ms"],
-        row["cancelled_at_ms"], lines,
+        _ms(row["dispatched_at_ms"]), _ms(row["receipt_done_at_ms"]), _ms(row["closed_at_ms"]),
+        _ms(row["cancelled_at_ms"]), lines,
     )
 
 
-def _existing(conn: sqlite3.Connection, transfer_id: str) -> Transfer:
-    transfer = load_transfer(conn, transfer_id)
+def _ms(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _existing(tx: Tx, transfer_id: str) -> Transfer:
+    transfer = load_transfer(tx, transfer_id)
     if transfer is None:
         raise NotFound(f"transfer '{transfer_id}'")
+    return transfer
+
+
+def _locked(tx: Tx, transfer_id: str) -> Transfer:
+    """The transfer, once this transaction holds the stock locks of both its warehouses and its
+    row lock: an office step sees every earlier step and no other step runs beside it."""
+    ends = store.transfer(tx, transfer_id)
+    if ends is None:
+        raise NotFound(f"transfer '{transfer_id}'")
+    lock_warehouses(tx, [ends["from_warehouse"], ends["to_warehouse"]])
+    transfer = load_transfer(tx, transfer_id, for_update=True)
+    assert transfer is not None  # transfers are never deleted
     return transfer
 
 
@@ -215,11 +231,11 @@ def _bad(code: str, detail: str) -> OfficeError:
 
 
 def check_new_transfer(
-    conn: sqlite3.Connection, from_warehouse: str, to_warehouse: str, lines: list[tuple[str, int]]
+    tx: Tx, from_warehouse: str, to_warehouse: str, lines: list[tuple[str, int]]
 ) -> None:
     """Raise a 422 `OfficeError` naming the first thing wrong with a transfer to be created."""
     for warehouse in (from_warehouse, to_warehouse):
-        if not masterdata.warehouse_exists(conn, warehouse):
+        if not masterdata.warehouse_exists(tx, warehouse):
             raise _bad("unknown_warehouse", f"warehouse '{warehouse}' does not exist")
     if from_warehouse == to_warehouse:
         raise _bad("same_warehouse", f"a transfer goes from one warehouse to another, not "
@@ -228,7 +244,7 @@ def check_new_transfer(
         raise _bad("no_lines", "a transfer needs at least one line (SKU and quantity)")
     seen: set[str] = set()
     for sku, qty in lines:
-        if not masterdata.sku_exists(conn, sku):
+        if not masterdata.sku_exists(tx, sku):
             raise _bad("unknown_sku", f"SKU '{sku}' does not exist")
         if sku in seen:
             raise _bad("duplicate_sku", f"SKU '{sku}' is named twice; give one line per SKU")
@@ -236,14 +252,14 @@ def check_new_transfer(
         if qty <= 0:
             raise _bad("bad_quantity", f"the quantity of {sku} must be a positive whole number, "
                                        f"got {qty}")
-        free = available(conn, from_warehouse, sku)
+        free = available(tx, from_warehouse, sku)
         if qty > free:
             raise _bad("not_enough_stock", f"{from_warehouse} has {max(free, 0)} × {sku} available "
                                            f"(on hand − reserved − escrowed); {qty} asked")
 
 
 def create_transfer(
-    conn: sqlite3.Connection,
+    tx: Tx,
     from_warehouse: str,
     to_warehouse: str,
     lines: list[tuple[str, int]],
@@ -252,84 +268,74 @@ def create_transfer(
     now_ms: int,
 ) -> str:
     """Create a transfer, escrow its units at the source and publish the transfer-out task there."""
-    check_new_transfer(conn, from_warehouse, to_warehouse, lines)
-    number = int(conn.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM transfers").fetchone()[0])
-    transfer_id = f"TRF-{number:05d}"
-    conn.execute(
-        "INSERT INTO transfers (transfer_id, number, from_warehouse, to_warehouse, state, note, "
-        "created_by, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (transfer_id, number, from_warehouse, to_warehouse, TransferState.CREATED.value, note, by,
-         now_ms, now_ms),
-    )
+    lock_warehouses(tx, [from_warehouse])  # the availability checked is the availability escrowed
+    check_new_transfer(tx, from_warehouse, to_warehouse, lines)
+    transfer_id = store.add_transfer(tx, transfer_name, from_warehouse, to_warehouse,
+                                     TransferState.CREATED.value, note, by, now_ms)
     task_id = f"transfer-out-{transfer_id}"
     task_lines = []
     for sku, qty in lines:
-        conn.execute("INSERT INTO transfer_lines (transfer_id, sku, requested) VALUES (?, ?, ?)",
-                     (transfer_id, sku, qty))
-        pick_from = _escrow_at_source(conn, task_id, from_warehouse, sku, qty)
+        store.add_line(tx, transfer_id, sku, qty)
+        pick_from = _escrow_at_source(tx, task_id, from_warehouse, sku, qty)
         task_lines.append({"sku": sku, "qty": qty,
                            "pick_from": [{"location": loc, "qty": n} for loc, n in pick_from]})
     orders.create_task(
-        conn, task_id=task_id, warehouse_id=from_warehouse, kind="transfer_out", assignee=None,
+        tx, task_id=task_id, warehouse_id=from_warehouse, kind="transfer_out", assignee=None,
         data={"transfer_id": transfer_id, "from_warehouse": from_warehouse,
               "to_warehouse": to_warehouse, "note": note, "lines": task_lines},
         now_ms=now_ms,
     )
-    audit(conn, by, "transfer.create", _target(transfer_id),
+    audit(tx, by, "transfer.create", _target(transfer_id),
           {"from": from_warehouse, "to": to_warehouse, "lines": dict(lines), "note": note}, now_ms)
     return transfer_id
 
 
+def transfer_name(number: int) -> str:
+    """The id of the transfer numbered `number`."""
+    return f"TRF-{number:05d}"
+
+
 def _escrow_at_source(
-    conn: sqlite3.Connection, task_id: str, warehouse: str, sku: str, qty: int
+    tx: Tx, task_id: str, warehouse: str, sku: str, qty: int
 ) -> list[tuple[str, int]]:
     """Escrow `qty` over the warehouse's locations, most free stock first; the plan, by location."""
-    rows = conn.execute(
-        "SELECT s.location, s.on_hand - COALESCE((SELECT SUM(e.remaining) FROM escrows e "
-        "WHERE e.location = s.location AND e.sku = s.sku), 0) AS free "
-        "FROM stock s JOIN locations l ON l.code = s.location "
-        "WHERE l.warehouse_id = ? AND s.sku = ? AND s.on_hand > 0 ORDER BY free DESC, s.location",
-        (warehouse, sku),
-    ).fetchall()
+    rows = store.free_by_location(tx, warehouse, sku)
     plan: dict[str, int] = {}
     remaining = qty
-    for row in rows:
-        take = min(max(int(row["free"]), 0), remaining)
+    for location, free in rows:
+        take = min(max(free, 0), remaining)
         if take:
-            plan[row["location"]] = take
+            plan[location] = take
             remaining -= take
     if remaining and rows:  # cannot happen while the availability check holds; stay conservative
-        first = rows[0]["location"]
+        first = rows[0][0]
         plan[first] = plan.get(first, 0) + remaining
     for location, units in plan.items():
-        stock.set_escrow(conn, task_id, location, sku, units)
+        stock.set_escrow(tx, task_id, location, sku, units)
     return sorted(plan.items())
 
 
-def _release_escrow(conn: sqlite3.Connection, task_id: str) -> None:
-    for row in conn.execute(
-        "SELECT location, sku FROM escrows WHERE task_id = ? AND remaining > 0", (task_id,)
-    ).fetchall():
-        stock.set_escrow(conn, task_id, row["location"], row["sku"], 0)
+def _release_escrow(tx: Tx, task_id: str) -> None:
+    for location, sku in store.escrowed_by_task(tx, task_id):
+        stock.set_escrow(tx, task_id, location, sku, 0)
 
 
-def _publish_in_task(conn: sqlite3.Connection, transfer: Transfer, now_ms: int) -> None:
+def _publish_in_task(tx: Tx, transfer: Transfer, now_ms: int) -> None:
     """Create (or refresh, after late sends) the destination's transfer-in task."""
     data = {"transfer_id": transfer.transfer_id, "from_warehouse": transfer.from_warehouse,
             "to_warehouse": transfer.to_warehouse, "note": transfer.note,
             "lines": [{"sku": line.sku, "qty": line.sent} for line in transfer.lines if line.sent]}
-    row = conn.execute("SELECT state FROM tasks WHERE task_id = ?", (transfer.in_task,)).fetchone()
-    if row is None:
-        orders.create_task(conn, task_id=transfer.in_task, warehouse_id=transfer.to_warehouse,
+    state = store.task_state(tx, transfer.in_task)
+    if state is None:
+        orders.create_task(tx, task_id=transfer.in_task, warehouse_id=transfer.to_warehouse,
                            kind="transfer_in", assignee=None, data=data, now_ms=now_ms)
         return
-    conn.execute("UPDATE tasks SET data = ? WHERE task_id = ?",
-                 (json.dumps(data, ensure_ascii=False), transfer.in_task))
-    orders.set_task_state(conn, transfer.in_task, row["state"])
+    store.set_task_data(tx, transfer.in_task, json.dumps(data, ensure_ascii=False))
+    orders.set_task_state(tx, transfer.in_task, state)
 
 
 def _settle(
-    conn: sqlite3.Connection,
+    tx: Tx,
     transfer_id: str,
     actor: str,
     now_ms: int,
@@ -339,41 +345,36 @@ def _settle(
     finish_receipt: bool = False,
 ) -> Transfer:
     """Take the steps the transfer's progress now allows, publish its tasks, audit state changes."""
-    transfer = _existing(conn, transfer_id)
+    transfer = _existing(tx, transfer_id)
     if transfer.cancelled_at_ms is None:
         lines = transfer.lines
         if transfer.dispatched_at_ms is None and (dispatch or all_sent(lines)):
-            conn.execute("UPDATE transfers SET dispatched_at_ms = ? WHERE transfer_id = ?",
-                         (now_ms, transfer_id))
-            _release_escrow(conn, transfer.out_task)
-            orders.set_task_state(conn, transfer.out_task, "done")
-            _publish_in_task(conn, transfer, now_ms)
-            audit(conn, actor, "transfer.dispatch", _target(transfer_id),
+            store.set_dispatched(tx, transfer_id, now_ms)
+            _release_escrow(tx, transfer.out_task)
+            orders.set_task_state(tx, transfer.out_task, "done")
+            _publish_in_task(tx, transfer, now_ms)
+            audit(tx, actor, "transfer.dispatch", _target(transfer_id),
                   {**detail, "sent": {line.sku: line.sent for line in lines}}, now_ms)
-            transfer = _existing(conn, transfer_id)
+            transfer = _existing(tx, transfer_id)
         if (transfer.dispatched_at_ms is not None and transfer.receipt_done_at_ms is None
                 and (finish_receipt or all_received(lines))):
-            conn.execute("UPDATE transfers SET receipt_done_at_ms = ? WHERE transfer_id = ?",
-                         (now_ms, transfer_id))
-            orders.set_task_state(conn, transfer.in_task, "done")
-            audit(conn, actor, "transfer.receipt_done", _target(transfer_id),
+            store.set_receipt_done(tx, transfer_id, now_ms)
+            orders.set_task_state(tx, transfer.in_task, "done")
+            audit(tx, actor, "transfer.receipt_done", _target(transfer_id),
                   {**detail, "received": {line.sku: line.received for line in lines}}, now_ms)
-            transfer = _existing(conn, transfer_id)
+            transfer = _existing(tx, transfer_id)
     state = derive_state(transfer.progress)
     if state is not transfer.state:
-        conn.execute(
-            "UPDATE transfers SET state = ?, updated_at_ms = ?, closed_at_ms = ? "
-            "WHERE transfer_id = ?",
-            (state.value, now_ms, now_ms if state is TransferState.CLOSED else None, transfer_id),
-        )
+        store.set_state(tx, transfer_id, state.value, now_ms,
+                        now_ms if state is TransferState.CLOSED else None)
         if state is TransferState.PICKING:
-            orders.set_task_state(conn, transfer.out_task, "in_progress")
+            orders.set_task_state(tx, transfer.out_task, "in_progress")
         elif state is TransferState.RECEIVING:
-            orders.set_task_state(conn, transfer.in_task, "in_progress")
-        audit(conn, actor, f"transfer.{state.value}", _target(transfer_id),
+            orders.set_task_state(tx, transfer.in_task, "in_progress")
+        audit(tx, actor, f"transfer.{state.value}", _target(transfer_id),
               {**detail, "from_state": transfer.state.value,
                "open": open_differences(transfer.lines)}, now_ms)
-        transfer = _existing(conn, transfer_id)
+        transfer = _existing(tx, transfer_id)
     return transfer
 
 
@@ -381,14 +382,11 @@ def _settle(
 
 
 def check_transfer_op(
-    conn: sqlite3.Connection, payload: TransferOutPayload | TransferInPayload, warehouse_id: str
+    tx: Tx, payload: TransferOutPayload | TransferInPayload, warehouse_id: str
 ) -> Rejected | None:
     """A known transfer leaves from its source and arrives at its destination, and not once
     cancelled; an unknown transfer id is an ad-hoc transfer and passes."""
-    row = conn.execute(
-        "SELECT from_warehouse, to_warehouse, state FROM transfers WHERE transfer_id = ?",
-        (payload.transfer_id,),
-    ).fetchone()
+    row = store.transfer(tx, payload.transfer_id)
     if row is None:
         return None
     if row["state"] == TransferState.CANCELLED.value:
@@ -403,69 +401,68 @@ def check_transfer_op(
     return None
 
 
-def record_transfer_op(conn: sqlite3.Connection, op: Operation, now_ms: int) -> None:
+def record_transfer_op(tx: Tx, op: Operation, now_ms: int) -> None:
     """Count an applied `transfer_out` / `transfer_in` on its transfer and take the next steps."""
     p = op.payload
     assert isinstance(p, (TransferOutPayload, TransferInPayload))
-    transfer = load_transfer(conn, p.transfer_id)
-    if transfer is None:
+    ends = store.transfer(tx, p.transfer_id)
+    if ends is None:
         return
-    if isinstance(p, TransferOutPayload):
-        conn.execute(
-            "INSERT INTO transfer_lines (transfer_id, sku, sent) VALUES (?, ?, ?) "
-            "ON CONFLICT (transfer_id, sku) DO UPDATE SET sent = transfer_lines.sent + excluded.sent",
-            (p.transfer_id, p.sku, p.qty))
+    # the op's own warehouse (the push holds its lock already: taking it again is free), then the
+    # transfer's row, so that a step of the office or of the other warehouse waits for this one
+    outgoing = isinstance(p, TransferOutPayload)
+    lock_warehouses(tx, [ends["from_warehouse"] if outgoing else ends["to_warehouse"]])
+    transfer = load_transfer(tx, p.transfer_id, for_update=True)
+    assert transfer is not None
+    if outgoing:
+        store.add_sent(tx, p.transfer_id, p.sku, p.qty)
     else:
-        conn.execute(
-            "INSERT INTO transfer_lines (transfer_id, sku, received) VALUES (?, ?, ?) "
-            "ON CONFLICT (transfer_id, sku) DO UPDATE SET "
-            "received = transfer_lines.received + excluded.received",
-            (p.transfer_id, p.sku, p.qty))
+        store.add_received(tx, p.transfer_id, p.sku, p.qty)
     detail = {"op_id": op.op_id, "device_id": op.device_id}
     if isinstance(p, TransferOutPayload) and transfer.dispatched_at_ms is not None:
-        late = _existing(conn, p.transfer_id)
-        _publish_in_task(conn, late, now_ms)
-        audit(conn, op.operator_id, "transfer.late_send", _target(p.transfer_id),
+        late = _existing(tx, p.transfer_id)
+        _publish_in_task(tx, late, now_ms)
+        audit(tx, op.operator_id, "transfer.late_send", _target(p.transfer_id),
               {**detail, "sku": p.sku, "qty": p.qty}, now_ms)
-    _settle(conn, p.transfer_id, op.operator_id, now_ms, detail)
+    _settle(tx, p.transfer_id, op.operator_id, now_ms, detail)
 
 
 # --- what the office does -------------------------------------------------------------------------
 
 
-def cancel_transfer(conn: sqlite3.Connection, transfer_id: str, note: str, by: str, now_ms: int) -> Transfer:
+def cancel_transfer(tx: Tx, transfer_id: str, note: str, by: str, now_ms: int) -> Transfer:
     """Cancel a transfer nothing was sent of yet: its escrow is released, its task cancelled."""
-    transfer = _existing(conn, transfer_id)
+    transfer = _locked(tx, transfer_id)
     if transfer.state is not TransferState.CREATED or any(line.sent for line in transfer.lines):
         raise OfficeError("bad_state", f"transfer {transfer_id} is {transfer.state.value}: only a "
                                        "transfer nothing was sent of can be cancelled", 409)
-    conn.execute("UPDATE transfers SET cancelled_at_ms = ? WHERE transfer_id = ?", (now_ms, transfer_id))
-    _release_escrow(conn, transfer.out_task)
-    orders.set_task_state(conn, transfer.out_task, "cancelled")
-    return _settle(conn, transfer_id, by, now_ms, {"note": note})
+    store.set_cancelled(tx, transfer_id, now_ms)
+    _release_escrow(tx, transfer.out_task)
+    orders.set_task_state(tx, transfer.out_task, "cancelled")
+    return _settle(tx, transfer_id, by, now_ms, {"note": note})
 
 
-def dispatch_transfer(conn: sqlite3.Connection, transfer_id: str, note: str, by: str, now_ms: int) -> Transfer:
+def dispatch_transfer(tx: Tx, transfer_id: str, note: str, by: str, now_ms: int) -> Transfer:
     """Declare the sending finished although not every requested unit left (a short send)."""
-    transfer = _existing(conn, transfer_id)
+    transfer = _locked(tx, transfer_id)
     if transfer.state is not TransferState.PICKING:
         raise OfficeError("bad_state", f"transfer {transfer_id} is {transfer.state.value}: only a "
                                        "transfer being picked (something sent) can be dispatched", 409)
-    return _settle(conn, transfer_id, by, now_ms, {"note": note}, dispatch=True)
+    return _settle(tx, transfer_id, by, now_ms, {"note": note}, dispatch=True)
 
 
-def complete_receipt(conn: sqlite3.Connection, transfer_id: str, note: str, by: str, now_ms: int) -> Transfer:
+def complete_receipt(tx: Tx, transfer_id: str, note: str, by: str, now_ms: int) -> Transfer:
     """Declare the receipt finished although not every sent unit arrived (a short receipt)."""
-    transfer = _existing(conn, transfer_id)
+    transfer = _locked(tx, transfer_id)
     if transfer.state not in (TransferState.IN_TRANSIT, TransferState.RECEIVING):
         raise OfficeError("bad_state", f"transfer {transfer_id} is {transfer.state.value}: only a "
                                        "transfer in transit or being received can complete its "
                                        "receipt", 409)
-    return _settle(conn, transfer_id, by, now_ms, {"note": note}, finish_receipt=True)
+    return _settle(tx, transfer_id, by, now_ms, {"note": note}, finish_receipt=True)
 
 
 def resolve_difference(
-    conn: sqlite3.Connection,
+    tx: Tx,
     transfer_id: str,
     sku: str,
     action: Resolution,
@@ -476,7 +473,7 @@ def resolve_difference(
 ) -> Transfer:
     """Settle the difference of one SKU of a received transfer with a ledger move that empties
     its transit; the transfer closes when no difference is left."""
-    transfer = _existing(conn, transfer_id)
+    transfer = _locked(tx, transfer_id)
     if transfer.state is not TransferState.RECEIVED:
         raise OfficeError("bad_state", f"transfer {transfer_id} is {transfer.state.value}: "
                                        "differences are resolved once it is received", 409)
@@ -485,45 +482,35 @@ def resolve_difference(
         raise _bad("unknown_sku", f"transfer {transfer_id} has no line for SKU '{sku}'")
     source = None
     if action is Resolution.RETURN:
-        source = _return_location(conn, transfer, sku, location)
+        source = _return_location(tx, transfer, sku, location)
     elif location is not None:
         raise _bad("bad_location", "a location is only given to return goods to the source")
     moved = resolution_moves(action, sku, line.in_transit, transfer.transit, source)
     if isinstance(moved, OfficeError):
         raise moved
     from_location, to_location, qty = moved
-    if not is_virtual_location(from_location) and stock.on_hand(conn, from_location, sku) < qty:
-        raise _bad("not_enough_stock", f"{from_location} holds {stock.on_hand(conn, from_location, sku)}"
+    if not is_virtual_location(from_location) and stock.on_hand(tx, from_location, sku) < qty:
+        raise _bad("not_enough_stock", f"{from_location} holds {stock.on_hand(tx, from_location, sku)}"
                                        f" × {sku}; {qty} would leave it")
     op_id = f"transfer-resolve-{uuid.uuid4()}"
-    stock.book_move(conn, Move(sku, qty, from_location, to_location, Stamp(now_ms, OFFICE_DEVICE, 0), op_id))
-    conn.execute(
-        "INSERT INTO transfer_resolutions (transfer_id, sku, action, qty, location, note, "
-        "by_account, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (transfer_id, sku, action.value, line.in_transit,
-         to_location if line.in_transit > 0 else from_location, note, by, now_ms),
-    )
-    audit(conn, by, "transfer.resolve", _target(transfer_id),
+    stock.book_move(tx, Move(sku, qty, from_location, to_location, Stamp(now_ms, OFFICE_DEVICE, 0), op_id))
+    store.add_resolution(tx, transfer_id, sku, action.value, line.in_transit,
+                         to_location if line.in_transit > 0 else from_location, note, by, now_ms)
+    audit(tx, by, "transfer.resolve", _target(transfer_id),
           {"sku": sku, "action": action.value, "in_transit": line.in_transit, "from": from_location,
            "to": to_location, "qty": qty, "note": note, "op_id": op_id}, now_ms)
-    return _settle(conn, transfer_id, by, now_ms, {"resolved": sku})
+    return _settle(tx, transfer_id, by, now_ms, {"resolved": sku})
 
 
-def _return_location(conn: sqlite3.Connection, transfer: Transfer, sku: str, location: str | None) -> str:
+def _return_location(tx: Tx, transfer: Transfer, sku: str, location: str | None) -> str:
     """The source bin goods go back to (or come from): the one given, else the one most sent from."""
     if location is None:
-        row = conn.execute(
-            "SELECT g.from_location FROM ledger g JOIN locations l ON l.code = g.from_location "
-            "WHERE g.to_location = ? AND g.sku = ? AND l.warehouse_id = ? "
-            "GROUP BY g.from_location ORDER BY SUM(g.qty) DESC, g.from_location LIMIT 1",
-            (transfer.transit, sku, transfer.from_warehouse),
-        ).fetchone()
-        if row is None:
+        found = store.most_sent_from(tx, transfer.transit, sku, transfer.from_warehouse)
+        if found is None:
             raise _bad("bad_location", f"nothing of {sku} left a bin of {transfer.from_warehouse} "
                                        "for this transfer: give the location to return to")
-        return str(row[0])
-    where = masterdata.location(conn, location)
-    if where is None or where["warehouse_id"] != transfer.from_warehouse:
+        return found
+    if store.location_warehouse(tx, location) != transfer.from_warehouse:
         raise _bad("bad_location", f"'{location}' is not a location of the source warehouse "
                                    f"{transfer.from_warehouse}")
     return location
@@ -552,18 +539,15 @@ def transfer_summary(transfer: Transfer) -> dict[str, Any]:
     }
 
 
-def transfer_detail(conn: sqlite3.Connection, transfer_id: str) -> dict[str, Any]:
+def transfer_detail(tx: Tx, transfer_id: str) -> dict[str, Any]:
     """The transfer with its lines (requested, sent, received, difference, in transit, how each
     difference was resolved) and its tasks."""
-    transfer = _existing(conn, transfer_id)
+    transfer = _existing(tx, transfer_id)
     resolutions: dict[str, list[dict[str, Any]]] = {}
-    for r in conn.execute(
-        "SELECT sku, action, qty, location, note, by_account, at_ms FROM transfer_resolutions "
-        "WHERE transfer_id = ? ORDER BY resolution_id", (transfer_id,)
-    ):
-        resolutions.setdefault(r["sku"], []).append(
-            {"action": r["action"], "qty": int(r["qty"]), "location": r["location"],
-             "note": r["note"], "by": r["by_account"], "at_ms": int(r["at_ms"])})
+    for r in store.resolutions(tx, transfer_id):
+        resolutions.setdefault(r.sku, []).append(
+            {"action": r.action, "qty": int(r.qty), "location": r.location,
+             "note": r.note, "by": r.by_account, "at_ms": int(r.at_ms)})
     receipt_done = transfer.receipt_done_at_ms is not None
     lines = [
         {"sku": line.sku, "requested": line.requested, "sent": line.sent,
@@ -574,24 +558,16 @@ def transfer_detail(conn: sqlite3.Connection, transfer_id: str) -> dict[str, Any
         for line in transfer.lines
     ]
     tasks = [
-        {"task_id": r["task_id"], "kind": r["kind"], "state": r["state"],
-         "warehouse_id": r["warehouse_id"]}
-        for r in conn.execute(
-            "SELECT task_id, kind, state, warehouse_id FROM tasks WHERE task_id IN (?, ?) "
-            "ORDER BY created_at_ms, task_id", (transfer.out_task, transfer.in_task))
+        {"task_id": r.task_id, "kind": r.kind, "state": r.state, "warehouse_id": r.warehouse_id}
+        for r in store.tasks(tx, [transfer.out_task, transfer.in_task])
     ]
     return {**transfer_summary(transfer), "transit_location": transfer.transit, "lines": lines,
             "tasks": tasks}
 
 
-def list_transfers(conn: sqlite3.Connection, state: str | None = None) -> list[dict[str, Any]]:
+def list_transfers(tx: Tx, state: str | None = None) -> list[dict[str, Any]]:
     if state is not None and state not in {s.value for s in TransferState}:
         raise _bad("unknown_state", f"state must be one of {[s.value for s in TransferState]}, "
                                 f"got '{state}'")
-    sql = "SELECT transfer_id FROM transfers"
-    args: tuple[Any, ...] = ()
-    if state is not None:
-        sql += " WHERE state = ?"
-        args = (state,)
-    ids = [row[0] for row in conn.execute(sql + " ORDER BY number DESC", args).fetchall()]
-    return [transfer_summary(_existing(conn, transfer_id)) for transfer_id in ids]
+    return [transfer_summary(_existing(tx, transfer_id))
+            for transfer_id in store.transfer_ids(tx, state)]

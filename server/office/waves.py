@@ -27,14 +27,18 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import RowMapping
+
 from server.office.accounts import NotFound, OfficeError, audit
 from server.store import masterdata
+from server.store import waves as store
+from server.store.database import Tx
 from server.store.feed import publish
+from server.store.locks import lock_warehouses
 
 RULES = ("single", "zone", "courier")
 ASSIGN_MODES = ("zone", "round_robin")
@@ -157,39 +161,17 @@ class WavesCreated:
     left_out: int
 
 
-def eligible_orders(conn: sqlite3.Connection, warehouse_id: str) -> tuple[list[Candidate], dict[str, dict[str, Any]]]:
-    """Orders a new wave may take, and the data of their pick tasks by task id."""
-    task_rows = conn.execute(
-        "SELECT t.task_id, t.data FROM tasks t WHERE t.warehouse_id = ? AND t.kind = 'pick' "
-        "AND t.state = 'open' AND NOT EXISTS (SELECT 1 FROM wave_orders wo "
-        "JOIN waves w ON w.wave_id = wo.wave_id WHERE wo.task_id = t.task_id AND w.state = 'open')",
-        (warehouse_id,),
-    ).fetchall()
-    task_data = {row["task_id"]: json.loads(row["data"]) for row in task_rows}
+def eligible_orders(tx: Tx, warehouse_id: str) -> tuple[list[Candidate], dict[str, str]]:
+    """Orders a new wave may take, and the data (JSON, as stored) of their pick tasks by task id."""
+    stored = dict(store.unwaved_pick_tasks(tx, warehouse_id))
+    task_data = {task_id: json.loads(data) for task_id, data in stored.items()}
     lines: dict[str, list[tuple[str, int]]] = {}
-    for row in conn.execute(
-        "SELECT o.order_id, l.sku, l.qty FROM orders o JOIN order_lines l ON l.order_id = o.order_id "
-        "WHERE o.warehouse_id = ? AND o.state = 'allocated' AND o.hold_reason IS NULL "
-        "ORDER BY o.order_id, l.line_id",
-        (warehouse_id,),
-    ):
-        lines.setdefault(row["order_id"], []).append((row["sku"], int(row["qty"])))
+    for order_id, sku, qty in store.allocated_order_lines(tx, warehouse_id):
+        lines.setdefault(order_id, []).append((sku, qty))
     first_bin: dict[str, str] = {}
-    for row in conn.execute(
-        "SELECT s.sku, s.location FROM stock s JOIN locations l ON l.code = s.location "
-        "WHERE l.warehouse_id = ? AND l.kind IN ('bin', 'staging') AND s.on_hand > 0 "
-        "ORDER BY s.location",
-        (warehouse_id,),
-    ):
-        first_bin.setdefault(row["sku"], row["location"])
-    couriers = {
-        row["order_id"]: row["cp_code"]
-        for row in conn.execute(
-            "SELECT m.order_id, m.cp_code FROM market_orders m JOIN orders o ON o.order_id = m.order_id "
-            "WHERE o.warehouse_id = ? AND m.cp_code IS NOT NULL AND m.cp_code != ''",
-            (warehouse_id,),
-        )
-    }
+    for sku, location in store.stocked_bins(tx, warehouse_id):
+        first_bin.setdefault(sku, location)
+    couriers = store.couriers(tx, warehouse_id)
     candidates = []
     for task_id, data in task_data.items():
         order_id = str(data.get("order_id") or "")
@@ -200,41 +182,38 @@ def eligible_orders(conn: sqlite3.Connection, warehouse_id: str) -> tuple[list[C
                           for sku, _ in order_lines)
         candidates.append(Candidate(order_id, task_id, order_lines, zones,
                                     couriers.get(order_id, DEFAULT_COURIER)))
-    return candidates, task_data
+    return candidates, stored
 
 
-def active_pickers(conn: sqlite3.Connection, warehouse_id: str) -> list[str]:
+def active_pickers(tx: Tx, warehouse_id: str) -> list[str]:
     """Active operators with the picker role who work in the warehouse, by id."""
     return sorted(
-        row["operator_id"]
-        for row in conn.execute("SELECT operator_id, roles, warehouses FROM operators WHERE active = 1")
-        if "picker" in json.loads(row["roles"]) and warehouse_id in json.loads(row["warehouses"])
+        operator_id
+        for operator_id, roles, warehouses in store.active_operators(tx)
+        if "picker" in json.loads(roles) and warehouse_id in json.loads(warehouses)
     )
 
 
-def picker_zones(conn: sqlite3.Connection, warehouse_id: str) -> dict[str, frozenset[str]]:
+def picker_zones(tx: Tx, warehouse_id: str) -> dict[str, frozenset[str]]:
     zones: dict[str, set[str]] = {}
-    for row in conn.execute(
-        "SELECT operator_id, zone FROM picker_zones WHERE warehouse_id = ? ORDER BY operator_id, zone",
-        (warehouse_id,),
-    ):
-        zones.setdefault(row["operator_id"], set()).add(row["zone"])
+    for operator_id, zone in store.picker_zones(tx, warehouse_id):
+        zones.setdefault(operator_id, set()).add(zone)
     return {operator: frozenset(found) for operator, found in zones.items()}
 
 
-def zones_by_picker(conn: sqlite3.Connection, warehouse_id: str) -> dict[str, list[str]]:
+def zones_by_picker(tx: Tx, warehouse_id: str) -> dict[str, list[str]]:
     """The configured zones of each picker of an existing warehouse."""
-    _check_warehouse(conn, warehouse_id)
-    return {operator: sorted(zones) for operator, zones in picker_zones(conn, warehouse_id).items()}
+    _check_warehouse(tx, warehouse_id)
+    return {operator: sorted(zones) for operator, zones in picker_zones(tx, warehouse_id).items()}
 
 
 def set_picker_zones(
-    conn: sqlite3.Connection, warehouse_id: str, operator_id: str, zones: Sequence[str],
+    tx: Tx, warehouse_id: str, operator_id: str, zones: Sequence[str],
     now_ms: int, by: str,
 ) -> list[str]:
     """Replace the zones a picker works in one warehouse (an empty list clears them); audited."""
-    _check_warehouse(conn, warehouse_id)
-    operator = masterdata.operator(conn, operator_id)
+    _check_warehouse(tx, warehouse_id)
+    operator = masterdata.operator(tx, operator_id)
     if operator is None:
         raise NotFound(f"operator '{operator_id}'")
     if "picker" not in operator["roles"] or warehouse_id not in operator["warehouses"]:
@@ -245,31 +224,25 @@ def set_picker_zones(
         raise OfficeError("bad_zone", f"a zone is the leading segment of a bin code, like 'A' "
                                       f"(letters, digits, '_', '.', ':'); got {bad}")
     clean = sorted(set(zones))
-    conn.execute("DELETE FROM picker_zones WHERE warehouse_id = ? AND operator_id = ?",
-                 (warehouse_id, operator_id))
-    for zone in clean:
-        conn.execute("INSERT INTO picker_zones (warehouse_id, operator_id, zone) VALUES (?, ?, ?)",
-                     (warehouse_id, operator_id, zone))
-    audit(conn, by, "picker_zones.set", f"operator:{operator_id}",
+    lock_warehouses(tx, [warehouse_id])  # two edits of the warehouse's zones take turns
+    store.replace_picker_zones(tx, warehouse_id, operator_id, clean)
+    audit(tx, by, "picker_zones.set", f"operator:{operator_id}",
           {"warehouse_id": warehouse_id, "zones": clean}, now_ms)
     return clean
 
 
-def open_load(conn: sqlite3.Connection, warehouse_id: str) -> dict[str, int]:
+def open_load(tx: Tx, warehouse_id: str) -> dict[str, int]:
     """Per picker, the open pick tasks in open waves of the warehouse."""
-    return {
-        row["assignee"]: int(row["n"])
-        for row in conn.execute(
-            "SELECT w.assignee, COUNT(*) AS n FROM waves w JOIN wave_orders wo ON wo.wave_id = w.wave_id "
-            "JOIN tasks t ON t.task_id = wo.task_id WHERE w.warehouse_id = ? AND w.state = 'open' "
-            "AND t.state = 'open' AND w.assignee IS NOT NULL GROUP BY w.assignee",
-            (warehouse_id,),
-        )
-    }
+    return store.open_load(tx, warehouse_id)
+
+
+def wave_name(number: int) -> str:
+    """The id of the wave numbered `number`."""
+    return f"WV-{number:05d}"
 
 
 def create_waves(
-    conn: sqlite3.Connection, warehouse_id: str, rule: str, max_orders: int, assign: str,
+    tx: Tx, warehouse_id: str, rule: str, max_orders: int, assign: str,
     now_ms: int, by: str,
 ) -> WavesCreated:
     """Group the eligible orders by `rule`, assign each wave, and publish its tasks; audited."""
@@ -279,103 +252,84 @@ def create_waves(
         raise OfficeError("bad_assign", f"assign must be one of {list(ASSIGN_MODES)}; got '{assign}'")
     if not 1 <= max_orders <= MAX_ORDERS_LIMIT:
         raise OfficeError("bad_max_orders", f"max_orders must be 1–{MAX_ORDERS_LIMIT}; got {max_orders}")
-    _check_warehouse(conn, warehouse_id)
-    candidates, task_data = eligible_orders(conn, warehouse_id)
+    _check_warehouse(tx, warehouse_id)
+    # two wave creations in one warehouse take turns: the second sees the first's waves
+    lock_warehouses(tx, [warehouse_id])
+    candidates, stored = eligible_orders(tx, warehouse_id)
     planned = group_orders(candidates, rule, max_orders)
-    pickers = active_pickers(conn, warehouse_id)
-    assignees = assign_pickers(planned, assign, pickers, picker_zones(conn, warehouse_id),
-                               open_load(conn, warehouse_id))
-    number = int(conn.execute("SELECT COUNT(*) FROM waves").fetchone()[0])
+    pickers = active_pickers(tx, warehouse_id)
+    assignees = assign_pickers(planned, assign, pickers, picker_zones(tx, warehouse_id),
+                               open_load(tx, warehouse_id))
+    number = store.wave_count(tx)
     created = []
+    waved = 0
     for wave, assignee in zip(planned, assignees):
-        number += 1
-        wave_id = f"WV-{number:05d}"
-        conn.execute(
-            "INSERT INTO waves (wave_id, warehouse_id, rule, group_key, assign_mode, assignee, state, "
-            "created_at_ms, created_by) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-            (wave_id, warehouse_id, rule, wave.group_key, assign, assignee, now_ms, by),
-        )
-        conn.executemany(
-            "INSERT INTO wave_orders (wave_id, order_id, task_id) VALUES (?, ?, ?)",
-            [(wave_id, c.order_id, c.task_id) for c in wave.orders],
-        )
-        for candidate in wave.orders:
-            data = {**task_data[candidate.task_id], "wave_id": wave_id}
-            _set_task_assignment(conn, candidate.task_id, warehouse_id, assignee, data)
-        audit(conn, by, "wave.create", f"wave:{wave_id}",
+        number, wave_id = store.add_wave(tx, wave_name, number + 1, warehouse_id, rule,
+                                         wave.group_key, assign, assignee, now_ms, by)
+        # each task joins only if it is still as it was read: never in two waves at once
+        members = [c for c in wave.orders
+                   if _assign_task(tx, c.task_id, warehouse_id, assignee, stored[c.task_id],
+                                   {**json.loads(stored[c.task_id]), "wave_id": wave_id})]
+        if not members:
+            store.delete_wave(tx, wave_id)
+            number -= 1
+            continue
+        store.add_wave_orders(tx, wave_id, [(c.order_id, c.task_id) for c in members])
+        waved += len(members)
+        audit(tx, by, "wave.create", f"wave:{wave_id}",
               {"warehouse_id": warehouse_id, "rule": rule, "group": wave.group_key,
-               "assign": assign, "assignee": assignee, "orders": len(wave.orders)}, now_ms)
+               "assign": assign, "assignee": assignee, "orders": len(members)}, now_ms)
         created.append({
             "wave_id": wave_id, "warehouse_id": warehouse_id, "rule": rule,
             "group": wave.group_key, "zone": wave.zone, "assignee": assignee, "state": "open",
-            "orders": [c.order_id for c in wave.orders],
+            "orders": [c.order_id for c in members],
         })
-    waved = sum(len(w.orders) for w in planned)
     return WavesCreated(created, len(candidates), len(candidates) - waved)
 
 
-def release_wave(conn: sqlite3.Connection, wave_id: str, now_ms: int, by: str) -> dict[str, Any]:
+def release_wave(tx: Tx, wave_id: str, now_ms: int, by: str) -> dict[str, Any]:
     """Cancel a wave: its open tasks go back to unassigned and leave the wave; audited."""
-    wave = conn.execute("SELECT * FROM waves WHERE wave_id = ?", (wave_id,)).fetchone()
+    wave = store.wave(tx, wave_id)
     if wave is None:
         raise NotFound(f"wave '{wave_id}'")
-    if wave["state"] != "open":
-        raise OfficeError("wave_not_open", f"wave '{wave_id}' is {wave['state']}", 409)
+    lock_warehouses(tx, [wave["warehouse_id"]])
+    # released first, conditionally: of two releases at once, one finds the wave open
+    if not store.mark_released(tx, wave_id, now_ms, by):
+        state = wave["state"] if wave["state"] != "open" else "released"
+        raise OfficeError("wave_not_open", f"wave '{wave_id}' is {state}", 409)
     released = []
-    for row in conn.execute(
-        "SELECT t.task_id, t.warehouse_id, t.data FROM wave_orders wo JOIN tasks t "
-        "ON t.task_id = wo.task_id WHERE wo.wave_id = ? AND t.state = 'open' ORDER BY wo.order_id",
-        (wave_id,),
-    ).fetchall():
-        data = json.loads(row["data"])
+    for task_id, warehouse_id, stored in store.open_tasks_of(tx, wave_id):
+        data = json.loads(stored)
         if data.get("wave_id") != wave_id:
             continue
         data.pop("wave_id", None)
-        _set_task_assignment(conn, row["task_id"], row["warehouse_id"], None, data)
-        released.append(row["task_id"])
-    conn.execute("UPDATE waves SET state = 'released', released_at_ms = ?, released_by = ? "
-                 "WHERE wave_id = ?", (now_ms, by, wave_id))
-    audit(conn, by, "wave.release", f"wave:{wave_id}",
+        if _assign_task(tx, task_id, warehouse_id, None, stored, data):
+            released.append(task_id)
+    audit(tx, by, "wave.release", f"wave:{wave_id}",
           {"assignee": wave["assignee"], "tasks_unassigned": len(released)}, now_ms)
     return {"wave_id": wave_id, "state": "released", "tasks_unassigned": released}
 
 
 def list_waves(
-    conn: sqlite3.Connection, warehouse_id: str | None = None, state: str | None = None,
+    tx: Tx, warehouse_id: str | None = None, state: str | None = None,
     limit: int = 500,
 ) -> list[dict[str, Any]]:
     """Waves, newest first, with their order count and picking progress."""
-    sql = "SELECT * FROM waves WHERE 1 = 1"
-    args: list[Any] = []
-    if warehouse_id:
-        sql, args = sql + " AND warehouse_id = ?", [*args, warehouse_id]
-    if state:
-        sql, args = sql + " AND state = ?", [*args, state]
-    rows = conn.execute(sql + " ORDER BY created_at_ms DESC, wave_id DESC LIMIT ?",
-                        (*args, limit)).fetchall()
-    progress = _progress(conn, [row["wave_id"] for row in rows])
+    rows = store.waves(tx, warehouse_id, state, limit)
+    progress = store.progress(tx, [row["wave_id"] for row in rows])
     return [_summary(row, progress.get(row["wave_id"], (0, 0, 0))) for row in rows]
 
 
-def wave_detail(conn: sqlite3.Connection, wave_id: str) -> dict[str, Any]:
+def wave_detail(tx: Tx, wave_id: str) -> dict[str, Any]:
     """One wave with each order's state, its task and its picked/total units."""
-    row = conn.execute("SELECT * FROM waves WHERE wave_id = ?", (wave_id,)).fetchone()
+    row = store.wave(tx, wave_id)
     if row is None:
         raise NotFound(f"wave '{wave_id}'")
     orders = [
-        {"order_id": r["order_id"], "task_id": r["task_id"], "order_state": r["order_state"],
-         "task_state": r["task_state"], "assignee": r["assignee"],
-         "picked": int(r["picked"] or 0), "total": int(r["total"] or 0)}
-        for r in conn.execute(
-            "SELECT wo.order_id, wo.task_id, o.state AS order_state, t.state AS task_state, "
-            f"t.assignee, {_PICKED} AS picked, SUM(l.qty) AS total FROM wave_orders wo "
-            "LEFT JOIN orders o ON o.order_id = wo.order_id "
-            "LEFT JOIN tasks t ON t.task_id = wo.task_id "
-            "LEFT JOIN order_lines l ON l.order_id = wo.order_id "
-            "WHERE wo.wave_id = ? GROUP BY wo.order_id, wo.task_id, o.state, t.state, t.assignee "
-            "ORDER BY wo.order_id",
-            (wave_id,),
-        )
+        {"order_id": r.order_id, "task_id": r.task_id, "order_state": r.order_state,
+         "task_state": r.task_state, "assignee": r.assignee,
+         "picked": int(r.picked or 0), "total": int(r.total or 0)}
+        for r in store.wave_orders(tx, wave_id)
     ]
     picked = sum(o["picked"] for o in orders)
     total = sum(o["total"] for o in orders)
@@ -383,32 +337,15 @@ def wave_detail(conn: sqlite3.Connection, wave_id: str) -> dict[str, Any]:
     return {**_summary(row, (len(orders), picked, total), done), "orders": orders}
 
 
-_PICKED = "SUM(CASE WHEN l.picked < l.qty THEN l.picked ELSE l.qty END)"
-
-
-def _progress(conn: sqlite3.Connection, wave_ids: list[str]) -> dict[str, tuple[int, int, int]]:
-    """Per wave: (orders, units picked, units ordered)."""
-    found: dict[str, tuple[int, int, int]] = {}
-    for start in range(0, len(wave_ids), 500):
-        chunk = wave_ids[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for row in conn.execute(
-            f"SELECT wo.wave_id, COUNT(DISTINCT wo.order_id) AS n, {_PICKED} AS picked, "
-            f"SUM(l.qty) AS total FROM wave_orders wo LEFT JOIN order_lines l "
-            f"ON l.order_id = wo.order_id WHERE wo.wave_id IN ({marks}) GROUP BY wo.wave_id",
-            chunk,
-        ):
-            found[row["wave_id"]] = (int(row["n"]), int(row["picked"] or 0), int(row["total"] or 0))
-    return found
-
-
-def _summary(row: sqlite3.Row, progress: tuple[int, int, int], orders_done: int | None = None) -> dict[str, Any]:
+def _summary(row: RowMapping, progress: tuple[int, int, int], orders_done: int | None = None) -> dict[str, Any]:
     orders, picked, total = progress
     summary: dict[str, Any] = {
         "wave_id": row["wave_id"], "warehouse_id": row["warehouse_id"], "rule": row["rule"],
         "group": row["group_key"], "assign": row["assign_mode"], "assignee": row["assignee"],
-        "state": row["state"], "created_at_ms": row["created_at_ms"], "created_by": row["created_by"],
-        "released_at_ms": row["released_at_ms"], "orders": orders,
+        "state": row["state"], "created_at_ms": int(row["created_at_ms"]),
+        "created_by": row["created_by"],
+        "released_at_ms": None if row["released_at_ms"] is None else int(row["released_at_ms"]),
+        "orders": orders,
         "progress": {"picked": picked, "total": total},
         "complete": total > 0 and picked >= total,
     }
@@ -417,20 +354,21 @@ def _summary(row: sqlite3.Row, progress: tuple[int, int, int], orders_done: int 
     return summary
 
 
-def _set_task_assignment(
-    conn: sqlite3.Connection, task_id: str, warehouse_id: str, assignee: str | None,
+def _assign_task(
+    tx: Tx, task_id: str, warehouse_id: str, assignee: str | None, seen: str,
     data: dict[str, Any],
-) -> None:
-    """Store a task's assignee and data, and publish it as `orders.create_task` does."""
-    row = conn.execute(
-        "UPDATE tasks SET assignee = ?, data = ? WHERE task_id = ? RETURNING kind, state",
-        (assignee, json.dumps(data, ensure_ascii=False), task_id),
-    ).fetchone()
-    publish(conn, "task", task_id, warehouse_id,
-            {"task_id": task_id, "kind": row["kind"], "state": row["state"], "assignee": assignee,
-             **data})
+) -> bool:
+    """Store an open task's assignee and data, and publish it as `orders.create_task` does; False
+    (nothing done) when the task changed since its data `seen` was read."""
+    changed = store.reassign_open_task(tx, task_id, assignee, seen, json.dumps(data, ensure_ascii=False))
+    if changed is None:
+        return False
+    kind, state = changed
+    publish(tx, "task", task_id, warehouse_id,
+            {"task_id": task_id, "kind": kind, "state": state, "assignee": assignee, **data})
+    return True
 
 
-def _check_warehouse(conn: sqlite3.Connection, warehouse_id: str) -> None:
-    if not masterdata.warehouse_exists(conn, warehouse_id):
+def _check_warehouse(tx: Tx, warehouse_id: str) -> None:
+    if not masterdata.warehouse_exists(tx, warehouse_id):
         raise NotFound(f"warehouse '{warehouse_id}'")

@@ -20,8 +20,8 @@ def test_admin_creates_an_account_and_a_token_that_works(office: OfficeSite) -> 
     issued = office.call("post", "/office/v1/accounts/li.na/tokens", office.as_admin, json={"label": "console"})
     token = issued.json()["token"]
     assert office.call("get", "/office/v1/me", bearer(token)).json()["account_id"] == "li.na"
-    with office.db.reading() as conn:
-        stored = [row[0] for row in conn.execute("SELECT token_hash FROM office_tokens")]
+    with office.db.reading() as tx:
+        stored = [row[0] for row in tx.execute("SELECT token_hash FROM office_tokens")]
     assert token not in stored and digest(token) in stored
     office.assert_guarded("post", "/office/v1/accounts", admin_only=True,
                           json={"account_id": "x1", "roles": ["admin"]})

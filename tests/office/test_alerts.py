@@ -8,7 +8,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -28,7 +28,9 @@ from engine.model import (
 from server.office import alerts
 from server.office.alerts import LOW_STOCK, STOCK_OUT, EpisodeStep, stock_episode_step
 from server.office.replenishment import DAY_MS, suggested_qty
+from server.store import alerts as alert_store
 from server.store import marketplace, stock
+from server.store.database import Database
 from tests.harness import Terminal
 from tests.office.conftest import OfficeSite
 
@@ -166,14 +168,14 @@ def test_low_stock_and_stock_out_are_raised_once_per_episode_and_cleared_above_m
 
 
 def test_an_order_held_for_stock_is_alerted_once_and_cleared_when_released(office: OfficeSite) -> None:
-    with office.db.transaction() as conn:
-        marketplace.set_order_hold(conn, "T2", "insufficient_stock: SKU-2 short by 1 in WH1")
+    with office.db.transaction() as tx:
+        marketplace.set_order_hold(tx, "T2", "insufficient_stock: SKU-2 short by 1 in WH1")
     assert _evaluate(office) == ["order_held"]
     assert _evaluate(office) == []
     held = _open(office)[0]
     assert held["data"] == {"order_id": "T2", "reason": "insufficient_stock: SKU-2 short by 1 in WH1"}
-    with office.db.transaction() as conn:
-        marketplace.set_order_hold(conn, "T2", None)
+    with office.db.transaction() as tx:
+        marketplace.set_order_hold(tx, "T2", None)
     assert _evaluate(office) == []
     assert _open(office) == []
 
@@ -202,11 +204,12 @@ def test_alerts_are_acknowledged_once_and_leave_the_open_list(office: OfficeSite
 
 
 def test_evaluating_a_few_thousand_limits_is_cheap(office: OfficeSite) -> None:
-    with office.db.transaction() as conn:
+    with office.db.transaction() as tx:
         for i in range(2000):
-            conn.execute("INSERT INTO skus (sku, name) VALUES (?, ?)", (f"B-{i}", "bulk"))
-            conn.execute("INSERT INTO stock_limits VALUES (?, 'WH1', 5, 50, 0)", (f"B-{i}",))
-            stock.book_move(conn, Move(f"B-{i}", 10, "@supplier", "A-01-01", Stamp(1, "bulk", i), f"b{i}"))
+            tx.execute("INSERT INTO skus (sku, name) VALUES (:sku, :name)", {"sku": f"B-{i}", "name": "bulk"})
+            tx.execute("INSERT INTO stock_limits (sku, warehouse_id, min_qty, max_qty, updated_at_ms) "
+                         "VALUES (:sku, 'WH1', 5, 50, 0)", {"sku": f"B-{i}"})
+            stock.book_move(tx, Move(f"B-{i}", 10, "@supplier", "A-01-01", Stamp(1, "bulk", i), f"b{i}"))
     started = time.perf_counter()
     assert alerts.evaluate_alerts(office.db, office.site.clock()) == []
     assert time.perf_counter() - started < 2.0  # about 0.05 s unloaded
@@ -222,6 +225,7 @@ class Receiver:
     def __init__(self, statuses: list[int] | None = None, held: bool = False) -> None:
         self.statuses = list(statuses or [])
         self.gate = threading.Event()
+        self.arrived = threading.Semaphore(0)  # released by each POST as it arrives
         if not held:
             self.gate.set()
         self.requests: list[tuple[str, int, dict[str, Any]]] = []
@@ -230,6 +234,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802  (http.server's name)
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                receiver.arrived.release()
                 receiver.gate.wait(10)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 receiver.requests.append((self.path, status, body))
@@ -277,8 +282,8 @@ def test_webhook_url_is_validated_masked_and_never_stored_in_clear(office: Offic
     assert answer.status_code == 200, answer.text
     assert answer.json()["url"] == "https://hooks.example.com/robot/send?access_token=%2A%2A%2A&sign=%2A%2A%2A"
     assert office.call("get", WEBHOOK, office.as_supervisor).json()["url"] == answer.json()["url"]
-    with office.db.reading() as conn:
-        stored = [str(tuple(r)) for t in ("alert_webhook", "office_audit") for r in conn.execute(f"SELECT * FROM {t}")]
+    with office.db.reading() as tx:
+        stored = [str(tuple(r)) for t in ("alert_webhook", "office_audit") for r in tx.execute(f"SELECT * FROM {t}")]
     assert stored and not any("SECRET-123" in row for row in stored)
     for bad in ("ftp://example.com/x", "not a url", "https://", "http://exa mple.com", "http://h:99999/"):
         refused = office.call("put", WEBHOOK, office.as_admin, json={"url": bad})
@@ -337,9 +342,9 @@ def test_an_unreachable_or_slow_webhook_never_blocks_and_leaks_no_secret(
     report = alerts.deliver_due(office.db, office.site.clock, tries=2, pause_s=0)
     [(alert_id, problem)] = report.failed.items()
     assert problem.startswith("ConnectError") and "SECRET-9" not in problem
-    with office.db.reading() as conn:
-        row = conn.execute("SELECT attempts, last_error FROM alert_deliveries").fetchone()
-    assert row["attempts"] == 2 and "SECRET-9" not in row["last_error"]
+    with office.db.reading() as tx:
+        row = tx.execute("SELECT attempts, last_error FROM alert_deliveries").one()
+    assert row.attempts == 2 and "SECRET-9" not in row.last_error
 
     slow = Receiver(held=True)
     receivers.append(slow)
@@ -355,10 +360,114 @@ def test_an_unreachable_or_slow_webhook_never_blocks_and_leaks_no_secret(
 
     assert alerts.deliver_due(office.db, office.site.clock) == alerts.DeliveryReport()  # nothing due
     slow.gate.clear()
-    with office.db.transaction() as conn:
-        conn.execute("UPDATE alert_deliveries SET delivered_at_ms = NULL, next_at_ms = 0")
+    with office.db.transaction() as tx:
+        tx.execute("UPDATE alert_deliveries SET delivered_at_ms = NULL, next_at_ms = 0")
     report = alerts.deliver_due(office.db, office.site.clock, timeout_s=0.2, tries=1)
     assert list(report.failed.values()) == ["ReadTimeout: timed out"]
+
+
+# --- several server processes on one database (shared/research/postgres-scale-out.md, hazards 5, 8) --
+
+
+@pytest.fixture
+def second_db(office: OfficeSite) -> Iterator[Database]:
+    """Another server process's connection(s) to the office site's database."""
+    other = Database(office.db.target)
+    yield other
+    other.close()
+
+
+def _together(*work: Callable[[], Any]) -> list[Any]:
+    """Run the callables at the same moment on threads of their own; their results, in order."""
+    start = threading.Barrier(len(work))
+    results: list[Any] = [None] * len(work)
+    errors: list[BaseException] = []
+
+    def run(index: int, job: Callable[[], Any]) -> None:
+        start.wait()
+        try:
+            results[index] = job()
+        except BaseException as problem:  # noqa: BLE001 - re-raised in the test's thread
+            errors.append(problem)
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(work)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    if errors:
+        raise errors[0]
+    return results
+
+
+def test_an_alert_committed_after_a_later_numbered_one_is_surfaced_not_skipped(
+    office: OfficeSite, second_db: Database
+) -> None:
+    """Alert N is written by a transaction still open while N+1 commits and an evaluation runs:
+    with a cursor (`alert_id > last`) N was passed over for ever; by state it comes next time."""
+    if not office.db.postgresql:
+        pytest.skip("SQLite has one writer: alerts commit in the order of their ids")
+    now = office.site.clock()
+    numbered, release = threading.Event(), threading.Event()
+
+    def slow_writer() -> int:
+        with second_db.transaction() as tx:
+            alert_id = alert_store.raise_alert(tx, "unescrowed_decrement", "WH1", {"n": "slow"}, None, now)
+            numbered.set()
+            release.wait(10)
+        return alert_id
+
+    writer = threading.Thread(target=lambda: results.append(slow_writer()))
+    results: list[int] = []
+    writer.start()
+    assert numbered.wait(10)
+    with office.db.transaction() as tx:
+        fast = alert_store.raise_alert(tx, "unescrowed_decrement", "WH1", {"n": "fast"}, None, now)
+    assert [a.alert_id for a in alerts.evaluate_alerts(office.db, now)] == [fast]
+    release.set()
+    writer.join(10)
+    [slow] = results
+    assert slow < fast
+    assert [a.alert_id for a in alerts.evaluate_alerts(office.db, now)] == [slow]
+    assert alerts.evaluate_alerts(office.db, now) == []
+
+
+def test_two_processes_evaluating_at_once_open_one_episode(office: OfficeSite, second_db: Database) -> None:
+    _set_limits(office, *((f"SKU-{n}", "WH1", 1, 5) for n in (1, 2)))
+    new: list[alerts.Alert] = []
+    for _ in range(3):
+        now = office.site.clock()
+        for answer in _together(lambda: alerts.evaluate_alerts(office.db, now),
+                                lambda: alerts.evaluate_alerts(second_db, now)):
+            new += answer
+        office.site.clock.now += 1
+    assert sorted((a.kind, a.data["sku"]) for a in new) == [(STOCK_OUT, "SKU-1"), (STOCK_OUT, "SKU-2")]
+    assert len(_open(office)) == 2
+
+
+def test_two_processes_delivering_at_once_post_each_alert_once(
+    office: OfficeSite, second_db: Database, receivers: list[Receiver]
+) -> None:
+    receiver = Receiver(held=True)
+    receivers.append(receiver)
+    office.call("put", WEBHOOK, office.as_admin, json={"url": receiver.url})
+    _set_limits(office, *((f"SKU-{n}", "WH1", 1, 5) for n in (1, 2)), ("SKU-1", "WH2", 1, 5))
+    raised = [a.alert_id for a in alerts.evaluate_alerts(office.db, office.site.clock())]
+    assert len(raised) == 3
+
+    def open_when_both_post() -> None:  # each run holds a claimed alert at the receiver's door
+        receiver.arrived.acquire(timeout=10)
+        receiver.arrived.acquire(timeout=10)
+        receiver.gate.set()
+
+    threading.Thread(target=open_when_both_post, daemon=True).start()
+    reports = _together(lambda: alerts.deliver_due(office.db, office.site.clock, pause_s=0),
+                        lambda: alerts.deliver_due(second_db, office.site.clock, pause_s=0))
+    assert sorted(reports[0].delivered + reports[1].delivered) == raised
+    assert reports[0].delivered and reports[1].delivered  # both took part
+    assert sorted(b["alert_id"] for b in receiver.delivered()) == raised  # each once
+    status = office.call("get", WEBHOOK, office.as_supervisor).json()
+    assert (status["pending"], status["delivered"]) == (0, 3)
 
 
 # --- replenishment -------------------------------------------------------------------------------
@@ -394,14 +503,14 @@ def test_replenishment_from_a_known_sales_history(office: OfficeSite) -> None:
     history = [("SKU-1", "A-01-01", 10, 5), ("SKU-1", "A-01-01", 10, 12), ("SKU-1", "A-01-01", 8, 29),
                ("SKU-1", "A-01-01", 50, 40),  # outside the 30-day window
                ("SKU-2", "A-01-02", 60, 10), ("SKU-2", "G-A-01", 10, 3)]
-    with office.db.transaction() as conn:
+    with office.db.transaction() as tx:
         for seq, (sku, where, qty, days_ago) in enumerate(history, start=1):
-            stock.book_move(conn, Move(sku, qty, where, CUSTOMER, Stamp(now - days_ago * DAY_MS, "hist", seq),
+            stock.book_move(tx, Move(sku, qty, where, CUSTOMER, Stamp(now - days_ago * DAY_MS, "hist", seq),
                                        f"hist-{seq}"))
-        marketplace.reserve(conn, "X9", "WH2", "SKU-2", 4)
-        has_lead_time = "lead_time_days" in {d[0] for d in conn.execute("SELECT * FROM skus LIMIT 0").description}
+        marketplace.reserve(tx, "X9", "WH2", "SKU-2", 4)
+        has_lead_time = "lead_time_days" in set(tx.execute("SELECT * FROM skus LIMIT 0").keys())
         if has_lead_time:
-            conn.execute("UPDATE skus SET lead_time_days = 10 WHERE sku = 'SKU-1'")
+            tx.execute("UPDATE skus SET lead_time_days = 10 WHERE sku = 'SKU-1'")
     _set_limits(office, ("SKU-1", "WH1", 20, 40), ("SKU-2", "WH1", 5, 6), ("SKU-1", "WH2", 0, 10))
 
     answer = office.call("get", "/office/v1/replenishment", office.as_supervisor, params={"days": 30})
@@ -436,7 +545,7 @@ def test_cli_limits_from_a_file_evaluate_list_ack_webhook_and_replenishment(offi
 
     from kucun.cli import app as kucun
 
-    db, runner = str(office.db.path), CliRunner()
+    db, runner = office.db.target, CliRunner()
 
     def run(*args: str) -> str:
         result = runner.invoke(kucun, ["admin", "--db", db, "alerts", *args])

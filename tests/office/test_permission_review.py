@@ -119,8 +119,8 @@ def test_disable_unused_dry_run_changes_nothing_then_real_run_reaches_the_termin
 def test_the_last_active_admin_is_never_disabled(office: OfficeSite) -> None:
     _idle_month(office)
     office.site.clock.now += 31 * DAY_MS  # now boss is idle too
-    with office.db.transaction() as conn:
-        flagged = permission_review.disable_unused(conn, office.site.clock(), 30, dry_run=False, by="cli")
+    with office.db.transaction() as tx:
+        flagged = permission_review.disable_unused(tx, office.site.clock(), 30, dry_run=False, by="cli")
     assert "boss" not in {r.id for r in flagged if r.kind == "office"}
     assert office.call("get", "/office/v1/me", office.as_admin).status_code == 200
 
@@ -155,9 +155,9 @@ def test_operator_role_change_is_audited_and_reaches_the_terminal(office: Office
 
 
 def test_cli_review_to_csv_and_disable_unused_with_confirmation(office: OfficeSite, tmp_path: Path) -> None:
-    db = str(office.db.path)
-    with office.db.transaction() as conn:  # the CLI runs on the wall clock: make p2 a year idle
-        conn.execute("INSERT INTO operator_first_seen (operator_id, since_ms) VALUES ('p2', 0)")
+    db = office.db.target
+    with office.db.transaction() as tx:  # the CLI runs on the wall clock: make p2 a year idle
+        tx.execute("INSERT INTO operator_first_seen (operator_id, since_ms) VALUES ('p2', 0)")
     runner = CliRunner()
     out = tmp_path / "review.csv"
     shown = runner.invoke(kucun, ["admin", "--db", db, "permissions", "review", "--days", "30", "--csv", str(out)])
@@ -168,12 +168,12 @@ def test_cli_review_to_csv_and_disable_unused_with_confirmation(office: OfficeSi
     declined = runner.invoke(kucun, ["admin", "--db", db, "permissions", "disable-unused", "--days", "30"],
                              input="n\n")
     assert declined.exit_code == 1 and "Aborted" in declined.output
-    with office.db.reading() as conn:
-        assert conn.execute("SELECT active FROM operators WHERE operator_id = 'p2'").fetchone()[0] == 1
+    with office.db.reading() as tx:
+        assert tx.execute("SELECT active FROM operators WHERE operator_id = 'p2'").scalar_one() == 1
     done = runner.invoke(kucun, ["admin", "--db", db, "permissions", "disable-unused", "--days", "30", "--yes"])
     assert done.exit_code == 0 and "operator:p2" in done.output, done.output
-    with office.db.reading() as conn:
-        assert conn.execute("SELECT active FROM operators WHERE operator_id = 'p2'").fetchone()[0] == 0
+    with office.db.reading() as tx:
+        assert tx.execute("SELECT active FROM operators WHERE operator_id = 'p2'").scalar_one() == 0
     back = runner.invoke(kucun, ["admin", "--db", db, "permissions", "enable", "operator:p2"])
     assert back.exit_code == 0, back.output
     roles = runner.invoke(kucun, ["admin", "--db", db, "permissions", "operator-roles", "p2", "--role", "nope"])

@@ -154,11 +154,12 @@ def test_an_order_document_reads_lines_bins_store_buyer_courier_and_receiver(off
 def make_wave(office: OfficeSite, wave_id: str, order_ids: list[str]) -> None:
     with office.db.transaction() as conn:
         conn.execute("INSERT INTO waves (wave_id, warehouse_id, rule, group_key, assign_mode, state, "
-                     "created_at_ms, created_by) VALUES (?, 'WH1', 'single', '', 'none', 'open', 1, 'sup')",
-                     (wave_id,))
+                     "created_at_ms, created_by) VALUES (:wave_id, 'WH1', 'single', '', 'none', 'open', 1, "
+                     "'sup')", {"wave_id": wave_id})
         for order_id in order_ids:
-            conn.execute("INSERT INTO wave_orders (wave_id, order_id, task_id) VALUES (?, ?, ?)",
-                         (wave_id, order_id, f"pick-{order_id}"))
+            conn.execute("INSERT INTO wave_orders (wave_id, order_id, task_id) "
+                         "VALUES (:wave_id, :order_id, :task_id)",
+                         {"wave_id": wave_id, "order_id": order_id, "task_id": f"pick-{order_id}"})
 
 
 def snapshot(office: OfficeSite) -> Any:
@@ -268,7 +269,7 @@ def test_cli_prints_a_wave_and_orders_and_refuses_unknown_ones(office: OfficeSit
     from kucun.cli import app
 
     make_wave(office, "W-1", ["T1", "T2"])
-    runner, db = CliRunner(), str(office.db.path)
+    runner, db = CliRunner(), office.db.target
     wave_pdf, orders_pdf, nothing = tmp_path / "wave.pdf", tmp_path / "orders.pdf", tmp_path / "no.pdf"
     result = runner.invoke(app, ["admin", "--db", db, "print", "wave", "W-1", "--out", str(wave_pdf)])
     assert result.exit_code == 0, result.output

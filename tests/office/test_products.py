@@ -337,19 +337,19 @@ def test_every_endpoint_is_guarded(office: OfficeSite) -> None:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    path = tmp_path / "cli.db"
-    database = Database(path)
+def db_path(db_target: str) -> str:
+    """The site's database (a SQLite file or a PostgreSQL URL) with no server holding it open."""
+    database = Database(db_target)
     load_site(database, SITE, 1)
     database.close()
-    return path
+    return db_target
 
 
-def test_cli_import_export_and_bins(db_path: Path, tmp_path: Path) -> None:
+def test_cli_import_export_and_bins(db_path: str, tmp_path: Path) -> None:
     from kucun.cli import app
 
     run = CliRunner()
-    admin = ["admin", "--db", str(db_path)]
+    admin = ["admin", "--db", db_path]
     good = tmp_path / "good.csv"
     good.write_text(f"sku,name,price,barcodes\nSKU-3,thermos,59.9,{NEW_A}\n", encoding="utf-8")
     checked = run.invoke(app, [*admin, "products", "import", str(good), "--dry-run"])

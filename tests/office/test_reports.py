@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
 from engine.model import (
@@ -36,7 +36,8 @@ from server.office.reports import SHANGHAI
 from server.office.tabular import read_table
 from server.site import load_site
 from server.store import marketplace, orders
-from server.store.database import Database
+from server.store.database import Database, Tx
+from tests.backends import POSTGRES, backends, new_target
 from server.store.marketplace import StoreRow
 from tests.harness import SITE, FakeClock, Site
 from tests.office.conftest import OfficeSite, bearer
@@ -59,44 +60,44 @@ def line(oid: int, num: int, *, outer: str = "", sku_id: str = "", payment: str 
     return item
 
 
-def trade(conn: sqlite3.Connection, store: str, tid: int, buyer: str | None, paid: str | None,
+def trade(tx: Tx, store: str, tid: int, buyer: str | None, paid: str | None,
           items: list[dict[str, Any]], status: str = "WAIT_SELLER_SEND_GOODS") -> None:
     detail = {"tid": tid, "status": status, "created": (paid or "2025-11-26 08:00") + ":00",
               "pay_time": paid + ":00" if paid else None, "modified": (paid or "2025-11-26 08:00") + ":30",
               "buyer_open_uid": buyer, "orders": items}
-    marketplace.save_market_order(conn, {
+    marketplace.save_market_order(tx, {
         "store_id": store, "tid": str(tid), "order_id": f"{store}-{tid}", "top_status": status,
         "modified_ms": at(paid or "2025-11-26 08:00") + 30_000, "paid": int(paid is not None),
         "buyer_open_uid": buyer, "oaid": None, "detail": detail})
 
 
-def add_store(conn: sqlite3.Connection, store_id: str, now: int) -> None:
-    marketplace.add_store(conn, StoreRow(store_id, store_id, "key", "x", "x", "http://gw", "md5", 1, 0,
+def add_store(tx: Tx, store_id: str, now: int) -> None:
+    marketplace.add_store(tx, StoreRow(store_id, store_id, "key", "x", "x", "http://gw", "md5", 1, 0,
                                          "ok", None, None), now)
 
 
 def sell(office: OfficeSite) -> None:
     """Eight trades in two stores (see the expected figures in the tests)."""
-    with office.db.transaction() as conn:
-        add_store(conn, "shopA", office.site.clock())
-        add_store(conn, "shopB", office.site.clock())
-        marketplace.map_listing(conn, "shopA", "SKU-2", 1002, "2002")  # t1's SKU-2 line has no outer id
-        trade(conn, "shopA", 1, "U1", "2025-11-25 10:00",
+    with office.db.transaction() as tx:
+        add_store(tx, "shopA", office.site.clock())
+        add_store(tx, "shopB", office.site.clock())
+        marketplace.map_listing(tx, "shopA", "SKU-2", 1002, "2002")  # t1's SKU-2 line has no outer id
+        trade(tx, "shopA", 1, "U1", "2025-11-25 10:00",
               [line(1, 2, outer="SKU-1", payment="39.80"), line(2, 1, sku_id="2002", payment="9.90")])
         # 01:00 in Shanghai is still the 26th in UTC: the day is Shanghai's
-        trade(conn, "shopA", 2, "U1", "2025-11-27 01:00", [line(3, 1, outer="SKU-1", payment="19.90")])
+        trade(tx, "shopA", 2, "U1", "2025-11-27 01:00", [line(3, 1, outer="SKU-1", payment="19.90")])
         # a trade-level discount: the line's share (divide_order_fee) is what counts
-        trade(conn, "shopB", 3, "U2", "2025-11-26 23:59",
+        trade(tx, "shopB", 3, "U2", "2025-11-26 23:59",
               [line(4, 3, outer="SKU-1", payment="50.00", fee="45.00")])
-        trade(conn, "shopA", 4, "U3", "2025-11-26 12:00", [line(5, 2, outer="SKU-2", payment="19.80")],
+        trade(tx, "shopA", 4, "U3", "2025-11-26 12:00", [line(5, 2, outer="SKU-2", payment="19.80")],
               status="TRADE_CLOSED")  # refunded after payment
-        trade(conn, "shopB", 5, "U2", "2025-11-20 09:00",
+        trade(tx, "shopB", 5, "U2", "2025-11-20 09:00",
               [line(6, 1, outer="SKU-2", payment="9.90"),
                line(7, 1, outer="SKU-1", payment="19.90", refund="SUCCESS")])
-        trade(conn, "shopA", 6, "U4", None, [line(8, 5, outer="SKU-1", payment="99.50")],
+        trade(tx, "shopA", 6, "U4", None, [line(8, 5, outer="SKU-1", payment="99.50")],
               status="WAIT_BUYER_PAY")
-        trade(conn, "shopA", 7, None, "2025-11-27 05:00", [line(9, 1, outer="SKU-1", payment="19.90")])
-        trade(conn, "shopB", 8, "U5", "2025-11-22 09:00", [line(10, 4, outer="SKU-2", price="9.90")])
+        trade(tx, "shopA", 7, None, "2025-11-27 05:00", [line(9, 1, outer="SKU-1", payment="19.90")])
+        trade(tx, "shopB", 8, "U5", "2025-11-22 09:00", [line(10, 4, outer="SKU-2", price="9.90")])
 
 
 def get(office: OfficeSite, path: str, **params: Any) -> Any:
@@ -199,11 +200,11 @@ def work(office: OfficeSite) -> None:
     """WH1 receives 10 × SKU-1 (11-19) and 6 × SKU-2 (11-21); p1 and p2 pick five orders, r1 ships
     T1 and O3 on 11-26 11:00; WH2 receives 5 × SKU-2 on 11-24."""
     site = office.site
-    with site.db.transaction() as conn:
+    with site.db.transaction() as tx:
         now = site.clock()
         for order_id, lines in (("O3", [("1", "SKU-2", 2), ("2", "SKU-1", 1)]), ("O4", [("1", "SKU-2", 1)]),
                                 ("O5", [("1", "SKU-1", 1)]), ("O6", [("1", "SKU-1", 3)])):
-            orders.save_order(conn, Order(order_id, OrderState.ALLOCATED,
+            orders.save_order(tx, Order(order_id, OrderState.ALLOCATED,
                                           tuple(OrderLine(*x) for x in lines), "WH1"), now)
     wh1 = site.terminal("WH1")
     wh1.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "A-01-01", 10), at("2025-11-19 08:00"))
@@ -232,36 +233,37 @@ def work(office: OfficeSite) -> None:
     _sync(wh2, 1)
 
 
-@pytest.fixture(scope="module")
-def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OfficeSite]:
-    """The site of tests/conftest.py with the accounts of the office fixture, the trades and the work."""
-    folder = tmp_path_factory.mktemp("reports")
+@pytest.fixture(scope="module", params=backends())
+def history(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OfficeSite]:
+    """The site of tests/conftest.py with the accounts of the office fixture, the trades and the work,
+    once per backend."""
+    folder = tmp_path_factory.mktemp(f"reports-{request.param}")
     clock = FakeClock()
-    db = Database(folder / "server.db")
+    db = Database(new_target(request.param, folder))
     load_site(db, SITE, clock())
     with TestClient(make_app(db, clock_ms=clock), base_url="http://kucun.test") as http:
         site = Site(db, http, clock, folder, itertools.count(1))
-        with db.transaction() as conn:
+        with db.transaction() as tx:
             now = clock()
             for account_id, role in (("boss", "admin"), ("sup", "supervisor"), ("gone", "admin")):
-                accounts.create_account(conn, account_id, account_id, [role], now)
-            tokens = [bearer(accounts.issue_token(conn, a, now)) for a in ("boss", "sup", "gone")]
-            accounts.set_active(conn, "gone", False, now, "boss")
+                accounts.create_account(tx, account_id, account_id, [role], now)
+            tokens = [bearer(accounts.issue_token(tx, a, now)) for a in ("boss", "sup", "gone")]
+            accounts.set_active(tx, "gone", False, now, "boss")
         office = OfficeSite(site, *tokens)
         sell(office)
         work(office)
         yield office
     db.close()
+    if db.postgresql:
+        POSTGRES.drop(db.target)
 
 
 
 def _set_money(office: OfficeSite, values: dict[str, tuple[int | None, int | None]]) -> None:
-    with office.db.transaction() as conn:
-        for column in ("cost_cents", "price_cents"):  # migration 4 adds them; a bare store lacks them
-            if column not in reports.sku_columns(conn):
-                conn.execute(f"ALTER TABLE skus ADD COLUMN {column} INTEGER")
+    with office.db.transaction() as tx:
         for sku, (cost, price) in values.items():
-            conn.execute("UPDATE skus SET cost_cents = ?, price_cents = ? WHERE sku = ?", (cost, price, sku))
+            tx.execute("UPDATE skus SET cost_cents = :cost, price_cents = :price WHERE sku = :sku",
+                       {"cost": cost, "price": price, "sku": sku})
 
 
 def test_stock_value_uses_cost_else_price(history: OfficeSite) -> None:
@@ -278,13 +280,16 @@ def test_stock_value_uses_cost_else_price(history: OfficeSite) -> None:
 
 
 def test_stock_value_without_the_money_columns_says_so() -> None:
-    conn = sqlite3.connect(":memory:")
-    conn.executescript(
-        "CREATE TABLE skus (sku TEXT, name TEXT); CREATE TABLE locations (code TEXT, warehouse_id TEXT);"
-        "CREATE TABLE stock (location TEXT, sku TEXT, on_hand INTEGER);"
-        "INSERT INTO skus VALUES ('SKU-1', 'flask'); INSERT INTO locations VALUES ('A', 'WH1');"
-        "INSERT INTO stock VALUES ('A', 'SKU-1', 3), ('@customer', 'SKU-1', -3);")
-    assert reports.stock_value(conn) == [{
+    engine = create_engine("sqlite://")
+    with engine.connect() as conn:
+        for statement in (
+                "CREATE TABLE skus (sku TEXT, name TEXT)", "CREATE TABLE locations (code TEXT, warehouse_id TEXT)",
+                "CREATE TABLE stock (location TEXT, sku TEXT, on_hand INTEGER)",
+                "INSERT INTO skus VALUES ('SKU-1', 'flask')", "INSERT INTO locations VALUES ('A', 'WH1')",
+                "INSERT INTO stock VALUES ('A', 'SKU-1', 3), ('@customer', 'SKU-1', -3)"):
+            conn.exec_driver_sql(statement)
+        rows = reports.stock_value(Tx(conn, "sqlite", False))
+    assert rows == [{
         "warehouse_id": "WH1", "sku": "SKU-1", "name": "flask", "on_hand": 3, "cost_cents": None,
         "price_cents": None, "valued_at": "", "value_cents": None,
         "note": "skus has no cost_cents or price_cents column (migration 4 not applied)"}]
@@ -357,7 +362,7 @@ def test_cli_writes_reports_as_csv_xlsx_and_png(history: OfficeSite, tmp_path: A
     from kucun.cli import app
 
     runner = CliRunner()
-    db = history.db.path
+    db = history.db.target
     out = tmp_path / "customers.csv"
     result = runner.invoke(app, ["admin", "--db", db, "report", "customers", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -395,9 +400,9 @@ def test_sales_and_customers_read_what_the_tmall_import_saved(site: Site) -> Non
         market.sandbox.place_order(second, "SKU-1", 1)
         market.run()
         price = market.sandbox.ledger.sku(first, "SKU-1")[1].price_cents
-        with site.db.reading() as conn:
-            rows = reports.sales(conn, site.clock(), 1)
-            summary = reports.customer_summary(conn)
+        with site.db.reading() as tx:
+            rows = reports.sales(tx, site.clock(), 1)
+            summary = reports.customer_summary(tx)
         assert [(r["day"], r["store_id"], r["sku"], r["orders"], r["units"], r["amount_cents"]) for r in rows] == [
             ("2025-11-27", first, "SKU-1", 2, 3, 3 * price), ("2025-11-27", second, "SKU-1", 1, 1, price)]
         assert (summary["customers"], summary["orders"], summary["spend_cents"]) == (3, 3, 4 * price)

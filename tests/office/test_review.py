@@ -423,7 +423,7 @@ def test_cli_lists_the_held_orders_and_decides(office: OfficeSite) -> None:
     receive(office, "WH1", 3)
     order_id = tmall_order(office, 4001, [("SKU-1", 1)], buyer_message="blue one please")
     cli = CliRunner()
-    db = office.db.path
+    db = office.db.target
     ran = cli.invoke(app, ["admin", "--db", db, "orders", "run"])
     assert ran.exit_code == 0, ran.output
     assert "held 1" in ran.output and "buyer_message: blue one please" in ran.output

@@ -69,8 +69,8 @@ def where(office: OfficeSite, sku: str) -> dict[str, int]:
 
 
 def free(office: OfficeSite, warehouse: str, sku: str) -> int:
-    with office.db.reading() as conn:
-        return available(conn, warehouse, sku)
+    with office.db.reading() as tx:
+        return available(tx, warehouse, sku)
 
 
 def task(terminal: Terminal, task_id: str) -> dict[str, Any] | None:
@@ -78,8 +78,8 @@ def task(terminal: Terminal, task_id: str) -> dict[str, Any] | None:
 
 
 def audit_actions(office: OfficeSite, transfer_id: str) -> list[str]:
-    with office.db.reading() as conn:
-        entries = accounts.audit_entries(conn, f"transfer:{transfer_id}")
+    with office.db.reading() as tx:
+        entries = accounts.audit_entries(tx, f"transfer:{transfer_id}")
     return [entry["action"] for entry in reversed(entries)]
 
 
@@ -113,10 +113,10 @@ def test_a_transfer_from_creation_to_a_short_receipt_written_off(office: OfficeS
     assert (detail["state"], lines(detail)) == (
         "in_transit", {"SKU-1": (5, 5, 0, -5, 5), "SKU-2": (3, 3, 0, -3, 3)})
     # in transit is in the ledger but in no warehouse: WH1 lost it, WH2 does not have it yet
-    with office.db.reading() as conn:
-        assert stock.warehouse_on_hand(conn, "WH1", "SKU-1") == 5
-        assert stock.warehouse_on_hand(conn, "WH2", "SKU-1") == 0
-        assert stock.total_escrow(conn, "SKU-1") == 0  # the escrow did its work
+    with office.db.reading() as tx:
+        assert stock.warehouse_on_hand(tx, "WH1", "SKU-1") == 5
+        assert stock.warehouse_on_hand(tx, "WH2", "SKU-1") == 0
+        assert stock.total_escrow(tx, "SKU-1") == 0  # the escrow did its work
     assert (free(office, "WH1", "SKU-1"), free(office, "WH2", "SKU-1")) == (5, 0)
     assert task(wh1, f"transfer-out-{transfer_id}") is not None
     wh1.sync()
@@ -312,9 +312,9 @@ def test_bad_transfers_are_refused_and_change_nothing(office: OfficeSite) -> Non
         assert answer.json()["detail"], case
     assert office.http.get(BASE, headers=office.as_supervisor).json() == []
     assert office.site.levels() == before
-    with office.db.reading() as conn:
-        assert stock.total_escrow(conn, "SKU-1") == stock.total_escrow(conn, "SKU-2") == 0
-        assert conn.execute("SELECT COUNT(*) FROM tasks WHERE kind = 'transfer_out'").fetchone()[0] == 0
+    with office.db.reading() as tx:
+        assert stock.total_escrow(tx, "SKU-1") == stock.total_escrow(tx, "SKU-2") == 0
+        assert tx.execute("SELECT COUNT(*) FROM tasks WHERE kind = 'transfer_out'").scalar() == 0
 
 
 def test_escrowed_and_reserved_stock_is_not_available_twice(office: OfficeSite) -> None:
@@ -369,7 +369,7 @@ def test_cli_creates_lists_and_shows(office: OfficeSite) -> None:
     from kucun.cli import app
 
     stocked(office)
-    db = str(office.db.path)
+    db = office.db.target
     runner = CliRunner()
     made = runner.invoke(app, ["admin", "--db", db, "transfers", "create", "--from", "WH1",
                                "--to", "WH2", "SKU-1=5", "SKU-2=3"])
@@ -406,3 +406,58 @@ def test_a_count_of_the_source_bin_keeps_the_transfer_escrow(office: OfficeSite)
     assert free(office, "WH1", "SKU-1") == held_before == 6
     transfer_task = task(wh1, f"transfer-out-{created.json()['transfer_id']}")
     assert transfer_task is not None and transfer_task["state"] != "done"
+
+
+def test_two_servers_creating_transfers_at_once_number_them_apart(office: OfficeSite) -> None:
+    """Hazard 9: both read the same MAX(number); the second waits for the first to commit and takes
+    the next number instead of failing on the unique number."""
+    import threading
+    import time
+
+    import pytest
+
+    from engine.model import Move, Stamp
+    from server.office import transfers
+    from server.store.database import Database
+
+    if not office.db.postgresql:
+        pytest.skip("one SQLite writer at a time: nothing to race")
+    with office.db.transaction() as tx:
+        stock.book_move(tx, Move("SKU-1", 10, "@supplier", "A-01-01", Stamp(NOW_MS), "seed-wh1"))
+        stock.book_move(tx, Move("SKU-1", 10, "@supplier", "G-A-01", Stamp(NOW_MS), "seed-wh2"))
+    other = Database(office.db.target)
+    first_inserted = threading.Event()
+    made: dict[str, str] = {}
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with office.db.transaction() as tx:
+                made["first"] = transfers.create_transfer(tx, "WH1", "WH2", [("SKU-1", 2)], "", "a", NOW_MS)
+                first_inserted.set()
+                time.sleep(0.5)  # the second reads MAX(number) meanwhile
+        except BaseException as problem:  # noqa: BLE001 - reported below
+            errors.append(problem)
+            first_inserted.set()
+
+    def second() -> None:
+        first_inserted.wait(10)
+        try:
+            with other.transaction() as tx:
+                made["second"] = transfers.create_transfer(tx, "WH2", "WH1", [("SKU-1", 3)], "", "b", NOW_MS)
+        except BaseException as problem:  # noqa: BLE001 - reported below
+            errors.append(problem)
+
+    try:
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        other.close()
+    assert errors == []
+    assert made == {"first": "TRF-00001", "second": "TRF-00002"}
+    listed = office.http.get(BASE, headers=office.as_supervisor).json()
+    assert [(t["transfer_id"], t["from_warehouse"], t["requested"]) for t in listed] == [
+        ("TRF-00002", "WH2", 3), ("TRF-00001", "WH1", 2)]

@@ -105,16 +105,16 @@ ORDERS = {  # T1 (SKU-1 x 2, zone A) comes with the harness site
 
 def seed(office: OfficeSite, new_orders: dict[str, list[tuple[str, int]]] = ORDERS,
          warehouse: str = "WH1") -> None:
-    with office.db.transaction() as conn:
+    with office.db.transaction() as tx:
         now = office.site.clock()
-        masterdata.upsert_location(conn, "B-01-01", "WH1", "bin")
+        masterdata.upsert_location(tx, "B-01-01", "WH1", "bin")
         for (location, sku), qty in STOCK.items():
-            if stock.on_hand(conn, location, sku) == 0:
-                stock.book_move(conn, Move(sku, qty, "@supplier", location, Stamp(now), f"seed-{location}"))
+            if stock.on_hand(tx, location, sku) == 0:
+                stock.book_move(tx, Move(sku, qty, "@supplier", location, Stamp(now), f"seed-{location}"))
         for order_id, lines in new_orders.items():
-            orders.save_order(conn, Order(order_id, OrderState.ALLOCATED, tuple(
+            orders.save_order(tx, Order(order_id, OrderState.ALLOCATED, tuple(
                 OrderLine(str(n), sku, qty) for n, (sku, qty) in enumerate(lines, start=1)), warehouse), now)
-            orders.create_task(conn, task_id=f"pick-{order_id}", warehouse_id=warehouse, kind="pick",
+            orders.create_task(tx, task_id=f"pick-{order_id}", warehouse_id=warehouse, kind="pick",
                                assignee=None, data={"order_id": order_id}, now_ms=now)
 
 
@@ -126,8 +126,8 @@ def create(office: OfficeSite, **body: object) -> dict:
 
 
 def pick_tasks(office: OfficeSite) -> dict[str, tuple[str | None, str | None]]:
-    with office.db.reading() as conn:
-        return {t["order_id"]: (t["assignee"], t.get("wave_id")) for t in orders.tasks(conn, "pick")}
+    with office.db.reading() as tx:
+        return {t["order_id"]: (t["assignee"], t.get("wave_id")) for t in orders.tasks(tx, "pick")}
 
 
 def test_zone_waves_assign_round_robin_and_set_the_tasks(office: OfficeSite) -> None:
@@ -140,9 +140,9 @@ def test_zone_waves_assign_round_robin_and_set_the_tasks(office: OfficeSite) -> 
     tasks = pick_tasks(office)
     assert tasks["T1"] == ("p1", ids[0]) and tasks["OB2"] == ("p2", ids[1])
     assert tasks["OM1"] == ("p1", ids[2]) and tasks["T2"] == (None, None)  # T2 is in WH2
-    with office.db.reading() as conn:
-        assert conn.execute("SELECT COUNT(*) FROM wave_orders").fetchone()[0] == 5
-        assert [r[0] for r in conn.execute("SELECT state FROM waves")] == ["open"] * 3
+    with office.db.reading() as tx:
+        assert tx.execute("SELECT COUNT(*) FROM wave_orders").scalar() == 5
+        assert [r[0] for r in tx.execute("SELECT state FROM waves ORDER BY wave_id")] == ["open"] * 3
     trail = office.call("get", f"/office/v1/audit?target=wave:{ids[0]}", office.as_admin).json()
     assert trail[0]["action"] == "wave.create" and trail[0]["account_id"] == "sup"
     assert trail[0]["detail"]["orders"] == 2 and trail[0]["detail"]["assignee"] == "p1"
@@ -152,12 +152,13 @@ def test_zone_waves_assign_round_robin_and_set_the_tasks(office: OfficeSite) -> 
 
 def test_single_and_courier_rules(office: OfficeSite) -> None:
     seed(office)
-    with office.db.transaction() as conn:
+    with office.db.transaction() as tx:
         for tid, order_id, cp_code in (("1", "OB2", "ZTO"), ("2", "OM1", "ZTO"), ("3", "OA1", None)):
-            conn.execute(
+            tx.execute(
                 "INSERT INTO market_orders (store_id, tid, order_id, top_status, modified_ms, paid, "
-                "cp_code, detail) VALUES ('s1', ?, ?, 'WAIT_SELLER_SEND_GOODS', 0, 1, ?, '{}')",
-                (tid, order_id, cp_code))
+                "cp_code, detail) VALUES ('s1', :tid, :order_id, 'WAIT_SELLER_SEND_GOODS', 0, 1, "
+                ":cp_code, '{}')",
+                {"tid": tid, "order_id": order_id, "cp_code": cp_code})
     singles = create(office, rule="single", max_orders=10)
     assert [(w["group"], w["orders"]) for w in singles["waves"]] == [("single", ["OA1", "OB1"])]
     assert singles["left_out"] == 3
@@ -267,7 +268,7 @@ def test_cli_creates_lists_and_releases(office: OfficeSite) -> None:
 
     seed(office)
     runner = CliRunner()
-    db = ["admin", "--db", office.db.path, "waves"]
+    db = ["admin", "--db", office.db.target, "waves"]
     made = runner.invoke(app, [*db, "create", "WH1", "--rule", "zone", "--max-orders", "10", "--json"])
     assert made.exit_code == 0, made.output
     ids = [w["wave_id"] for w in json.loads(made.output)["waves"]]
@@ -290,3 +291,54 @@ def test_the_benchmark_allocates_and_waves_every_seeded_order() -> None:
     assert result["allocated"] == 60 and result["held"] == 0
     assert result["waved_orders"] == 60 and result["waves"] >= 4  # four zones at least
     assert "orders/s" in report(result)
+
+
+def test_two_servers_waving_one_warehouse_at_once_wave_each_order_once(office: OfficeSite) -> None:
+    """The second creation waits for the first and finds nothing left to wave: no task is in two
+    waves, no wave id is taken twice."""
+    import threading
+    import time
+
+    from server.office import waves
+    from server.store.database import Database
+
+    if not office.db.postgresql:
+        pytest.skip("one SQLite writer at a time: nothing to race")
+    seed(office)
+    other = Database(office.db.target)
+    first_made = threading.Event()
+    made: dict[str, waves.WavesCreated] = {}
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with office.db.transaction() as tx:
+                made["first"] = waves.create_waves(tx, "WH1", "zone", 10, "round_robin", 1, "a")
+                first_made.set()
+                time.sleep(0.5)  # the second reads the eligible orders meanwhile
+        except BaseException as problem:  # noqa: BLE001 - reported below
+            errors.append(problem)
+            first_made.set()
+
+    def second() -> None:
+        first_made.wait(10)
+        try:
+            with other.transaction() as tx:
+                made["second"] = waves.create_waves(tx, "WH1", "zone", 10, "round_robin", 2, "b")
+        except BaseException as problem:  # noqa: BLE001 - reported below
+            errors.append(problem)
+
+    try:
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        other.close()
+    assert errors == []
+    assert made["first"].eligible == 5 and len(made["first"].waves) == 3
+    assert (made["second"].waves, made["second"].eligible) == ([], 0)
+    with office.db.reading() as tx:
+        assert tx.execute("SELECT COUNT(*) FROM wave_orders").scalar() == 5
+        assert tx.execute("SELECT COUNT(DISTINCT task_id) FROM wave_orders").scalar() == 5

@@ -38,8 +38,8 @@ class TokenIn(BaseModel):
 def login(request: Request, body: LoginIn) -> dict[str, Any]:
     """Trade an account's password for a token valid 12 hours."""
     state = request.app.state
-    with state.db.transaction() as conn:
-        token = accounts.login(conn, body.account_id, body.password, state.clock_ms())
+    with state.db.transaction() as tx:
+        token = accounts.login(tx, body.account_id, body.password, state.clock_ms())
     return {"token": token, "account_id": body.account_id}
 
 
@@ -52,36 +52,36 @@ def me(office: Supervisor) -> dict[str, Any]:
 
 @router.get("/accounts")
 def list_accounts(office: Admin) -> list[dict[str, Any]]:
-    with office.db.reading() as conn:
-        return accounts.list_accounts(conn)
+    with office.db.reading() as tx:
+        return accounts.list_accounts(tx)
 
 
 @router.post("/accounts", status_code=201)
 def create_account(office: Admin, body: AccountIn) -> dict[str, Any]:
-    with office.db.transaction() as conn:
-        accounts.create_account(conn, body.account_id, body.name, body.roles, office.now_ms(),
+    with office.db.transaction() as tx:
+        accounts.create_account(tx, body.account_id, body.name, body.roles, office.now_ms(),
                                 password=body.password, by=office.user.account_id)
     return {"account_id": body.account_id, "roles": sorted(set(body.roles))}
 
 
 @router.put("/accounts/{account_id}/roles")
 def set_roles(office: Admin, account_id: str, body: RolesIn) -> dict[str, Any]:
-    with office.db.transaction() as conn:
-        accounts.set_roles(conn, account_id, body.roles, office.now_ms(), office.user.account_id)
+    with office.db.transaction() as tx:
+        accounts.set_roles(tx, account_id, body.roles, office.now_ms(), office.user.account_id)
     return {"account_id": account_id, "roles": sorted(set(body.roles))}
 
 
 @router.post("/accounts/{account_id}/disable")
 def disable(office: Admin, account_id: str) -> dict[str, Any]:
-    with office.db.transaction() as conn:
-        accounts.set_active(conn, account_id, False, office.now_ms(), office.user.account_id)
+    with office.db.transaction() as tx:
+        accounts.set_active(tx, account_id, False, office.now_ms(), office.user.account_id)
     return {"account_id": account_id, "active": False}
 
 
 @router.post("/accounts/{account_id}/enable")
 def enable(office: Admin, account_id: str) -> dict[str, Any]:
-    with office.db.transaction() as conn:
-        accounts.set_active(conn, account_id, True, office.now_ms(), office.user.account_id)
+    with office.db.transaction() as tx:
+        accounts.set_active(tx, account_id, True, office.now_ms(), office.user.account_id)
     return {"account_id": account_id, "active": True}
 
 
@@ -89,8 +89,8 @@ def enable(office: Admin, account_id: str) -> dict[str, Any]:
 def issue_token(office: Admin, account_id: str, body: TokenIn) -> dict[str, Any]:
     """A new API token, shown this once."""
     ttl = int(body.ttl_hours * 3600 * 1000) if body.ttl_hours else None
-    with office.db.transaction() as conn:
-        token = accounts.issue_token(conn, account_id, office.now_ms(), label=body.label, ttl_ms=ttl,
+    with office.db.transaction() as tx:
+        token = accounts.issue_token(tx, account_id, office.now_ms(), label=body.label, ttl_ms=ttl,
                                      by=office.user.account_id)
     return {"account_id": account_id, "token": token}
 
@@ -98,5 +98,5 @@ def issue_token(office: Admin, account_id: str, body: TokenIn) -> dict[str, Any]
 @router.get("/audit")
 def office_audit(office: Admin, target: str = "", limit: int = 500) -> list[dict[str, Any]]:
     """The office audit, newest first, optionally only targets starting with `target`."""
-    with office.db.reading() as conn:
-        return accounts.audit_entries(conn, target, max(1, min(limit, 5000)))
+    with office.db.reading() as tx:
+        return accounts.audit_entries(tx, target, max(1, min(limit, 5000)))

@@ -32,8 +32,8 @@ class WebhookIn(BaseModel):
 def list_alerts(office: Supervisor, open: bool = False, kind: str | None = None,
                 warehouse_id: str | None = None, limit: int = 500, format: str = "json") -> Response:
     """Alerts newest first; `open=true` keeps those neither acknowledged nor cleared."""
-    with office.db.reading() as conn:
-        rows = alerts.list_alerts(conn, open_only=open, kind=kind, warehouse_id=warehouse_id,
+    with office.db.reading() as tx:
+        rows = alerts.list_alerts(tx, open_only=open, kind=kind, warehouse_id=warehouse_id,
                                   limit=max(1, min(limit, 5000)))
     flat = [alert.as_dict() for alert in rows]
     if format != "json":
@@ -50,32 +50,32 @@ def evaluate(office: Supervisor) -> dict[str, Any]:
 
 @router.post("/alerts/{alert_id}/ack")
 def acknowledge(office: Supervisor, alert_id: int) -> dict[str, Any]:
-    with office.db.transaction() as conn:
-        alert = alerts.acknowledge(conn, alert_id, office.user.account_id, office.now_ms())
-        office.audit(conn, "alert.ack", f"alert:{alert_id}", {"kind": alert.kind})
+    with office.db.transaction() as tx:
+        alert = alerts.acknowledge(tx, alert_id, office.user.account_id, office.now_ms())
+        office.audit(tx, "alert.ack", f"alert:{alert_id}", {"kind": alert.kind})
     return alert.as_dict()
 
 
 @router.get("/alerts/webhook")
 def get_webhook(office: Supervisor) -> dict[str, Any]:
     """The webhook URL with its query values masked, and how its deliveries stand."""
-    with office.db.reading() as conn:
-        return alerts.webhook_status(conn)
+    with office.db.reading() as tx:
+        return alerts.webhook_status(tx)
 
 
 @router.put("/alerts/webhook")
 def put_webhook(office: Admin, body: WebhookIn) -> dict[str, Any]:
     """Set the URL every new alert is POSTed to (stored encrypted), or remove it with null."""
-    with office.db.transaction() as conn:
-        shown = alerts.set_webhook(office.db, conn, body.url, office.now_ms(), office.user.account_id)
-        office.audit(conn, "alerts.webhook", "alerts:webhook", {"url": shown})
-        return alerts.webhook_status(conn)
+    with office.db.transaction() as tx:
+        shown = alerts.set_webhook(office.db, tx, body.url, office.now_ms(), office.user.account_id)
+        office.audit(tx, "alerts.webhook", "alerts:webhook", {"url": shown})
+        return alerts.webhook_status(tx)
 
 
 @router.get("/stock-limits")
 def get_limits(office: Supervisor, warehouse_id: str | None = None, format: str = "json") -> Response:
-    with office.db.reading() as conn:
-        rows = alerts.limits(conn, warehouse_id)
+    with office.db.reading() as tx:
+        rows = alerts.limits(tx, warehouse_id)
     return table_response("stock-limits", ["sku", "warehouse_id", "min", "max", "updated_at_ms"], rows, format)
 
 
@@ -83,9 +83,9 @@ def get_limits(office: Supervisor, warehouse_id: str | None = None, format: str 
 def put_limits(office: Admin, body: list[LimitIn]) -> dict[str, Any]:
     """Set min/max of many SKU and warehouse pairs at once; one bad row changes nothing."""
     given = [alerts.StockLimit(row.sku, row.warehouse_id, row.min, row.max) for row in body]
-    with office.db.transaction() as conn:
-        alerts.set_limits(conn, given, office.now_ms())
-        office.audit(conn, "stock_limits.set", "stock_limits",
+    with office.db.transaction() as tx:
+        alerts.set_limits(tx, given, office.now_ms())
+        office.audit(tx, "stock_limits.set", "stock_limits",
                      {"count": len(given),
                       "first": [[g.sku, g.warehouse_id, g.min_qty, g.max_qty] for g in given[:20]]})
     return {"updated": len(given)}
@@ -93,9 +93,9 @@ def put_limits(office: Admin, body: list[LimitIn]) -> dict[str, Any]:
 
 @router.delete("/stock-limits/{warehouse_id}/{sku}")
 def delete_limit(office: Admin, warehouse_id: str, sku: str) -> dict[str, Any]:
-    with office.db.transaction() as conn:
-        alerts.delete_limit(conn, warehouse_id, sku)
-        office.audit(conn, "stock_limits.delete", f"stock_limits:{warehouse_id}|{sku}", {})
+    with office.db.transaction() as tx:
+        alerts.delete_limit(tx, warehouse_id, sku)
+        office.audit(tx, "stock_limits.delete", f"stock_limits:{warehouse_id}|{sku}", {})
     return {"deleted": {"warehouse_id": warehouse_id, "sku": sku}}
 
 
@@ -104,7 +104,7 @@ def get_replenishment(office: Supervisor, days: int = 30, safety_days: int = 3, 
                       warehouse_id: str | None = None, all: bool = False, format: str = "json") -> Response:
     """What to order per SKU and warehouse (see server/office/replenishment.py for the formula)."""
     settings = replenishment.Settings(days, safety_days, lead_days)
-    with office.db.reading() as conn:
-        rows = replenishment.suggestions(conn, office.now_ms(), settings, warehouse_id=warehouse_id,
+    with office.db.reading() as tx:
+        rows = replenishment.suggestions(tx, office.now_ms(), settings, warehouse_id=warehouse_id,
                                          everything=all)
     return table_response("replenishment", replenishment.COLUMNS, rows, format)

@@ -40,9 +40,9 @@ def _may_count(office: Office) -> Any:
 @router.post("/counts", status_code=201)
 def create_count(office: Supervisor, body: CountIn) -> dict[str, Any]:
     """Open blind, escrowed count tasks (one per bin) by bin range/prefix/list, SKUs or ABC class."""
-    with office.db.transaction() as conn:
+    with office.db.transaction() as tx:
         return counts.create_count(
-            conn, body.warehouse_id, bins=body.bins, skus=body.skus, abc=body.abc, days=body.days,
+            tx, body.warehouse_id, bins=body.bins, skus=body.skus, abc=body.abc, days=body.days,
             assignee=body.assignee, may_count=_may_count(office), by=office.user.account_id,
             now_ms=office.now_ms())
 
@@ -50,8 +50,8 @@ def create_count(office: Supervisor, body: CountIn) -> dict[str, Any]:
 @router.get("/counts")
 def list_counts(office: Supervisor, warehouse_id: str | None = None, format: Format = "json") -> Response:
     """Office counts, newest first, with state (counting, recount, review, done, cancelled) and progress."""
-    with office.db.reading() as conn:
-        rows = counts.list_counts(conn, warehouse_id)
+    with office.db.reading() as tx:
+        rows = counts.list_counts(tx, warehouse_id)
     return table_response("counts", counts.COUNT_COLUMNS, rows, format)
 
 
@@ -65,8 +65,8 @@ def discrepancies(
     format: Format = "json",
 ) -> Response:
     """Counted vs expected at the count's time for each (bin, SKU) line."""
-    with office.db.reading() as conn:
-        rows = counts.discrepancies(conn, count_id=count_id, warehouse_id=warehouse_id,
+    with office.db.reading() as tx:
+        rows = counts.discrepancies(tx, count_id=count_id, warehouse_id=warehouse_id,
                                     status=status, everything=all)
     return table_response("count-discrepancies", counts.LINE_COLUMNS, rows, format)
 
@@ -74,14 +74,14 @@ def discrepancies(
 @router.get("/counts/tolerance")
 def get_tolerance(office: Supervisor) -> dict[str, Any]:
     """Above this difference a count is held and recounted (null = threshold unused)."""
-    with office.db.reading() as conn:
-        return counts.tolerance(conn).as_dict()
+    with office.db.reading() as tx:
+        return counts.tolerance(tx).as_dict()
 
 
 @router.put("/counts/tolerance")
 def put_tolerance(office: Admin, body: ToleranceIn) -> dict[str, Any]:
-    with office.db.transaction() as conn:
-        return counts.set_tolerance(conn, body.units, body.percent, office.user.account_id,
+    with office.db.transaction() as tx:
+        return counts.set_tolerance(tx, body.units, body.percent, office.user.account_id,
                                     office.now_ms()).as_dict()
 
 
@@ -89,37 +89,37 @@ def put_tolerance(office: Admin, body: ToleranceIn) -> dict[str, Any]:
 def abc(office: Supervisor, warehouse_id: str, days: int = Query(default=30, ge=1, le=366),
         format: Format = "json") -> Response:
     """The ABC classes of a warehouse's SKUs by units shipped over the last `days` days."""
-    with office.db.reading() as conn:
-        rows = counts.abc_table(conn, warehouse_id, days, office.now_ms())
+    with office.db.reading() as tx:
+        rows = counts.abc_table(tx, warehouse_id, days, office.now_ms())
     return table_response("abc", counts.ABC_COLUMNS, rows, format)
 
 
 @router.get("/counts/{count_id}")
 def count_detail(office: Supervisor, count_id: str) -> dict[str, Any]:
     """One count with its terminal tasks and every line."""
-    with office.db.reading() as conn:
-        return counts.count_detail(conn, count_id)
+    with office.db.reading() as tx:
+        return counts.count_detail(tx, count_id)
 
 
 @router.post("/counts/{count_id}/approve")
 def approve(office: Supervisor, count_id: str) -> dict[str, Any]:
     """Post the adjustments of the held lines whose recount is back (R2, stamped at the count)."""
-    with office.db.transaction() as conn:
-        return counts.decide(conn, count_id, True, office.user.account_id, office.now_ms())
+    with office.db.transaction() as tx:
+        return counts.decide(tx, count_id, True, office.user.account_id, office.now_ms())
 
 
 @router.post("/counts/{count_id}/reject")
 def reject(office: Supervisor, count_id: str) -> dict[str, Any]:
     """Discard the held lines whose recount is back and issue a new recount for each."""
-    with office.db.transaction() as conn:
-        return counts.decide(conn, count_id, False, office.user.account_id, office.now_ms())
+    with office.db.transaction() as tx:
+        return counts.decide(tx, count_id, False, office.user.account_id, office.now_ms())
 
 
 @router.post("/counts/{count_id}/cancel")
 def cancel(office: Supervisor, count_id: str) -> dict[str, Any]:
     """Cancel the count's open tasks and release its escrow; held lines are rejected."""
-    with office.db.transaction() as conn:
-        return counts.cancel(conn, count_id, office.user.account_id, office.now_ms())
+    with office.db.transaction() as tx:
+        return counts.cancel(tx, count_id, office.user.account_id, office.now_ms())
 
 
 @router.get("/reports/count-accuracy")
@@ -132,7 +132,7 @@ def count_accuracy(
     format: Format = "json",
 ) -> Response:
     """Lines counted, exact, accuracy %, unit and value differences per count, warehouse or day."""
-    with office.db.reading() as conn:
-        columns, rows = counts.accuracy(conn, by=by, days=days, now_ms=office.now_ms(),
+    with office.db.reading() as tx:
+        columns, rows = counts.accuracy(tx, by=by, days=days, now_ms=office.now_ms(),
                                         warehouse_id=warehouse_id, count_id=count_id)
     return table_response("count-accuracy", columns, rows, format)

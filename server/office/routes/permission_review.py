@@ -31,8 +31,8 @@ class OperatorRolesIn(BaseModel):
 @router.get("/permissions/review")
 def review(office: Supervisor, days: int = 90, format: str = "json") -> Response:
     """Every operator and office account with roles, last activity and whether it is unused."""
-    with office.db.transaction() as conn:
-        rows = permission_review.review(conn, office.now_ms(), days)
+    with office.db.transaction() as tx:
+        rows = permission_review.review(tx, office.now_ms(), days)
     return table_response("permission-review", permission_review.COLUMNS,
                           [row.as_dict(flat=format != "json") for row in rows], format)
 
@@ -40,9 +40,9 @@ def review(office: Supervisor, days: int = 90, format: str = "json") -> Response
 @router.post("/permissions/disable-unused")
 def disable_unused(office: Admin, body: DisableUnusedIn) -> dict[str, Any]:
     """Disable every active account unused for `days` days (only list them when `dry_run`)."""
-    with office.db.transaction() as conn:
+    with office.db.transaction() as tx:
         flagged = permission_review.disable_unused(
-            conn, office.now_ms(), body.days, dry_run=body.dry_run, by=office.user.account_id,
+            tx, office.now_ms(), body.days, dry_run=body.dry_run, by=office.user.account_id,
             keep=frozenset({office.user.account_id}))
     return {"dry_run": body.dry_run, "days": body.days,
             "disabled": [{"kind": row.kind, "id": row.id, "idle_days": row.idle_days} for row in flagged]}
@@ -51,19 +51,19 @@ def disable_unused(office: Admin, body: DisableUnusedIn) -> dict[str, Any]:
 @router.post("/permissions/enable")
 def enable(office: Admin, body: EnableIn) -> dict[str, Any]:
     """Undo a disable: an operator is published to its terminals again."""
-    with office.db.transaction() as conn:
+    with office.db.transaction() as tx:
         if body.kind == "operator":
-            permission_review.set_operator_active(conn, body.id, True, office.now_ms(), office.user.account_id)
+            permission_review.set_operator_active(tx, body.id, True, office.now_ms(), office.user.account_id)
         else:
-            accounts.set_active(conn, body.id, True, office.now_ms(), office.user.account_id)
+            accounts.set_active(tx, body.id, True, office.now_ms(), office.user.account_id)
     return {"kind": body.kind, "id": body.id, "active": True}
 
 
 @router.put("/operators/{operator_id}/roles")
 def set_operator_roles(office: Admin, operator_id: str, body: OperatorRolesIn) -> dict[str, Any]:
     """Replace a terminal operator's roles; audited, and on its terminals after their next sync."""
-    with office.db.transaction() as conn:
+    with office.db.transaction() as tx:
         roles = permission_review.set_operator_roles(
-            conn, operator_id, body.roles, office.now_ms(), office.user.account_id,
+            tx, operator_id, body.roles, office.now_ms(), office.user.account_id,
             office.state.service.permissions.known_role)
     return {"operator_id": operator_id, "roles": roles}

@@ -43,8 +43,8 @@ def _pdf(content: bytes, name: str) -> Response:
 def wave_pdf(office: Supervisor, wave_id: str, dpi: int = Query(203),
              documents: printing.Documents = Query("all")) -> Response:
     """The wave's orders: each one's packing slip, then its 100×150 mm shipping label."""
-    with office.db.reading() as conn:
-        found = printing.order_documents(conn, printing.wave_order_ids(conn, wave_id))
+    with office.db.reading() as tx:
+        found = printing.order_documents(tx, printing.wave_order_ids(tx, wave_id))
     return _pdf(printing.render_orders(found, dpi, documents), f"wave-{wave_id}.pdf")
 
 
@@ -52,8 +52,8 @@ def wave_pdf(office: Supervisor, wave_id: str, dpi: int = Query(203),
              responses={200: {"content": {"application/pdf": {}}}})
 def orders_pdf(office: Supervisor, body: OrdersIn) -> Response:
     """These orders' packing slips and shipping labels, in the order given."""
-    with office.db.reading() as conn:
-        found = printing.order_documents(conn, body.order_ids)
+    with office.db.reading() as tx:
+        found = printing.order_documents(tx, body.order_ids)
     return _pdf(printing.render_orders(found, body.dpi, body.documents), "orders.pdf")
 
 
@@ -61,6 +61,6 @@ def orders_pdf(office: Supervisor, body: OrdersIn) -> Response:
              responses={200: {"content": {"application/pdf": {}}}})
 def labels_pdf(office: Supervisor, body: LabelsIn) -> Response:
     """60×40 mm labels for SKUs (EAN-13 or Code 128), bins or totes (Code 128), one a page."""
-    with office.db.reading() as conn:
-        specs = printing.code_labels(conn, body.kind, body.codes)
+    with office.db.reading() as tx:
+        specs = printing.code_labels(tx, body.kind, body.codes)
     return _pdf(printing.render_code_labels(body.kind, specs), f"{body.kind}.pdf")

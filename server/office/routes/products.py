@@ -45,8 +45,8 @@ async def import_products(
     name = filename or ("upload.xlsx" if data.startswith(b"PK\x03\x04") else "upload.csv")
 
     def work() -> dict[str, Any]:
-        with (office.db.reading() if dry_run else office.db.transaction()) as conn:
-            report = products.import_products(conn, name, data, by=office.user.account_id,
+        with (office.db.reading() if dry_run else office.db.transaction()) as tx:
+            report = products.import_products(tx, name, data, by=office.user.account_id,
                                               now_ms=office.now_ms(), dry_run=dry_run)
         return report.to_json()
 
@@ -71,16 +71,16 @@ def _uploaded_file(content_type: str, body: bytes) -> tuple[str, bytes]:
 @router.get("/products")
 def list_products(office: Supervisor, format: str = "json") -> Response:
     """Every SKU in the import's columns, as JSON or as a CSV/XLSX file that imports back unchanged."""
-    with office.db.reading() as conn:
-        columns, rows = products.export_table(conn)
+    with office.db.reading() as tx:
+        columns, rows = products.export_table(tx)
     return table_response("products", columns, rows, format)
 
 
 @router.get("/products/{sku}")
 def one_product(office: Supervisor, sku: str) -> dict[str, Any]:
     """One SKU: master data (money in fen and in yuan), barcodes, listings per store."""
-    with office.db.reading() as conn:
-        found = products.load_products(conn, sku).get(sku)
+    with office.db.reading() as tx:
+        found = products.load_products(tx, sku).get(sku)
     if found is None:
         raise NotFound(f"SKU '{sku}'")
     return found.to_json()
@@ -90,8 +90,8 @@ def one_product(office: Supervisor, sku: str) -> dict[str, Any]:
 def create_bins(office: Admin, body: BinsIn) -> dict[str, Any]:
     """Locations from a pattern such as `A-01..20-01..05` (at most 20,000); codes already in the
     warehouse are skipped, a code in another warehouse refuses the lot (409)."""
-    with office.db.transaction() as conn:
-        report = products.create_bins(conn, body.warehouse_id, body.pattern, kind=body.kind,
+    with office.db.transaction() as tx:
+        report = products.create_bins(tx, body.warehouse_id, body.pattern, kind=body.kind,
                                       by=office.user.account_id, now_ms=office.now_ms(),
                                       dry_run=body.dry_run)
     return report.to_json()

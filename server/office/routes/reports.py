@@ -27,16 +27,16 @@ def sales(office: Supervisor, days: Days = 30, store: Store = "", sku: Sku = "",
           format: Format = "json") -> Response:
     """Units, orders and amount (cents) per day, store and SKU from paid Tmall trades; refunded
     lines are left out and shown as refunded_units / refunded_cents."""
-    with office.db.reading() as conn:
-        rows = reports.sales(conn, office.now_ms(), days, store or None, sku or None)
+    with office.db.reading() as tx:
+        rows = reports.sales(tx, office.now_ms(), days, store or None, sku or None)
     return table_response("sales", reports.SALES_COLUMNS, rows, format)
 
 
 @router.get("/reports/sales/series")
 def sales_series(office: Supervisor, days: Days = 30, store: Store = "", sku: Sku = "") -> dict[str, Any]:
     """One value per day for a sparkline: {days, units, orders, amount_cents, totals}."""
-    with office.db.reading() as conn:
-        return reports.sales_series(conn, office.now_ms(), days, store or None, sku or None)
+    with office.db.reading() as tx:
+        return reports.sales_series(tx, office.now_ms(), days, store or None, sku or None)
 
 
 @router.get("/reports/sales/chart.png", response_class=Response,
@@ -44,8 +44,8 @@ def sales_series(office: Supervisor, days: Days = 30, store: Store = "", sku: Sk
 def sales_chart(office: Supervisor, days: Days = 30, store: Store = "", sku: Sku = "",
                 width: Pixels = 800, height: Pixels = 400) -> Response:
     """The sales trend as a PNG of `width × height` pixels."""
-    with office.db.reading() as conn:
-        series = reports.sales_series(conn, office.now_ms(), days, store or None, sku or None)
+    with office.db.reading() as tx:
+        series = reports.sales_series(tx, office.now_ms(), days, store or None, sku or None)
     return Response(sales_chart_png(series, width, height), media_type="image/png",
                     headers={"cache-control": "no-store"})
 
@@ -54,44 +54,44 @@ def sales_chart(office: Supervisor, days: Days = 30, store: Store = "", sku: Sku
 def stock_value(office: Supervisor, warehouse: Annotated[str, Query(max_length=100)] = "",
                 format: Format = "json") -> Response:
     """On hand × cost (else price) per warehouse and SKU, in cents; `note` says what is missing."""
-    with office.db.reading() as conn:
-        rows = reports.stock_value(conn, warehouse or None)
+    with office.db.reading() as tx:
+        rows = reports.stock_value(tx, warehouse or None)
     return table_response("stock-value", reports.STOCK_VALUE_COLUMNS, rows, format)
 
 
 @router.get("/reports/turnover")
 def turnover(office: Supervisor, days: Days = 30, format: Format = "json") -> Response:
     """Units shipped over the days, average on hand, turnover and days of cover."""
-    with office.db.reading() as conn:
-        rows = reports.turnover(conn, office.now_ms(), days)
+    with office.db.reading() as tx:
+        rows = reports.turnover(tx, office.now_ms(), days)
     return table_response("turnover", reports.TURNOVER_COLUMNS, rows, format)
 
 
 @router.get("/reports/picker-productivity")
 def picker_productivity(office: Supervisor, days: Days = 7, format: Format = "json") -> Response:
     """Picks, distinct lines, units and lines per active hour per operator and day."""
-    with office.db.reading() as conn:
-        rows = reports.picker_productivity(conn, office.now_ms(), days)
+    with office.db.reading() as tx:
+        rows = reports.picker_productivity(tx, office.now_ms(), days)
     return table_response("picker-productivity", reports.PICKER_COLUMNS, rows, format)
 
 
 @router.get("/customers")
 def customers(office: Supervisor, format: Format = "json") -> Response:
     """Tmall buyers by buyer_open_uid, highest spend first."""
-    with office.db.reading() as conn:
-        rows = reports.customers(conn)
+    with office.db.reading() as tx:
+        rows = reports.customers(tx)
     return table_response("customers", reports.CUSTOMER_COLUMNS, rows, format)
 
 
 @router.get("/customers/summary")
 def customer_summary(office: Supervisor) -> dict[str, Any]:
     """Customers, orders, spend, repeat customers and rate, average order."""
-    with office.db.reading() as conn:
-        return reports.customer_summary(conn)
+    with office.db.reading() as tx:
+        return reports.customer_summary(tx)
 
 
 @router.get("/customers/{buyer_open_uid}")
 def customer(office: Supervisor, buyer_open_uid: str) -> dict[str, Any]:
     """One buyer's totals and trades, newest first."""
-    with office.db.reading() as conn:
-        return reports.customer(conn, buyer_open_uid)
+    with office.db.reading() as tx:
+        return reports.customer(tx, buyer_open_uid)

@@ -30,22 +30,22 @@ class RulesIn(BaseModel):
 def order_queue(office: Supervisor, state: str | None = None, held: bool | None = None,
                 limit: int = 500) -> list[dict[str, Any]]:
     """Orders oldest first with their hold reasons; `held=true` is the review queue."""
-    with office.db.reading() as conn:
-        return review.order_queue(conn, state or None, held, max(1, min(limit, 5000)))
+    with office.db.reading() as tx:
+        return review.order_queue(tx, state or None, held, max(1, min(limit, 5000)))
 
 
 @router.get("/orders/{order_id}")
 def order_detail(office: Supervisor, order_id: str) -> dict[str, Any]:
     """One order: reasons, decision, lines, trade facts, merge/split links and tasks."""
-    with office.db.reading() as conn:
-        return review.order_detail(conn, order_id)
+    with office.db.reading() as tx:
+        return review.order_detail(tx, order_id)
 
 
 def _decide(office: Office, order_id: str, action: str, reason: str) -> dict[str, Any]:
-    with office.db.transaction() as conn:
-        review.decide(conn, order_id, action, reason, office.user.account_id, office.now_ms())
-        outcome = review.review_pass(conn, office.now_ms())
-        detail = review.order_detail(conn, order_id)
+    with office.db.transaction() as tx:
+        review.decide(tx, order_id, action, reason, office.user.account_id, office.now_ms())
+        outcome = review.review_pass(tx, office.now_ms())
+        detail = review.order_detail(tx, order_id)
     return {**detail, "run": review.report_json(outcome)}
 
 
@@ -69,25 +69,25 @@ def release(office: Supervisor, order_id: str, body: DecisionIn | None = None) -
 
 @router.get("/review/rules")
 def get_rules(office: Supervisor) -> dict[str, Any]:
-    with office.db.reading() as conn:
-        return review.load_rules(conn).as_json()
+    with office.db.reading() as tx:
+        return review.load_rules(tx).as_json()
 
 
 @router.put("/review/rules")
 def put_rules(office: Admin, body: RulesIn) -> dict[str, Any]:
     """Change the rules given (the others keep their value); audited."""
     values = body.model_dump(exclude_none=True)
-    with office.db.transaction() as conn:
-        return review.save_rules(conn, values, office.user.account_id, office.now_ms()).as_json()
+    with office.db.transaction() as tx:
+        return review.save_rules(tx, values, office.user.account_id, office.now_ms()).as_json()
 
 
 @router.post("/review/run")
 def run_review(office: Supervisor) -> dict[str, Any]:
     """Review and allocate every pending order now (the marketplace jobs do it on every pass)."""
-    with office.db.transaction() as conn:
-        outcome = review.review_pass(conn, office.now_ms())
+    with office.db.transaction() as tx:
+        outcome = review.review_pass(tx, office.now_ms())
         summary = review.report_json(outcome)
-        office.audit(conn, "review.run", "review:run",
+        office.audit(tx, "review.run", "review:run",
                      {"allocated": len(outcome.allocated), "held": len(outcome.held),
                       "merged": len(outcome.merged), "split": len(outcome.split)})
     return summary

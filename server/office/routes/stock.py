@@ -19,24 +19,24 @@ STOCK_COLUMNS = ["sku", "name", "warehouse_id", "on_hand", "reserved", "escrow",
 
 @router.get("/warehouses")
 def warehouses(office: Supervisor) -> list[dict[str, Any]]:
-    with office.db.reading() as conn:
-        return stock_view.warehouses(conn)
+    with office.db.reading() as tx:
+        return stock_view.warehouses(tx)
 
 
 @router.get("/stock")
 def stock(office: Supervisor, warehouse: str | None = None, sku: str | None = None,
           low_only: bool = False, format: str = "json") -> Response:
     """on_hand, reserved, escrow and sellable per SKU and warehouse (`low_only`: sellable 0)."""
-    with office.db.reading() as conn:
-        rows = stock_view.stock_grid(conn, warehouse, sku, low_only)
+    with office.db.reading() as tx:
+        rows = stock_view.stock_grid(tx, warehouse, sku, low_only)
     return table_response("stock", STOCK_COLUMNS, rows, format)
 
 
 @router.get("/stock/{sku}")
 def stock_of(office: Supervisor, sku: str) -> dict[str, Any]:
     """One SKU: barcodes, stock per bin, totals per warehouse, quotas granted to each store."""
-    with office.db.reading() as conn:
-        detail = stock_view.sku_detail(conn, sku)
+    with office.db.reading() as tx:
+        detail = stock_view.sku_detail(tx, sku)
     if detail is None:
         raise NotFound(f"SKU '{sku}'")
     return detail
@@ -45,5 +45,5 @@ def stock_of(office: Supervisor, sku: str) -> dict[str, Any]:
 @router.get("/stores")
 def stores(office: Supervisor) -> list[dict[str, Any]]:
     """Each bound Tmall store: status, import progress, open and held orders, published units."""
-    with office.db.reading() as conn:
-        return stock_view.store_status(conn)
+    with office.db.reading() as tx:
+        return stock_view.store_status(tx)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from server.office import transfers
 from server.office.auth import Supervisor
+from server.store.database import Tx
 
 router = APIRouter(tags=["transfers"])
 
@@ -42,35 +43,44 @@ class ResolveIn(BaseModel):
 @router.post("/transfers", status_code=201)
 def create_transfer(office: Supervisor, body: TransferIn) -> dict[str, Any]:
     """Create a transfer: its units are escrowed at the source, a transfer-out task published."""
-    with office.db.transaction() as conn:
+    now_ms = office.now_ms()
+
+    def work(tx: Tx) -> dict[str, Any]:
         transfer_id = transfers.create_transfer(
-            conn, body.from_warehouse, body.to_warehouse,
+            tx, body.from_warehouse, body.to_warehouse,
             [(line.sku, line.qty) for line in body.lines], body.note,
-            office.user.account_id, office.now_ms())
-        return transfers.transfer_detail(conn, transfer_id)
+            office.user.account_id, now_ms)
+        return transfers.transfer_detail(tx, transfer_id)
+
+    return office.db.run(work)
 
 
 @router.get("/transfers")
 def list_transfers(office: Supervisor, state: str | None = None) -> list[dict[str, Any]]:
     """Transfers, newest first, optionally in one state."""
-    with office.db.reading() as conn:
-        return transfers.list_transfers(conn, state or None)
+    with office.db.reading() as tx:
+        return transfers.list_transfers(tx, state or None)
 
 
 @router.get("/transfers/{transfer_id}")
 def show_transfer(office: Supervisor, transfer_id: str) -> dict[str, Any]:
     """A transfer's lines: requested, sent, received, difference, in transit, resolutions."""
-    with office.db.reading() as conn:
-        return transfers.transfer_detail(conn, transfer_id)
+    with office.db.reading() as tx:
+        return transfers.transfer_detail(tx, transfer_id)
 
 
 def _transition(
     office: Supervisor, transfer_id: str, body: NoteIn | None, step: Callable[..., object]
 ) -> dict[str, Any]:
-    """Apply one of the office's transfer steps with its note, and answer the transfer."""
-    with office.db.transaction() as conn:
-        step(conn, transfer_id, (body or NoteIn()).note, office.user.account_id, office.now_ms())
-        return transfers.transfer_detail(conn, transfer_id)
+    """Apply one of the office's transfer steps with its note, and answer the transfer (run again
+    from the start if PostgreSQL aborted it as a deadlock)."""
+    now_ms = office.now_ms()
+
+    def work(tx: Tx) -> dict[str, Any]:
+        step(tx, transfer_id, (body or NoteIn()).note, office.user.account_id, now_ms)
+        return transfers.transfer_detail(tx, transfer_id)
+
+    return office.db.run(work)
 
 
 @router.post("/transfers/{transfer_id}/cancel")
@@ -94,7 +104,11 @@ def complete_receipt(office: Supervisor, transfer_id: str, body: NoteIn | None =
 @router.post("/transfers/{transfer_id}/resolve")
 def resolve_difference(office: Supervisor, transfer_id: str, body: ResolveIn) -> dict[str, Any]:
     """Resolve one SKU's difference: write_off (short), return (to/from source) or accept."""
-    with office.db.transaction() as conn:
-        transfers.resolve_difference(conn, transfer_id, body.sku, body.action, body.note,
-                                     office.user.account_id, office.now_ms(), body.location)
-        return transfers.transfer_detail(conn, transfer_id)
+    now_ms = office.now_ms()
+
+    def work(tx: Tx) -> dict[str, Any]:
+        transfers.resolve_difference(tx, transfer_id, body.sku, body.action, body.note,
+                                     office.user.account_id, now_ms, body.location)
+        return transfers.transfer_detail(tx, transfer_id)
+
+    return office.db.run(work)

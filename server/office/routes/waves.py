@@ -29,9 +29,10 @@ def create_waves(office: Supervisor, body: WavesIn) -> dict[str, Any]:
     """Group the warehouse's unwaved allocated orders by `rule` into waves of at most `max_orders`,
     assign each to a picker and send its tasks to the terminals. `left_out`: eligible orders the
     rule did not take (multi-item orders under `single`)."""
-    with office.db.transaction() as conn:
-        created = waves.create_waves(conn, body.warehouse_id, body.rule, body.max_orders,
-                                     body.assign, office.now_ms(), office.user.account_id)
+    now_ms = office.now_ms()
+    created = office.db.run(lambda tx: waves.create_waves(
+        tx, body.warehouse_id, body.rule, body.max_orders, body.assign, now_ms,
+        office.user.account_id))
     return {"waves": created.waves, "eligible": created.eligible, "left_out": created.left_out}
 
 
@@ -43,36 +44,36 @@ def list_waves(
     limit: int = Query(default=500, ge=1, le=5000),
 ) -> list[dict[str, Any]]:
     """Waves, newest first, with orders and units picked/total."""
-    with office.db.reading() as conn:
-        return waves.list_waves(conn, warehouse_id, state, limit)
+    with office.db.reading() as tx:
+        return waves.list_waves(tx, warehouse_id, state, limit)
 
 
 @router.get("/waves/{wave_id}")
 def wave(office: Supervisor, wave_id: str) -> dict[str, Any]:
     """One wave: assignee, progress, and each order with its picked/total units."""
-    with office.db.reading() as conn:
-        return waves.wave_detail(conn, wave_id)
+    with office.db.reading() as tx:
+        return waves.wave_detail(tx, wave_id)
 
 
 @router.post("/waves/{wave_id}/release")
 def release(office: Supervisor, wave_id: str) -> dict[str, Any]:
     """Cancel the wave: its open tasks go back to unassigned, for any picker or a new wave."""
-    with office.db.transaction() as conn:
-        return waves.release_wave(conn, wave_id, office.now_ms(), office.user.account_id)
+    now_ms = office.now_ms()
+    return office.db.run(lambda tx: waves.release_wave(tx, wave_id, now_ms, office.user.account_id))
 
 
 @router.get("/picker-zones/{warehouse_id}")
 def get_picker_zones(office: Supervisor, warehouse_id: str) -> dict[str, list[str]]:
     """The zones each picker works in the warehouse (for `assign: zone`)."""
-    with office.db.reading() as conn:
-        return waves.zones_by_picker(conn, warehouse_id)
+    with office.db.reading() as tx:
+        return waves.zones_by_picker(tx, warehouse_id)
 
 
 @router.put("/picker-zones/{warehouse_id}/{operator_id}")
 def set_picker_zones(office: Supervisor, warehouse_id: str, operator_id: str,
                      body: ZonesIn) -> dict[str, Any]:
     """Replace the zones a picker works in (an empty list clears them)."""
-    with office.db.transaction() as conn:
-        zones = waves.set_picker_zones(conn, warehouse_id, operator_id, body.zones,
-                                       office.now_ms(), office.user.account_id)
+    now_ms = office.now_ms()
+    zones = office.db.run(lambda tx: waves.set_picker_zones(
+        tx, warehouse_id, operator_id, body.zones, now_ms, office.user.account_id))
     return {"warehouse_id": warehouse_id, "operator_id": operator_id, "zones": zones}
