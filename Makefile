@@ -24,6 +24,7 @@ demo: $(STAMP) .zbar-checked
 	@$(BIN)/kucun demo --dir $(DEMO_DIR) --port $(PORT) --lang $(DEMO_LANG)
 
 test: $(STAMP) .zbar-checked
+	@scripts/ensure-postgres.sh
 	@$(BIN)/mypy
 	@$(BIN)/python -m pytest
 

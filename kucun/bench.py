@@ -1,15 +1,15 @@
-"""`kucun bench sync`: how fast the server applies pushed ops, against raw SQLite as the reference.
+"""`kucun bench sync`: how fast the server applies pushed ops, against raw inserts as the reference.
 
-Both figures come from the same run on the same disk: the server applying batches of mixed ops
+Both figures come from the same run on the same database: the server applying batches of mixed ops
 (receive, move, count, pick, write_off) through the real HTTP app in process, and a bare
-`executemany` inserting the same number of ledger rows into a table of the same shape (the physical
-floor: what one SQLite transaction per batch costs without any rule, check or audit).
+`executemany` inserting the same number of ledger rows into a table of the same shape
+(`server/store/benchmark.py`; the physical floor: what one transaction per batch costs on this
+backend, SQLite or PostgreSQL, without any rule, check or audit).
 """
 
 from __future__ import annotations
 
 import random
-import sqlite3
 import tempfile
 import time
 import uuid
@@ -25,9 +25,11 @@ with warnings.catch_warnings():
 
 from server.app import make_app
 from server.site import issue_enrollment_code, load_site
+from server.store import benchmark
 from server.store.database import Database
 
 BINS = [f"B-{i:03d}" for i in range(50)]
+BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 SKUS = [f"SKU-{i:04d}" for i in range(200)]
 
 
@@ -38,6 +40,7 @@ class BenchResult:
     server_seconds: float
     raw_seconds: float
     applied: int
+    backend: str = "sqlite"
 
     @property
     def server_rate(self) -> float:
@@ -52,7 +55,8 @@ class BenchResult:
             f"server: {self.ops} mixed ops in batches of {self.batch_size}: "
             f"{self.server_seconds:.2f} s = {self.server_rate:,.0f} ops/s "
             f"({self.applied} applied)\n"
-            f"raw SQLite executemany of {self.ops} ledger rows, one transaction per batch: "
+            f"raw {BACKEND_NAMES.get(self.backend, self.backend)} executemany of {self.ops} ledger rows, "
+            f"one transaction per batch: "
             f"{self.raw_seconds:.3f} s = {self.raw_rate:,.0f} rows/s\n"
             f"server / raw = {self.server_rate / self.raw_rate:.1%}"
         )
@@ -99,54 +103,58 @@ def mixed_ops(count: int, rng: random.Random, first_seq: int = 1) -> list[dict[s
     return ops
 
 
-def bench_sync(total_ops: int = 10_000, batch_size: int = 1_000, seed: int = 7) -> BenchResult:
+def bench_sync(total_ops: int = 10_000, batch_size: int = 1_000, seed: int = 7,
+               target: str | None = None) -> BenchResult:
+    """Push `total_ops` mixed ops in batches and time it, then time raw inserts of as many ledger
+    rows into the same database. `target` is an empty database to use (a PostgreSQL URL, say);
+    by default a SQLite file in a temporary folder."""
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="kucun-bench-") as folder:
-        db = Database(Path(folder) / "server.db")
-        load_site(db, _site(100), 0)
-        code, _ = issue_enrollment_code(db, "WH1", int(time.time() * 1000))
-        batches = [mixed_ops(batch_size, rng, first_seq=1 + b * batch_size)
-                   for b in range(total_ops // batch_size)]
-        with TestClient(make_app(db)) as http:
-            enrolled = http.post("/v1/devices/enroll",
-                                 json={"enrollment_code": code, "device_name": "bench"}).json()
-            auth = {"Authorization": f"Bearer {enrolled['device_token']}"}
-            applied = 0
-            started = time.perf_counter()
-            for batch in batches:
-                answer = http.post("/v1/sync/push", headers=auth,
-                                   json={"device_id": enrolled["device_id"], "ops": batch})
-                if answer.status_code != 200:
-                    raise RuntimeError(f"push failed: {answer.status_code} {answer.text}")
-                applied += sum(r["status"] == "applied" for r in answer.json()["results"])
-            server_seconds = time.perf_counter() - started
-        db.close()
+        db = Database(target or Path(folder) / "server.db")
+        try:
+            load_site(db, _site(100), 0)
+            code, _ = issue_enrollment_code(db, "WH1", int(time.time() * 1000))
+            batches = [mixed_ops(batch_size, rng, first_seq=1 + b * batch_size)
+                       for b in range(total_ops // batch_size)]
+            with TestClient(make_app(db)) as http:
+                enrolled = http.post("/v1/devices/enroll",
+                                     json={"enrollment_code": code, "device_name": "bench"}).json()
+                auth = {"Authorization": f"Bearer {enrolled['device_token']}"}
+                applied = 0
+                started = time.perf_counter()
+                for batch in batches:
+                    answer = http.post("/v1/sync/push", headers=auth,
+                                       json={"device_id": enrolled["device_id"], "ops": batch})
+                    if answer.status_code != 200:
+                        raise RuntimeError(f"push failed: {answer.status_code} {answer.text}")
+                    applied += sum(r["status"] == "applied" for r in answer.json()["results"])
+                server_seconds = time.perf_counter() - started
+            raw_seconds = _raw_inserts(db, batches)
+            backend = db.dialect
+        finally:
+            db.close()
+    return BenchResult(len(batches) * batch_size, batch_size, server_seconds, raw_seconds, applied, backend)
 
-        raw = sqlite3.connect(Path(folder) / "raw.db", isolation_level=None)
-        raw.execute("PRAGMA journal_mode=WAL")
-        raw.execute("PRAGMA synchronous=FULL")
-        raw.execute(
-            "CREATE TABLE ledger (entry_id INTEGER PRIMARY KEY, sku TEXT, qty INTEGER, "
-            "from_location TEXT, to_location TEXT, at_ms INTEGER, device_id TEXT, seq INTEGER, "
-            "op_id TEXT, is_adjustment INTEGER)"
-        )
-        rows = [
-            [(op["payload"].get("sku", ""), 1, "@supplier", "B-000", op["at_ms"], "d", op["seq"],
-              op["op_id"], 0) for op in batch]
-            for batch in batches
-        ]
+
+def _raw_inserts(db: Database, batches: list[list[dict[str, Any]]]) -> float:
+    """Seconds to insert one ledger row per op, one executemany and one transaction per batch."""
+    rows = [
+        [{"sku": op["payload"].get("sku", ""), "qty": 1, "from_location": "@supplier", "to_location": "B-000",
+          "at_ms": op["at_ms"], "device_id": "d", "seq": op["seq"], "op_id": op["op_id"], "is_adjustment": 0}
+         for op in batch]
+        for batch in batches
+    ]
+    with db.transaction() as tx:
+        benchmark.create_raw_ledger(tx)
+    try:
         started = time.perf_counter()
         for batch_rows in rows:
-            raw.execute("BEGIN")
-            raw.executemany(
-                "INSERT INTO ledger (sku, qty, from_location, to_location, at_ms, device_id, seq, "
-                "op_id, is_adjustment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                batch_rows,
-            )
-            raw.execute("COMMIT")
-        raw_seconds = time.perf_counter() - started
-        raw.close()
-    return BenchResult(len(batches) * batch_size, batch_size, server_seconds, raw_seconds, applied)
+            with db.transaction() as tx:
+                benchmark.insert_raw_ledger(tx, batch_rows)
+        return time.perf_counter() - started
+    finally:
+        with db.transaction() as tx:
+            benchmark.drop_raw_ledger(tx)
 
 
 @dataclass

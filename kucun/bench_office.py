@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from server.site import load_site
+from server.store import benchmark, inspection
 from server.store.database import Database
 
 WAREHOUSE = "WH1"
@@ -51,7 +52,9 @@ def seed(db: Database, orders: int, rng: random.Random) -> int:
     """Stock and `orders` paid, open orders written directly; returns the units ordered."""
     load_site(db, _site(), NOW_MS)
     bins = [f"{zone}-{aisle:02d}-01" for zone in ZONES for aisle in range(1, 11)]
-    order_rows, line_rows, market_rows = [], [], []
+    order_rows: list[dict[str, Any]] = []
+    line_rows: list[dict[str, Any]] = []
+    market_rows: list[dict[str, Any]] = []
     units = 0
     for n in range(orders):
         order_id = f"B{n:07d}"
@@ -60,33 +63,27 @@ def seed(db: Database, orders: int, rng: random.Random) -> int:
         for line_no, sku in enumerate(chosen, start=1):
             qty = 1 if count == 1 and rng.random() < 0.9 else rng.randint(1, 3)
             units += qty
-            line_rows.append((order_id, str(line_no), sku, qty))
-        order_rows.append((order_id, "", "new", NOW_MS))
+            line_rows.append({"order_id": order_id, "line_id": str(line_no), "sku": sku, "qty": qty})
+        order_rows.append({"order_id": order_id, "warehouse_id": "", "state": "new", "updated_at_ms": NOW_MS})
         detail = {
             "tid": str(n), "status": "WAIT_SELLER_SEND_GOODS", "receiver_name": "王小明",
             "receiver_state": "浙江省", "receiver_city": "杭州市", "receiver_address": "文一西路 1 号",
             "receiver_mobile": "13800000000", "oaid": f"oaid-{n}",
         }
         courier = rng.choice(COURIERS) if rng.random() < 0.33 else None
-        market_rows.append(("bench", str(n), order_id, "WAIT_SELLER_SEND_GOODS", NOW_MS - 3_600_000 + n,
-                            courier, f"oaid-{n}", json.dumps(detail, ensure_ascii=False)))
+        market_rows.append({"store_id": "bench", "tid": str(n), "order_id": order_id,
+                            "top_status": "WAIT_SELLER_SEND_GOODS", "modified_ms": NOW_MS - 3_600_000 + n,
+                            "cp_code": courier, "oaid": f"oaid-{n}",
+                            "detail": json.dumps(detail, ensure_ascii=False)})
     per_sku = orders * 3 // len(SKUS) * 3 + 100  # far more than the orders need
-    with db.transaction() as conn:
-        conn.executemany(
-            "INSERT INTO ledger (sku, qty, from_location, to_location, at_ms, device_id, seq, op_id) "
-            "VALUES (?, ?, '@supplier', ?, ?, 'bench', 0, ?)",
-            [(sku, per_sku, bins[i % len(bins)], NOW_MS, f"seed-{sku}") for i, sku in enumerate(SKUS)])
-        conn.executemany("INSERT INTO stock (location, sku, on_hand) VALUES (?, ?, ?)",
-                         [(bins[i % len(bins)], sku, per_sku) for i, sku in enumerate(SKUS)]
-                         + [("@supplier", sku, -per_sku) for sku in SKUS])
-        conn.executemany("INSERT INTO orders (order_id, warehouse_id, state, updated_at_ms) "
-                         "VALUES (?, ?, ?, ?)", order_rows)
-        conn.executemany("INSERT INTO order_lines (order_id, line_id, sku, qty) VALUES (?, ?, ?, ?)",
-                         line_rows)
-        conn.executemany(
-            "INSERT INTO market_orders (store_id, tid, order_id, top_status, modified_ms, paid, "
-            "counted_in_quota, cp_code, oaid, detail) VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?, ?)",
-            market_rows)
+    with db.transaction() as tx:
+        benchmark.seed_receipts(tx, [{"sku": sku, "qty": per_sku, "location": bins[i % len(bins)],
+                                      "op_id": f"seed-{sku}"} for i, sku in enumerate(SKUS)], NOW_MS)
+        benchmark.seed_stock(tx, [{"location": bins[i % len(bins)], "sku": sku, "on_hand": per_sku}
+                                  for i, sku in enumerate(SKUS)]
+                             + [{"location": "@supplier", "sku": sku, "on_hand": -per_sku} for sku in SKUS])
+        benchmark.seed_orders(tx, order_rows, line_rows)
+        benchmark.seed_paid_trades(tx, market_rows)
     return units
 
 
@@ -108,14 +105,16 @@ def _timed(action: Callable[[], Any], profile: bool) -> tuple[Any, float, float,
     return result, seconds, cpu, text
 
 
-def bench_review_and_wave(orders: int = 10_000, *, profile: bool = False, seed_value: int = 7) -> dict[str, Any]:
-    """Seed N paid orders, then time (a) review + allocation and (b) wave creation for them all."""
+def bench_review_and_wave(orders: int = 10_000, *, profile: bool = False, seed_value: int = 7,
+                          target: str | None = None) -> dict[str, Any]:
+    """Seed N paid orders, then time (a) review + allocation and (b) wave creation for them all.
+    `target` is an empty database to use (a PostgreSQL URL, say); by default a temporary SQLite file."""
     from server.allocation import allocate_pending
     from server.office import waves
 
     rng = random.Random(seed_value)
     with tempfile.TemporaryDirectory(prefix="kucun-bench-office-") as folder:
-        db = Database(Path(folder) / "server.db")
+        db = Database(target or Path(folder) / "server.db")
         try:
             units = seed(db, orders, rng)
             review = (importlib.import_module("server.office.review")
@@ -124,21 +123,20 @@ def bench_review_and_wave(orders: int = 10_000, *, profile: bool = False, seed_v
 
             def review_and_allocate() -> Any:
                 if callable(review_first):
-                    with db.transaction() as conn:
-                        review_first(conn, NOW_MS)
+                    with db.transaction() as tx:
+                        review_first(tx, NOW_MS)
                 return allocate_pending(db, NOW_MS)
 
             report, allocation_s, allocation_cpu, allocation_profile = _timed(review_and_allocate, profile)
 
             def make_waves() -> Any:
-                with db.transaction() as conn:
-                    return waves.create_waves(conn, WAREHOUSE, "zone", 50, "round_robin", NOW_MS, "bench")
+                with db.transaction() as tx:
+                    return waves.create_waves(tx, WAREHOUSE, "zone", 50, "round_robin", NOW_MS, "bench")
 
             created, waves_s, waves_cpu, waves_profile = _timed(make_waves, profile)
-            with db.reading() as conn:
-                allocated = int(conn.execute(
-                    "SELECT COUNT(*) FROM orders WHERE state = 'allocated'").fetchone()[0])
-                waved = int(conn.execute("SELECT COUNT(*) FROM wave_orders").fetchone()[0])
+            with db.reading() as tx:
+                allocated = inspection.orders_in_states(tx, ["allocated"])
+                waved = inspection.waved_orders(tx)
         finally:
             db.close()
     return {

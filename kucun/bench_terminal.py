@@ -5,12 +5,13 @@ start-up time, on a terminal replica of 100,000 SKUs and 1,000,000 ledger rows; 
 p99 < 50 ms and start-up < 2 s on this machine.
 
 The replica. `Replica.open` creates the file (so the real migrations, indexes and triggers are
-there), then plain `sqlite3` `executemany` fills it in a few transactions: the SKUs, one valid
-EAN-13 each, the bins of one warehouse and its RECEIVING area, one operator with a real argon2id
-PIN hash, the server's stock (and the shown stock, equal to it: nothing is pending) for three bins
-per SKU, and the terminal's side of the ledger: its outbox of `ledger_rows` operations, seq
-1..N, all answered `applied` by the server. The meta rows make it look enrolled. It is built once
-per process and parameters, in a temporary directory removed at exit; every run works on a copy.
+there), then `engine.replica.bulk.BulkFill` (plain `executemany`) fills it in a few
+transactions: the SKUs, one valid EAN-13 each, the bins of one warehouse and its RECEIVING area,
+one operator with a real argon2id PIN hash, the server's stock (and the shown stock, equal to it:
+nothing is pending) for three bins per SKU, and the terminal's side of the ledger: its outbox of
+`ledger_rows` operations, seq 1..N, all answered `applied` by the server. The meta rows make it
+look enrolled. It is built once per process and parameters, in a temporary directory removed at
+exit; every run works on a copy.
 
 The app runs in process under Textual's headless `run_test(size=(80, 24))`, with no server
 (`http=None`): what is measured is the terminal's own work. The headless driver throws frames
@@ -40,7 +41,6 @@ import os
 import platform
 import random
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -72,8 +72,6 @@ GAP_S = 0.06
 """Pause between two scans (a person scanning does not go faster than a few scans a second)."""
 SCAN_TIMEOUT_S = 10.0
 PROCESS_STARTS = 3
-CHUNK = 100_000
-"""Rows per transaction while building."""
 
 
 def _log(message: str) -> None:
@@ -142,51 +140,23 @@ def built_replica(skus: int, ledger_rows: int, seed: int) -> BuiltReplica:
     return _CACHE[key]
 
 
-def _chunks(rows: Iterator[tuple[Any, ...]], size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
-    chunk: list[tuple[Any, ...]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def build_replica(path: Path, skus: int, ledger_rows: int, seed: int) -> BuiltReplica:
     """Create the replica at `path` with `Replica.open`, then bulk-fill it (see the module doc)."""
     from engine.replica import Replica
+    from engine.replica.bulk import BulkFill
     from server.security import hash_pin
 
     started = time.perf_counter()
     rng = random.Random(seed)
     bins = bin_codes(min(BINS, max(skus, BINS_PER_SKU)))
     Replica.open(path).close()  # the schema, its migrations, indexes and triggers
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA synchronous = OFF")  # building only: the app opens it with FULL
-    conn.execute("PRAGMA cache_size = -262144")
-    transactions = 0
-
-    def write(sql: str, rows: Iterator[tuple[Any, ...]]) -> int:
-        nonlocal transactions
-        written = 0
-        for chunk in _chunks(rows):
-            conn.execute("BEGIN")
-            conn.executemany(sql, chunk)
-            conn.execute("COMMIT")
-            transactions += 1
-            written += len(chunk)
-        return written
+    fill = BulkFill(path)
 
     _log(f"building a replica of {skus:,} SKUs and {ledger_rows:,} ledger rows in {path.parent}")
-    write("INSERT INTO skus (sku, name) VALUES (?, ?)",
-          ((sku_code(i), f"商品{i:06d}") for i in range(skus)))
-    write("INSERT INTO barcodes (barcode, sku) VALUES (?, ?)",
-          ((ean13(i), sku_code(i)) for i in range(skus)))
-    write("INSERT INTO locations (code, warehouse_id, kind) VALUES (?, ?, ?)",
-          iter([(code, WAREHOUSE, "bin") for code in bins] + [(RECEIVING, WAREHOUSE, "staging")]))
-    write("INSERT INTO operators (operator_id, name, roles, pin_hash) VALUES (?, ?, ?, ?)",
-          iter([(OPERATOR, OPERATOR_NAME, json.dumps(list(ROLES)), hash_pin(PIN))]))
+    fill.skus((sku_code(i), f"商品{i:06d}") for i in range(skus))
+    fill.barcodes((ean13(i), sku_code(i)) for i in range(skus))
+    fill.locations([(code, WAREHOUSE, "bin") for code in bins] + [(RECEIVING, WAREHOUSE, "staging")])
+    fill.operators([(OPERATOR, OPERATOR_NAME, json.dumps(list(ROLES)), hash_pin(PIN))])
     _log(f"  {skus:,} SKUs with barcodes, {len(bins):,} bins + {RECEIVING}, operator {OPERATOR}: "
          f"{time.perf_counter() - started:.1f} s")
 
@@ -196,14 +166,14 @@ def build_replica(path: Path, skus: int, ledger_rows: int, seed: int) -> BuiltRe
         for i in range(skus) for b in rng.sample(range(len(bins)), per_sku)
     )
     for table in ("server_stock", "stock"):
-        write(f"INSERT INTO {table} (location, sku, on_hand) VALUES (?, ?, ?)", iter(stock))
+        fill.stock(stock, table)
     _log(f"  {len(stock):,} (bin, SKU) stock rows, server truth and shown: "
          f"{time.perf_counter() - started:.1f} s")
 
     kinds: dict[str, int] = {}
     first_ms = 1_700_000_000_000
 
-    def outbox_rows() -> Iterator[tuple[Any, ...]]:
+    def outbox_rows() -> Iterator[tuple[int, str, str, str, int, str]]:
         for seq in range(1, ledger_rows + 1):
             sku = sku_code(rng.randrange(skus))
             draw = rng.random()
@@ -224,11 +194,7 @@ def build_replica(path: Path, skus: int, ledger_rows: int, seed: int) -> BuiltRe
                 _log(f"  outbox {seq:,}/{ledger_rows:,}: {time.perf_counter() - started:.1f} s")
 
     # in seq order: the outbox_seq_contiguous trigger checks each row follows the last one
-    written = write(
-        "INSERT INTO outbox (seq, op_id, kind, operator_id, at_ms, payload, status) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'applied')",
-        outbox_rows(),
-    )
+    written = fill.applied_outbox(outbox_rows())
     meta = {
         "device_id": "bench-terminal-1",
         "device_token": "bench-token-not-valid-on-any-server",
@@ -237,14 +203,12 @@ def build_replica(path: Path, skus: int, ledger_rows: int, seed: int) -> BuiltRe
         "clock_offset_ms": "0",
         "last_sync_ms": str(first_ms + ledger_rows * 1_000),
     }
-    write("INSERT INTO meta (key, value) VALUES (?, ?) "
-          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", iter(meta.items()))
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    fill.meta(meta)
+    fill.close()
     seconds = time.perf_counter() - started
     _log(f"  built: {path.stat().st_size / 1e6:,.0f} MB in {seconds:.1f} s")
     return BuiltReplica(path, skus, len(bins), len(stock), written, dict(sorted(kinds.items())),
-                        transactions, seconds)
+                        fill.transactions, seconds)
 
 
 def working_copy(built: BuiltReplica) -> Path:
@@ -564,7 +528,7 @@ class TerminalBenchResult:
             f"Python {platform.python_version()}, {os.cpu_count()} CPU(s), load average "
             f"{self.load_before:.1f} before / {self.load_after:.1f} after; seed {self.seed}",
             f"replica ({self.replica_bytes / 1e6:,.0f} MB, built in {r.seconds:.1f} s: "
-            f"Replica.open for the schema, then sqlite3 executemany in {r.transactions} "
+            f"Replica.open for the schema, then BulkFill executemany in {r.transactions} "
             f"transactions):",
             f"  {r.skus:,} SKUs, one valid EAN-13 each; {r.bins:,} bins + {RECEIVING} in "
             f"{WAREHOUSE}; 1 operator (argon2id PIN hash)",

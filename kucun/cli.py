@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -38,89 +38,69 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+DB_HELP = ("Server database: a SQLite file (created if missing) or postgresql://user@host:port/dbname; "
+           "KUCUN_DB sets it too.")
+
+
+def _db_option(help_text: str = DB_HELP) -> Any:
+    return typer.Option(..., "--db", envvar="KUCUN_DB", help=help_text, show_envvar=False)
+
+
 @app.command()
 def server(
-    db: Path = typer.Option(..., "--db", help="Server database file (SQLite; created if missing)."),
+    db: str = _db_option(),
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8731, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Server processes sharing the port (PostgreSQL only; each takes "
+                                         "part in sync and the office API, the jobs run in one at a time).",
+                                min=1),
     permissions: Optional[Path] = typer.Option(
         None, help="JSON file of role → op kinds, replacing the defaults of the roles it names."
     ),
     marketplace: bool = typer.Option(True, help="Run the Tmall jobs for bound stores."),
     import_interval: float = typer.Option(10.0, help="Seconds between Tmall order imports."),
     backup_dir: Optional[Path] = typer.Option(
-        None, help="Folder of the daily backups [default: <db>.backups beside the database]."
+        None, help="Folder of the daily backups [default: <db>.backups beside a SQLite file, "
+                   "kucun-backups-<dbname> for PostgreSQL]."
     ),
     backup_keep: int = typer.Option(7, help="Daily backups to keep.", min=1),
     backup_every_hours: float = typer.Option(24.0, help="Hours between automatic backups; 0 = none."),
     alert_interval: float = typer.Option(30.0, help="Seconds between stock-alert evaluations; 0 = none."),
 ) -> None:
-    """Run the sync server (and the Tmall jobs of every bound store)."""
-    import uvicorn
-
-    from server.app import make_app
+    """Run the sync server (and the Tmall jobs of every bound store, the alerts and the backups)."""
     from server.errors import ConfigError
     from server.permissions import Permissions
+    from server.serve import ServeSettings, serve
+    from server.store.database import DatabaseError, Database, describe, is_url
 
+    if workers > 1 and not is_url(db):
+        _fail("--workers > 1 needs PostgreSQL (--db postgresql://...): SQLite has one writer")
     try:
-        table = Permissions.from_file(permissions) if permissions else Permissions()
-    except ConfigError as problem:
+        if permissions:
+            Permissions.from_file(permissions)
+        Database(db).close()  # migrate once here, not in every worker at the same time
+    except (ConfigError, DatabaseError) as problem:
         _fail(str(problem))
         return
-    typer.echo(f"kucun server: database {db}, listening on http://{host}:{port}")
-    application = make_app(db, permissions=table)
-    application.state.backup_dir = backup_dir or db.with_name(db.name + ".backups")
-    application.state.backup_keep = backup_keep
-    backups = None
+    except Exception as problem:  # a database that cannot be reached: say so, no traceback
+        _fail(f"cannot open the database {describe(db)}: {problem}")
+        return
+    settings = ServeSettings(
+        db=db, permissions=str(permissions) if permissions else None, marketplace=marketplace,
+        import_interval_s=import_interval, backup_dir=str(backup_dir) if backup_dir else None,
+        backup_keep=backup_keep, backup_every_hours=backup_every_hours, alert_interval_s=alert_interval,
+    )
+    plural = f", {workers} processes" if workers > 1 else ""
+    typer.echo(f"kucun server: database {describe(db)}, listening on http://{host}:{port}{plural}")
     if backup_every_hours > 0:
-        from server.backup import DailyBackups
-
-        backups = DailyBackups(db, application.state.backup_dir, keep=backup_keep,
-                               every_s=backup_every_hours * 3600, log=lambda line: typer.echo(line, err=True))
-        backups.start()
-        typer.echo(f"backups: every {backup_every_hours:g} h into {application.state.backup_dir}, keeping {backup_keep}")
-    jobs = None
-    if marketplace:
-        import httpx
-
-        from server.tmall.runner import MarketplaceJobs
-        from server.vault import Vault
-
-        jobs = MarketplaceJobs(application.state.db, Vault.for_database(db),
-                               httpx.Client(timeout=30), import_interval_s=import_interval)
-        jobs.start()
-        application.state.service.after_push = jobs.wake
-    stop_alerts = None
-    if alert_interval > 0:
-        import threading
-
-        from server.office.alerts import evaluate_and_notify
-
-        stop_alerts = threading.Event()
-
-        def alert_loop() -> None:
-            while not stop_alerts.wait(alert_interval):
-                try:
-                    evaluate_and_notify(application.state)
-                except Exception as problem:  # never let the alert loop take the server down
-                    typer.echo(f"kucun: alert evaluation failed: {problem}", err=True)
-
-        threading.Thread(target=alert_loop, name="kucun-alerts", daemon=True).start()
-    try:
-        uvicorn.run(application, host=host, port=port, log_level="warning")
-    finally:
-        if stop_alerts is not None:
-            stop_alerts.set()
-        if jobs is not None:
-            jobs.stop()
-        if backups is not None:
-            backups.stop()
+        typer.echo(f"backups: every {backup_every_hours:g} h into {settings.backups_folder}, keeping {backup_keep}")
+    serve(settings, host=host, port=port, workers=workers)
 
 
 @admin_app.callback()
 def admin(
     ctx: typer.Context,
-    db: Path = typer.Option(..., "--db", help="Server database file (created if missing)."),
+    db: str = _db_option(),
 ) -> None:
     """Office set-up on the server database."""
     ctx.obj = db
@@ -377,14 +357,27 @@ def bench_sync_command(
     ops: int = typer.Option(10_000, help="Total ops to push."),
     batch: int = typer.Option(1_000, help="Ops per push batch."),
     seed: int = typer.Option(7, help="Seed of the op mix."),
+    db: Optional[str] = typer.Option(
+        None, "--db", help="postgresql://user@host:port/dbname: bench on that PostgreSQL server, in a "
+                           "scratch database beside dbname, dropped afterwards [default: SQLite file]."),
 ) -> None:
-    """Server ops/s for batches of mixed ops, beside raw SQLite executemany of as many rows."""
+    """Server ops/s for batches of mixed ops, beside raw executemany of as many rows (same backend)."""
+    import contextlib
+
     from kucun.bench import bench_sync
 
     if ops < batch or batch < 1:
         _fail("--ops must be at least --batch, and --batch at least 1")
+    if db is not None and not db.startswith("postgresql://"):
+        _fail("--db takes a postgresql:// URL (without it the bench runs on a SQLite file)")
     typer.echo(f"pushing {ops // batch} batch(es) of {batch} mixed ops...")
-    typer.echo(bench_sync(ops, batch, seed).report())
+    with contextlib.ExitStack() as stack:
+        target = None
+        if db is not None:
+            from server.store.scratch import scratch_database
+
+            target = stack.enter_context(scratch_database(db, "bench"))
+        typer.echo(bench_sync(ops, batch, seed, target=target).report())
 
 
 @app.command()
@@ -402,6 +395,10 @@ def simulate(
         1.0, min=0.0, max=1.0,
         help="Share of a counted bin escrowed (R3): 1 = all of it (the default), 0.1 = a 10 % tolerance.",
     ),
+    db: Optional[str] = typer.Option(
+        None, "--db", help="Run the server on PostgreSQL: postgresql://user@host:port/dbname names the "
+                           "server; the run uses a scratch database beside dbname, dropped afterwards "
+                           "[default: a SQLite file in a temporary folder]."),
 ) -> None:
     """Simulate a working day with faults and check the promises: never oversell, nothing lost."""
     from kucun.simulation.report import main as simulate_main
@@ -412,9 +409,12 @@ def simulate(
         _fail("--policy must be kucun or naive")
     if terminals < 1 or stores < 1 or skus < 1 or hours <= 0:
         _fail("--terminals, --stores and --skus must be at least 1, --hours positive")
+    if db is not None and not db.startswith("postgresql://"):
+        _fail("--db takes a postgresql:// URL (without it the simulation runs on SQLite)")
     raise typer.Exit(simulate_main(seed=seed, terminals=terminals, stores=stores, skus=skus, hours=hours,
                                    faults=faults, policy=policy, compare_policies=compare,
-                                   as_json=as_json, echo=typer.echo, escrow_fraction=escrow_fraction))
+                                   as_json=as_json, echo=typer.echo, escrow_fraction=escrow_fraction,
+                                   server_db=db))
 
 
 @bench_app.command("office")
@@ -494,11 +494,10 @@ def labels(
         if db is None:
             _fail("SKU labels need --db (names and barcodes come from the server database)")
         from server.store.database import Database
+        from server.store.reports import sku_labels
 
-        with Database(db).reading() as conn:
-            rows = conn.execute(
-                "SELECT s.sku, s.name, MIN(b.barcode) FROM skus s LEFT JOIN barcodes b ON b.sku = s.sku "
-                "GROUP BY s.sku ORDER BY s.sku").fetchall()
+        with Database(db).reading() as tx:
+            rows = sku_labels(tx)
         wanted = set(codes or [])
         specs = [LabelSpec(r[0], r[1], r[2]) for r in rows if not wanted or r[0] in wanted]
         missing = wanted - {spec.code for spec in specs}

@@ -22,7 +22,7 @@ from engine.model import OpKind, ReceivePayload
 from engine.replica import Replica
 from engine.sync import SyncClient
 from server.site import issue_enrollment_code, load_site
-from server.store import marketplace
+from server.store import inspection, marketplace
 from server.store.database import Database
 from server.tmall.binding import bind_store
 from server.vault import Vault
@@ -97,8 +97,8 @@ def run_demo(folder: Path, port: int, *, terminal: bool = True, lang: str = "zh"
             return 1
 
         db = Database(db_path)
-        with db.reading() as conn:
-            bound = {row.store_id for row in marketplace.stores(conn)}
+        with db.reading() as tx:
+            bound = {row.store_id for row in marketplace.stores(tx)}
         with httpx.Client(timeout=30) as http:
             for store in credentials["stores"]:
                 if store["nick"] not in bound:
@@ -156,23 +156,18 @@ def run_demo(folder: Path, port: int, *, terminal: bool = True, lang: str = "zh"
 def _ensure_office_account(db: Database) -> None:
     from server.office import accounts
 
-    with db.transaction() as conn:
-        if not conn.execute("SELECT 1 FROM office_accounts WHERE account_id = ?", (OFFICE_ACCOUNT,)).fetchone():
-            accounts.create_account(conn, OFFICE_ACCOUNT, "Demo office", ["admin"], int(time.time() * 1000),
+    with db.transaction() as tx:
+        if not any(account["account_id"] == OFFICE_ACCOUNT for account in accounts.list_accounts(tx)):
+            accounts.create_account(tx, OFFICE_ACCOUNT, "Demo office", ["admin"], int(time.time() * 1000),
                                     password=OFFICE_PASSWORD, by="demo")
 
 
 def _status_line(db: Database, sandbox_url: str) -> str:
-    with db.reading() as conn:
-        states = dict(conn.execute(
-            "SELECT o.state, COUNT(*) FROM orders o JOIN market_orders m ON m.order_id = o.order_id "
-            "GROUP BY o.state").fetchall())
-        held = conn.execute("SELECT COUNT(*) FROM orders WHERE hold_reason IS NOT NULL").fetchone()[0]
-        quotas = conn.execute("SELECT store_id, SUM(quota) FROM store_quotas GROUP BY store_id").fetchall()
-        shippable = {
-            row[0]: -int(row[1]) for row in conn.execute(
-                "SELECT sku, SUM(on_hand) FROM stock WHERE location IN ('@supplier', '@loss') GROUP BY sku")
-        }
+    with db.reading() as tx:
+        states = inspection.marketplace_order_states(tx)
+        held = inspection.held_orders(tx)
+        quotas = inspection.published_per_store(tx)
+        shippable = inspection.received_less_lost(tx)
     try:
         oracle = httpx.post(f"{sandbox_url}/sandbox/oracle", json={"shippable": shippable}, timeout=5).json()
         oversold = sum(oracle.get("oversold", {}).values())
@@ -181,6 +176,6 @@ def _status_line(db: Database, sandbox_url: str) -> str:
     except (httpx.HTTPError, ValueError):
         oversold, sold = "?", "?"
     orders_text = ", ".join(f"{n} {state}" for state, n in sorted(states.items())) or "none yet"
-    quota_text = ", ".join(f"{store} {int(total)}" for store, total in quotas) or "-"
+    quota_text = ", ".join(f"{store} {total}" for store, total in quotas) or "-"
     return (f"{time.strftime('%H:%M:%S')}  orders: {orders_text} ({held} held)  |  "
             f"units published per store: {quota_text}  |  sold on Tmall {sold}, oversold {oversold}")

@@ -39,10 +39,11 @@ from engine.model import (
     ReceivePayload,
     ShipPayload,
 )
+from engine.replica.inspection import order_ids_in
 from kucun.simulation.world import CountTask, TerminalHandle, World
 from server.counting import issue_count_task
 from server.shrinkage import count_escrow_policy
-from server.store import marketplace
+from server.store import marketplace, stock
 
 @dataclass(frozen=True)
 class Tempo:
@@ -90,13 +91,10 @@ def picker(world: World, handle: TerminalHandle, rng: random.Random) -> None:
     spec = handle.spec
     replica = handle.replica
     assert spec.tote is not None
-    rows = replica.db.execute(
-        "SELECT order_id FROM orders WHERE warehouse_id = ? AND state IN (?, ?, ?, ?) ORDER BY order_id",
-        (spec.warehouse, OrderState.ALLOCATED.value, OrderState.PICKING.value,
-         OrderState.PICKED.value, OrderState.PACKED.value),
-    ).fetchall()
+    order_ids = order_ids_in(replica.db, spec.warehouse, (
+        OrderState.ALLOCATED.value, OrderState.PICKING.value, OrderState.PICKED.value, OrderState.PACKED.value))
     worked = 0
-    for (order_id,) in rows:
+    for order_id in order_ids:
         if worked >= 3:
             break
         mine = world.picker_for(order_id, spec.warehouse) == handle.name
@@ -302,10 +300,8 @@ def office(world: World, warehouse: str, rng: random.Random) -> None:
 
 
 def _book_available(world: World, sku: str) -> int:
-    row = world.audit.execute(
-        "SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s JOIN locations l ON l.code = s.location "
-        "WHERE s.sku = ?", (sku,)).fetchone()
-    return int(row[0]) - marketplace.demand(world.audit, sku)
+    with world.audit.reading() as tx:
+        return stock.total_on_hand(tx, sku) - marketplace.demand(tx, sku)
 
 
 def _issue_count_task(world: World, warehouse: str, rng: random.Random) -> None:
@@ -323,8 +319,8 @@ def _issue_count_task(world: World, warehouse: str, rng: random.Random) -> None:
     if world.policy == "kucun":
         assert world.server.db is not None
         base = EscrowPolicy(Fraction(world.escrow_fraction).limit_denominator(100))
-        with world.server.db.reading() as conn:
-            policy = count_escrow_policy(conn, warehouse, base)
+        with world.server.db.reading() as tx:
+            policy = count_escrow_policy(tx, warehouse, base)
         task_id = issue_count_task(world.server.db, location, [sku], world.clock(),
                                    assignee=who.operator, policy=policy)
     else:

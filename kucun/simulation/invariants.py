@@ -16,14 +16,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.model import is_virtual_location
+from engine.replica import inspection as replica_inspection
 from kucun.simulation.world import TerminalHandle, World
-from server.store import stock
+from server.store import inspection, stock
+from server.store.database import Database
 
 LEDGER_KINDS = {"receive": 1, "move": 1, "pick": 1}
 """Op kinds that book exactly one ledger entry of their own (count adjustments aside)."""
@@ -55,10 +56,12 @@ def oversold(world: World) -> dict[str, int]:
     return world.sandbox.oversold(world.shelf.shippable(world.site.skus))
 
 
-def conservation(conn: sqlite3.Connection) -> dict[str, int]:
+def conservation(audit: Database) -> dict[str, int]:
     """SKUs whose units do not sum to 0 over all locations (empty when conservation holds)."""
     totals: Counter[str] = Counter()
-    for (_location, sku), units in stock.all_levels(conn).items():
+    with audit.reading() as tx:
+        levels = stock.all_levels(tx)
+    for (_location, sku), units in levels.items():
         totals[sku] += units
     return {sku: total for sku, total in sorted(totals.items()) if total != 0}
 
@@ -66,25 +69,16 @@ def conservation(conn: sqlite3.Connection) -> dict[str, int]:
 def account_ops(world: World, final: bool) -> OpAccount:
     """The no-lost-op and audit checks over every terminal (offices included)."""
     account = OpAccount()
-    conn = world.audit
-    server_ops = {
-        row["op_id"]: row
-        for row in conn.execute("SELECT op_id, device_id, seq, kind, status, code, reason FROM ops")
-    }
-    audited = {row[0] for row in conn.execute("SELECT DISTINCT op_id FROM audit_log")}
-    entries = Counter(row[0] for row in conn.execute(
-        "SELECT op_id FROM ledger WHERE is_adjustment = 0 AND to_location != '@customer'"))
-    account.duplicates_suppressed = int(conn.execute(
-        "SELECT COUNT(*) FROM audit_log WHERE status = 'duplicate'").fetchone()[0])
+    with world.audit.reading() as tx:
+        server_ops = inspection.server_ops(tx)
+        audited = inspection.audited_op_ids(tx)
+        entries = inspection.own_ledger_entries(tx)
+        account.duplicates_suppressed = inspection.duplicate_answers(tx)
     known_devices: dict[str, TerminalHandle] = {}
     for handle in [*world.terminals, *world.offices.values()]:
         device_id = handle.replica.device_id
         known_devices[device_id] = handle
-        outbox = {
-            row[0]: row
-            for row in handle.replica.db.execute(
-                "SELECT op_id, seq, kind, status, code, reason FROM outbox ORDER BY seq")
-        }
+        outbox = {entry.op_id: entry for entry in replica_inspection.outbox_entries(handle.replica.db)}
         for op_id in handle.recorded:
             account.recorded += 1
             if op_id not in outbox:
@@ -99,63 +93,51 @@ def account_ops(world: World, final: bool) -> OpAccount:
             if first is None:
                 account.lost.append(f"{handle.name}: op {op_id} is {status} here, the server has no trace")
                 continue
-            if first["seq"] != seq or first["device_id"] != device_id:
+            if first.seq != seq or first.device_id != device_id:
                 account.lost.append(f"{handle.name}: op {op_id} is seq {seq} here, "
-                                    f"{first['device_id']}/{first['seq']} on the server")
+                                    f"{first.device_id}/{first.seq} on the server")
             if op_id not in audited:
                 account.audit_missing.append(f"{handle.name}: op {op_id} answered but not in the audit log")
-            if first["status"] == "rejected":
+            if first.status == "rejected":
                 if status == "rejected" and code and reason:
                     continue
                 account.hidden_rejections.append(
                     f"{handle.name}: op {op_id} ({kind}) was rejected by the server "
-                    f"({first['code']}: {first['reason']}) but the replica holds it as {status!r}: "
+                    f"({first.code}: {first.reason}) but the replica holds it as {status!r}: "
                     f"the operator never sees why")
                 continue
             if status == "rejected":
                 account.lost.append(f"{handle.name}: op {op_id} is rejected here but "
-                                    f"{first['status']} on the server")
+                                    f"{first.status} on the server")
                 continue
             want = LEDGER_KINDS.get(kind)
             if want is not None and entries.get(op_id, 0) != want:
                 account.double_booked.append(
                     f"{handle.name}: {kind} op {op_id} has {entries.get(op_id, 0)} ledger entries, not {want}")
     for op_id, row in server_ops.items():
-        if row["device_id"] not in known_devices:
-            account.phantom.append(f"server op {op_id} of unknown device {row['device_id']}")
+        if row.device_id not in known_devices:
+            account.phantom.append(f"server op {op_id} of unknown device {row.device_id}")
             continue
-        handle = known_devices[row["device_id"]]
+        handle = known_devices[row.device_id]
         if op_id not in world.ops or world.ops[op_id].terminal != handle.name:
             account.phantom.append(f"server op {op_id} of {handle.name} was never recorded there")
-    account.applied = sum(1 for row in server_ops.values() if row["status"] == "applied")
-    account.rejected = sum(1 for row in server_ops.values() if row["status"] == "rejected")
+    account.applied = sum(1 for row in server_ops.values() if row.status == "applied")
+    account.rejected = sum(1 for row in server_ops.values() if row.status == "rejected")
     return account
 
 
-def server_scope(conn: sqlite3.Connection, warehouse: str) -> dict[str, Any]:
+def server_scope(audit: Database, warehouse: str) -> dict[str, Any]:
     """What a device of `warehouse` should show once it has synced everything."""
-    stock_rows = {
-        (row[0], row[1]): int(row[2])
-        for row in conn.execute(
-            "SELECT s.location, s.sku, s.on_hand FROM stock s JOIN locations l ON l.code = s.location "
-            "WHERE l.warehouse_id = ? AND s.on_hand != 0", (warehouse,))
-        if not is_virtual_location(row[0])
-    }
-    orders = {row[0]: row[1] for row in conn.execute(
-        "SELECT order_id, state FROM orders WHERE warehouse_id = ?", (warehouse,))}
-    tasks = {row[0]: row[1] for row in conn.execute(
-        "SELECT task_id, state FROM tasks WHERE warehouse_id = ?", (warehouse,))}
-    return {"stock": stock_rows, "orders": orders, "tasks": tasks}
+    with audit.reading() as tx:
+        view = inspection.warehouse_view(tx, warehouse)
+    return {"stock": view.stock, "orders": view.orders, "tasks": view.tasks}
 
 
 def replica_view(handle: TerminalHandle) -> dict[str, Any]:
     db = handle.replica.db
-    stock_rows = {(row[0], row[1]): int(row[2])
-                  for row in db.execute("SELECT location, sku, on_hand FROM stock WHERE on_hand != 0")}
-    orders = {row[0]: row[1] for row in db.execute(
-        "SELECT order_id, state FROM orders WHERE warehouse_id = ?", (handle.spec.warehouse,))}
-    tasks = {row[0]: row[1] for row in db.execute("SELECT task_id, state FROM tasks")}
-    return {"stock": stock_rows, "orders": orders, "tasks": tasks}
+    return {"stock": replica_inspection.shown_stock(db),
+            "orders": replica_inspection.order_states(db, handle.spec.warehouse),
+            "tasks": replica_inspection.task_states(db)}
 
 
 def convergence(world: World) -> list[str]:
@@ -177,15 +159,13 @@ def convergence(world: World) -> list[str]:
 def shelf_mismatch(world: World) -> int:
     """Σ |book − shelf| over every real location: where the ledger and the physical truth disagree
     (0 when every count was stamped in the right order relative to the moves around it)."""
-    book = {
-        (row[0], row[1]): int(row[2])
-        for row in world.audit.execute("SELECT location, sku, on_hand FROM stock")
-        if not is_virtual_location(row[0])
-    }
+    with world.audit.reading() as tx:
+        levels = stock.all_levels(tx)
+    book = {key: units for key, units in levels.items() if not is_virtual_location(key[0])}
     keys = set(book) | {key for key, units in world.shelf.qty.items() if units}
     return sum(abs(book.get(key, 0) - world.shelf.qty.get(key, 0)) for key in keys)
 
 
-def unescrowed_decrements(conn: sqlite3.Connection) -> int:
-    return int(conn.execute(
-        "SELECT COUNT(*) FROM alerts WHERE kind = 'unescrowed_decrement'").fetchone()[0])
+def unescrowed_decrements(audit: Database) -> int:
+    with audit.reading() as tx:
+        return inspection.alerts_of_kind(tx, "unescrowed_decrement")

@@ -148,6 +148,7 @@ def main(
     show_progress: bool | None = None,
     echo: Callable[[str], None] = print,
     escrow_fraction: float = 1.0,
+    server_db: str | None = None,
 ) -> int:
     """What `kucun simulate` does; returns the exit code (1 when a kucun promise failed).
 
@@ -156,7 +157,8 @@ def main(
     if show_progress is None:
         show_progress = sys.stderr.isatty()
     arguments: dict[str, Any] = dict(seed=seed, terminals=terminals, stores=stores, skus=skus,
-                                     hours=hours, faults=faults, escrow_fraction=escrow_fraction)
+                                     hours=hours, faults=faults, escrow_fraction=escrow_fraction,
+                                     server_db=server_db)
     if compare_policies:
         results = []
         wall = 0.0

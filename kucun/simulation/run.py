@@ -13,6 +13,8 @@ pending (the quiesce); then the final checks run.
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import math
 import random
@@ -26,7 +28,7 @@ from kucun.simulation import actors, invariants
 from kucun.simulation.actors import Tempo
 from kucun.simulation.faults import FaultProfile, per_step, profile
 from kucun.simulation.world import World, deterministic_uuids, scratch_dir
-from server.store import marketplace
+from server.store import feed, inspection, marketplace, stock
 
 Progress = Callable[[int, int], None]
 """`progress(done, total)`: called after each step (and for the quiesce)."""
@@ -64,6 +66,7 @@ def simulate(
     tempo: Tempo | None = None,
     check_every: int = 1,
     workdir: str | Path | None = None,
+    server_db: str | None = None,
 ) -> dict[str, Any]:
     """Run one simulation and return its result (see `report.py` for the keys).
 
@@ -71,7 +74,9 @@ def simulate(
     `faults` is "none" | "light" | "heavy" or a `FaultProfile`; `policy` is "kucun" (R4 quota deltas,
     count tasks escrowed first) or "naive" (full-overwrite publishing, counts without escrow);
     `progress(done, total)` is called after every step; `workdir` keeps the files (server.db,
-    replicas), which otherwise live in a temporary folder (on tmpfs when there is one)."""
+    replicas), which otherwise live in a temporary folder (on tmpfs when there is one).
+    `server_db` (a `postgresql://` URL) runs the server on PostgreSQL instead of SQLite, in a scratch
+    database made beside the one the URL names and dropped afterwards."""
     fault_profile = profile(faults)
     if hours <= 0:
         raise ValueError("hours must be positive")
@@ -83,6 +88,20 @@ def simulate(
     options = dict(seed=seed, terminals=terminals, stores=stores, skus=skus, warehouses=warehouses,
                    policy=policy, faults=fault_profile, buyers_per_minute=buyers_per_minute,
                    step_s=step_s, escrow_fraction=escrow_fraction, tempo=tempo)
+    with contextlib.ExitStack() as stack:
+        if server_db is not None:
+            from server.store.scratch import scratch_database
+
+            options["server_db"] = stack.enter_context(scratch_database(server_db, "sim"))
+        result = _simulate_in(workdir, steps, options, progress, check_every, seed)
+    result["hours"] = hours
+    result["buyers_per_minute"] = buyers_per_minute
+    result["escrow_fraction"] = escrow_fraction
+    return result
+
+
+def _simulate_in(workdir: str | Path | None, steps: int, options: dict[str, Any],
+                 progress: Progress | None, check_every: int, seed: int) -> dict[str, Any]:
     with _quiet_logs(), deterministic_uuids(seed):
         if workdir is not None:
             folder = Path(workdir)
@@ -91,9 +110,6 @@ def simulate(
         else:
             with scratch_dir() as tmp:
                 result = _run(Path(tmp), steps, options, progress, check_every)
-    result["hours"] = hours
-    result["buyers_per_minute"] = buyers_per_minute
-    result["escrow_fraction"] = escrow_fraction
     return result
 
 
@@ -161,16 +177,16 @@ class Run:
         (on_hand − reserved), as if escrowed units could be sold."""
         world = self.world
         sellable_total = gross_total = published_total = published_gross = escrow_total = 0
+        with world.audit.reading() as tx:
+            book = {sku: (stock.total_on_hand(tx, sku) - marketplace.demand(tx, sku), stock.total_escrow(tx, sku))
+                    for sku in world.site.skus}
         for sku in world.site.skus:
-            on_hand = world.audit.execute(
-                "SELECT COALESCE(SUM(s.on_hand), 0) FROM stock s JOIN locations l ON l.code = s.location "
-                "WHERE s.sku = ?", (sku,)).fetchone()[0]
-            gross = max(0, int(on_hand) - marketplace.demand(world.audit, sku))
+            on_hand_less_demand, escrowed = book[sku]
+            gross = max(0, on_hand_less_demand)
             if gross <= 0:
                 continue
             live = sum(world.sandbox.live_quantity(store.nick, sku) for store in world.sandbox.stores)
-            escrow = min(int(world.audit.execute(
-                "SELECT COALESCE(SUM(remaining), 0) FROM escrows WHERE sku = ?", (sku,)).fetchone()[0]), gross)
+            escrow = min(escrowed, gross)
             sellable = gross - escrow
             gross_total += gross
             published_gross += min(live, gross)
@@ -229,17 +245,19 @@ class Run:
 
 
 def _feed_head(world: World) -> int:
-    return int(world.audit.execute("SELECT last_seq FROM feed_clock").fetchone()[0])
+    with world.audit.reading() as tx:
+        return feed.current_cursor(tx)
 
 
 def _latencies(world: World) -> list[float]:
     """Seconds from recording an op to the server applying it (virtual time)."""
     found: list[float] = []
-    rows = world.audit.execute("SELECT op_id, received_at_ms FROM ops").fetchall()
-    for op_id, received in rows:
+    with world.audit.reading() as tx:
+        received = inspection.op_receipts(tx)
+    for op_id, received_at_ms in received.items():
         record = world.ops.get(op_id)
         if record is not None:
-            found.append(max(0, int(received) - record.recorded_at_ms) / 1000)
+            found.append(max(0, received_at_ms - record.recorded_at_ms) / 1000)
     return sorted(found)
 
 
@@ -270,8 +288,10 @@ def _run(folder: Path, steps: int, options: dict[str, Any], progress: Progress |
         latencies = _latencies(world)
         sales = world.sandbox.sales()
         paid = [s for s in sales if not s.refunded_before_shipping]
-        shipped = int(world.audit.execute(
-            "SELECT COUNT(*) FROM orders WHERE state IN ('shipped', 'done')").fetchone()[0])
+        with world.audit.reading() as tx:
+            shipped = inspection.orders_in_states(tx, ("shipped", "done"))
+            recounts = inspection.tasks_of_kind(tx, "recount")
+            put_backs = inspection.tasks_of_kind(tx, "put_back")
         violations = [
             *(f"oversold {units} unit(s) of {sku}" for sku, units in sorted(run.oversold_peak_by_sku.items())),
             *(f"conservation: {line}" for line in run.conservation_breaks[:5]),
@@ -312,10 +332,8 @@ def _run(folder: Path, steps: int, options: dict[str, Any], progress: Progress |
             "availability_gross": (round(sum(run.availability_gross) / len(run.availability_gross), 4)
                                    if run.availability_gross else 1.0),
             "count_tasks": len(world.count_tasks),
-            "recount_tasks": int(world.audit.execute(
-                "SELECT COUNT(*) FROM tasks WHERE kind = 'recount'").fetchone()[0]),
-            "put_back_tasks": int(world.audit.execute(
-                "SELECT COUNT(*) FROM tasks WHERE kind = 'put_back'").fetchone()[0]),
+            "recount_tasks": recounts,
+            "put_back_tasks": put_backs,
             "sync_latency_p50_s": _percentile(latencies, 0.50),
             "sync_latency_p99_s": _percentile(latencies, 0.99),
             "shelf_mismatch_units": invariants.shelf_mismatch(world),

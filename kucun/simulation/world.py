@@ -20,7 +20,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import tempfile
 import uuid
 import zlib
@@ -47,7 +46,8 @@ from kucun.simulation.faults import (
 )
 from server.app import make_app
 from server.site import issue_enrollment_code, load_site
-from server.store.database import Database
+from server.store import inspection, stock
+from server.store.database import Database, is_url
 from server.tmall.binding import bind_store
 from server.tmall.runner import MarketplaceJobs
 from server.tmall.sandbox import SandboxState, make_sandbox_app
@@ -190,11 +190,19 @@ def plan_site(terminals: int, skus: int, warehouses: int | None = None) -> SiteS
     return SiteSpec(whs, codes, bins, {wh: f"{wh}-RECV" for wh in whs}, tuple(specs), offices)
 
 
-def site_database(spec: SiteSpec, path: Path) -> None:
-    """A server database with the site loaded, at `path`. Loading hashes every PIN (argon2, ~30 ms
-    each), so the loaded file is built once per site shape, kept in a per-user cache folder (on
-    tmpfs when there is one) and copied."""
+def site_database(spec: SiteSpec, path: str | Path) -> None:
+    """A server database with the site loaded, at `path` (a file, or an empty PostgreSQL database's
+    URL, loaded directly). Loading hashes every PIN (argon2, ~30 ms each), so the loaded file is
+    built once per site shape, kept in a per-user cache folder (on tmpfs when there is one) and
+    copied."""
     data = spec.site_json()
+    if is_url(path):
+        db = Database(path)
+        try:
+            load_site(db, data, START_MS - 86_400_000)
+        finally:
+            db.close()
+        return
     key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
     cache = Path(_scratch_root() or tempfile.gettempdir()) / f"kucun-sim-sites-{os.getuid()}"
     cache.mkdir(mode=0o700, exist_ok=True)
@@ -295,7 +303,7 @@ class InProcessApp(httpx.BaseTransport):
 class ServerProcess:
     """The sync server and its marketplace jobs, rebuilt from the database file after a crash."""
 
-    def __init__(self, world: World, path: Path) -> None:
+    def __init__(self, world: World, path: str | Path) -> None:
         self.world = world
         self.path = path
         self.up = False
@@ -469,9 +477,10 @@ class World:
     Parts: `clock`, `site` (the plan), `server` (`ServerProcess`: `.db`, `.jobs`, `crash()`,
     `start()`), `sandbox` (`SandboxState`) and `tmall_http`, `terminals` and `offices`
     (`TerminalHandle`: `.replica`, `.client`, `.link`, `record()`, `sync()`, `kill()`), `shelf`
-    (physical truth), `audit` (a read connection to the server database, usable while the server is
-    down). Driving: `begin_step(n)`, `run_jobs()`, `carrier_pickup()`, `crash_server()`,
-    `kill_terminal(h)`, `deliver_held()`, `heal()`. `kucun.simulation.run.Run` is the standard loop.
+    (physical truth), `audit` (a second `Database` on the server's file, read through
+    `audit.reading()` and `server.store.inspection`, usable while the server is down). Driving:
+    `begin_step(n)`, `run_jobs()`, `carrier_pickup()`, `crash_server()`, `kill_terminal(h)`,
+    `deliver_held()`, `heal()`. `kucun.simulation.run.Run` is the standard loop.
     """
 
     def __init__(
@@ -490,6 +499,7 @@ class World:
         escrow_fraction: float = 1.0,
         initial_units: tuple[int, int] = (2, 8),
         tempo: Any = None,
+        server_db: str | None = None,
     ) -> None:
         if policy not in ("kucun", "naive"):
             raise ValueError("policy must be 'kucun' or 'naive'")
@@ -522,7 +532,9 @@ class World:
         self.top_errors = 0
         self._ledger_seen = 0
         self.site = plan_site(terminals, skus, warehouses)
-        site_database(self.site, folder / "server.db")
+        # the server's database: a file in the folder, or the (empty) PostgreSQL database named
+        self.server_target: str | Path = server_db or folder / "server.db"
+        site_database(self.site, self.server_target)
         self.vault = Vault(Fernet.generate_key())
         self.sandbox = SandboxState.new(stores=stores, seed=seed, catalog=list(self.site.skus),
                                         buyers_per_minute=0.0, clock_ms=self.clock)
@@ -538,10 +550,9 @@ class World:
         seed, faults = self.seed, self.profile
         tmall_app = make_sandbox_app(self.sandbox, sleep=self.clock.async_sleep)
         self.tmall_http = httpx.Client(transport=InProcessApp(tmall_app, self.portal), base_url=TMALL_URL)
-        self.server = ServerProcess(self, folder / "server.db")
+        self.server = ServerProcess(self, self.server_target)
         self.server.start()
-        self.audit = sqlite3.connect(str(folder / "server.db"), isolation_level=None, check_same_thread=False)
-        self.audit.row_factory = sqlite3.Row
+        self.audit = Database(self.server_target, migrate=False)
         self._bind_stores()
         skew_rng = random.Random(f"{seed}:skew")
         self.terminals = [
@@ -670,25 +681,20 @@ class World:
 
     def carrier_pickup(self) -> None:
         """Parcels the server has booked out (`→ @customer`) leave the building."""
-        rows = self.audit.execute(
-            "SELECT entry_id, from_location, sku, qty FROM ledger "
-            "WHERE entry_id > ? AND to_location = '@customer' ORDER BY entry_id",
-            (self._ledger_seen,),
-        ).fetchall()
-        for row in rows:
-            self.shelf.carry_away(row["from_location"], row["sku"], int(row["qty"]))
-        last = self.audit.execute("SELECT COALESCE(MAX(entry_id), 0) FROM ledger").fetchone()[0]
-        self._ledger_seen = max(self._ledger_seen, int(last))
+        with self.audit.reading() as tx:
+            shipped = inspection.shipments_after(tx, self._ledger_seen)
+            last = inspection.last_ledger_entry(tx)
+        for entry in shipped:
+            self.shelf.carry_away(entry.from_location, entry.sku, entry.qty)
+        self._ledger_seen = max(self._ledger_seen, last)
 
     def book_on_hand(self, location: str, sku: str) -> int:
-        row = self.audit.execute(
-            "SELECT on_hand FROM stock WHERE location = ? AND sku = ?", (location, sku)).fetchone()
-        return int(row[0]) if row else 0
+        with self.audit.reading() as tx:
+            return stock.on_hand(tx, location, sku)
 
-    def server_op(self, op_id: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.audit.execute(
-            "SELECT status, code, reason FROM ops WHERE op_id = ?", (op_id,)).fetchone()
-        return row
+    def server_op(self, op_id: str) -> inspection.OpAnswer | None:
+        with self.audit.reading() as tx:
+            return inspection.op_answer(tx, op_id)
 
     def picker_for(self, order_id: str, warehouse: str) -> str | None:
         pickers = self.site.pickers(warehouse)
