@@ -250,7 +250,13 @@ def sync_store(ctx: typer.Context) -> None:
         jobs = MarketplaceJobs(Database(ctx.obj), Vault.for_database(ctx.obj), http)
         if not jobs.stores():
             _fail("no store is bound (or every store needs re-authorization)")
-        typer.echo(jobs.run_once().summary())
+        report = jobs.run_if_leading()
+        if report is None:  # a running server leads the Tmall jobs: two publishers would double quotas
+            _fail("a running kucun server is running the Tmall jobs of this site now; it runs them "
+                  "every --import-interval seconds and at once after each push")
+            return
+        jobs.leadership.release()
+        typer.echo(report.summary())
 
 
 @app.command("tmall-sandbox")
@@ -480,7 +486,9 @@ def labels(
     kind: str = typer.Argument(..., help="skus | bins | totes"),
     codes: list[str] = typer.Argument(None, help="Codes to print (bins and totes; SKUs default to all)."),
     out: Path = typer.Option(..., help="Output file, .pdf or .png."),
-    db: Optional[Path] = typer.Option(None, "--db", help="Server database: SKU names and barcodes."),
+    db: Optional[str] = typer.Option(None, "--db", envvar="KUCUN_DB", show_envvar=False,
+                                     help="Server database (SQLite file or postgresql:// URL): SKU names "
+                                          "and barcodes."),
 ) -> None:
     """Render Code 128 / EAN-13 labels for SKUs, bins or totes."""
     from terminal_app.labels import LabelError, LabelSpec, render_labels

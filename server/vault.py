@@ -39,7 +39,9 @@ class Vault:
         from_env = os.environ.get(KEY_ENV)
         if from_env:
             return cls(from_env.encode())
-        key_file = Path(f"{db}.key") if isinstance(db, (str, Path)) else db.key_file
+        from server.store.database import key_file as key_file_of
+
+        key_file = key_file_of(db) if isinstance(db, (str, Path)) else db.key_file
         if not key_file.exists():
             key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             key = Fernet.generate_key()

@@ -82,6 +82,17 @@ def engine_url(target: str | Path) -> URL:
     return URL.create("sqlite", database=str(target))
 
 
+def key_file(target: str | Path) -> Path:
+    """Where the key for a database's secrets at rest is kept when `KUCUN_SECRET_KEY` is not set:
+    beside a SQLite file; for PostgreSQL in `~/.config/kucun/`, named for the server and database
+    (several machines behind one database share `KUCUN_SECRET_KEY` instead)."""
+    if not is_url(target):
+        return Path(f"{target}.key")
+    url = make_url(str(target))
+    folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kucun"
+    return folder / f"{url.host or 'local'}-{url.port or 5432}-{url.database}.key"
+
+
 def describe(target: str | Path) -> str:
     """The target as it may be printed: a URL without its password, or the file path."""
     if is_url(target):
@@ -184,14 +195,8 @@ class Database:
 
     @property
     def key_file(self) -> Path:
-        """Where the key for secrets at rest is kept when `KUCUN_SECRET_KEY` is not set: beside a
-        SQLite file; for PostgreSQL in `~/.config/kucun/`, named for the server and database
-        (several machines behind one database share `KUCUN_SECRET_KEY` instead)."""
-        if self.path is not None:
-            return Path(f"{self.path}.key")
-        folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kucun"
-        name = f"{self.url.host or 'local'}-{self.url.port or 5432}-{self.url.database}.key"
-        return folder / name
+        """Where the key for secrets at rest is kept when `KUCUN_SECRET_KEY` is not set (`key_file`)."""
+        return key_file(self.target)
 
     # --- transactions ---------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from server.store.database import Database
+from server.store.locks import Leadership
 from tests.e2e.test_server_killed_mid_sync import free_port, kucun
 import kucun as kucun_package
 
@@ -57,6 +58,14 @@ def test_bind_a_store_and_import_its_orders_from_the_command_line(tmp_path: Path
                    json={"nick": store["nick"], "outer_sku_id": "SKU-1001", "quantity": 5}).raise_for_status()
         tid = httpx.post(f"http://127.0.0.1:{port}/sandbox/orders",
                          json={"nick": store["nick"], "outer_sku_id": "SKU-1001", "units": 2}).json()["tid"]
+        # a running server leads the site's Tmall jobs: sync-store refuses rather than publish twice
+        holder = Database(db)
+        server_lead = Leadership(holder, "tmall")
+        assert server_lead.held()
+        refused = run("admin", "--db", str(db), "sync-store")
+        assert refused.returncode == 1 and "running kucun server" in refused.stderr
+        server_lead.release()
+        holder.close()
         synced = run("admin", "--db", str(db), "sync-store")
         assert synced.returncode == 0, synced.stderr
         assert "imported 1 new order(s)" in synced.stdout
