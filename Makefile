@@ -26,7 +26,7 @@ demo: $(STAMP) .zbar-checked
 test: $(STAMP) .zbar-checked
 	@scripts/ensure-postgres.sh
 	@$(BIN)/mypy
-	@$(BIN)/python -m pytest
+	@TMPDIR=$$([ -d /dev/shm ] && echo /dev/shm || echo "$${TMPDIR:-/tmp}") $(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)
 	@$(BIN)/kucun bench sync
