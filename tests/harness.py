@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,3 +98,26 @@ class Site:
 
         with self.db.reading() as conn:
             return stock.all_levels(conn)
+
+
+def together(*work: Callable[[], Any]) -> list[Any]:
+    """Run the callables at the same moment on threads of their own; their results, in order."""
+    start = threading.Barrier(len(work))
+    results: list[Any] = [None] * len(work)
+    errors: list[BaseException] = []
+
+    def run(index: int, job: Callable[[], Any]) -> None:
+        start.wait()
+        try:
+            results[index] = job()
+        except BaseException as problem:  # noqa: BLE001 - re-raised in the test's thread
+            errors.append(problem)
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(work)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    if errors:
+        raise errors[0]
+    return results

@@ -8,7 +8,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -31,7 +31,7 @@ from server.office.replenishment import DAY_MS, suggested_qty
 from server.store import alerts as alert_store
 from server.store import marketplace, stock
 from server.store.database import Database
-from tests.harness import Terminal
+from tests.harness import Terminal, together
 from tests.office.conftest import OfficeSite
 
 LIMITS = "/office/v1/stock-limits"
@@ -377,27 +377,6 @@ def second_db(office: OfficeSite) -> Iterator[Database]:
     other.close()
 
 
-def _together(*work: Callable[[], Any]) -> list[Any]:
-    """Run the callables at the same moment on threads of their own; their results, in order."""
-    start = threading.Barrier(len(work))
-    results: list[Any] = [None] * len(work)
-    errors: list[BaseException] = []
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        start.wait()
-        try:
-            results[index] = job()
-        except BaseException as problem:  # noqa: BLE001 - re-raised in the test's thread
-            errors.append(problem)
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(work)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    if errors:
-        raise errors[0]
-    return results
 
 
 def test_an_alert_committed_after_a_later_numbered_one_is_surfaced_not_skipped(
@@ -437,7 +416,7 @@ def test_two_processes_evaluating_at_once_open_one_episode(office: OfficeSite, s
     new: list[alerts.Alert] = []
     for _ in range(3):
         now = office.site.clock()
-        for answer in _together(lambda: alerts.evaluate_alerts(office.db, now),
+        for answer in together(lambda: alerts.evaluate_alerts(office.db, now),
                                 lambda: alerts.evaluate_alerts(second_db, now)):
             new += answer
         office.site.clock.now += 1
@@ -461,7 +440,7 @@ def test_two_processes_delivering_at_once_post_each_alert_once(
         receiver.gate.set()
 
     threading.Thread(target=open_when_both_post, daemon=True).start()
-    reports = _together(lambda: alerts.deliver_due(office.db, office.site.clock, pause_s=0),
+    reports = together(lambda: alerts.deliver_due(office.db, office.site.clock, pause_s=0),
                         lambda: alerts.deliver_due(second_db, office.site.clock, pause_s=0))
     assert sorted(reports[0].delivered + reports[1].delivered) == raised
     assert reports[0].delivered and reports[1].delivered  # both took part

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ from server.site import issue_enrollment_code, load_site
 from server.store import stock
 from server.store.database import Database
 from tests.backends import POSTGRES
-from tests.harness import SITE, FakeClock
+from tests.harness import SITE, FakeClock, together
 
 T0 = 1_764_200_000_000
 MANY_SKUS = [{"sku": f"M-{n:04d}", "name": f"many {n}", "barcodes": []} for n in range(400)]
@@ -90,29 +90,6 @@ def pair() -> Iterator[Pair]:
     first.close()
     second.close()
     POSTGRES.drop(url)
-
-
-def together(*work: Callable[[], Any]) -> list[Any]:
-    """Run the callables at the same moment on threads of their own; their results, in order."""
-    start = threading.Barrier(len(work))
-    results: list[Any] = [None] * len(work)
-    errors: list[BaseException] = []
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        start.wait()
-        try:
-            results[index] = job()
-        except BaseException as problem:  # noqa: BLE001 - re-raised in the test's thread
-            errors.append(problem)
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(work)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results
 
 
 def stock_up(pair: Pair, location: str, sku: str, qty: int) -> None:
