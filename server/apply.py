@@ -1,7 +1,9 @@
 """Applying one pushed operation to the authoritative store: load, call the rule, save.
 
-Every function here runs inside the push batch's transaction; a `Rejected` value answers the op
-and leaves the store as it was (checks come before writes).
+Every function here runs inside the push batch's transaction and reads and writes through the
+batch's working set (`server/store/batch.py`), which loads what the whole batch needs together and
+writes it together. A `Rejected` value answers the op and leaves the store as it was: every check
+comes before the first write (the push holds this to account with `Batch.written`).
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ from server.office import counts as office_counts
 from server.office import transfers
 from server import settlement
 from server.permissions import LINK_BARCODE, Permissions
-from server.store import marketplace, masterdata, orders, stock
-from server.store.database import Tx
+from server.store import marketplace, masterdata, orders
+from server.store.batch import Batch
 from server.store.devices import Device
 
 
@@ -59,7 +61,7 @@ class SyncPolicy:
 
 
 def apply_operation(
-    tx: Tx,
+    batch: Batch,
     op: Operation,
     device: Device,
     permissions: Permissions,
@@ -67,7 +69,7 @@ def apply_operation(
     policy: SyncPolicy = SyncPolicy(),
 ) -> Applied | Rejected:
     """Check the operator and permission (a terminal is never trusted), then apply by kind."""
-    who = masterdata.operator(tx, op.operator_id)
+    who = batch.operator(op.operator_id)
     if who is None or not who["active"]:
         return Rejected("unknown_operator", f"operator '{op.operator_id}' is not known or disabled")
     if device.warehouse_id not in who["warehouses"]:
@@ -80,7 +82,7 @@ def apply_operation(
             "forbidden",
             f"operator '{op.operator_id}' ({', '.join(who['roles'])}) may not {op.kind.value}",
         )
-    context = _Context(tx, op, device, now_ms, policy)
+    context = _Context(batch, op, device, now_ms, policy)
     p = op.payload
     if isinstance(p, ProposeBarcodePayload):
         return context.propose_barcode(p, permissions.allows(who["roles"], LINK_BARCODE))
@@ -97,9 +99,9 @@ def apply_operation(
 
 class _Context:
     def __init__(
-        self, tx: Tx, op: Operation, device: Device, now_ms: int, policy: SyncPolicy
+        self, batch: Batch, op: Operation, device: Device, now_ms: int, policy: SyncPolicy
     ) -> None:
-        self.tx = tx
+        self.batch = batch
         self.op = op
         self.device = device
         self.now_ms = now_ms
@@ -108,12 +110,12 @@ class _Context:
     # --- checks ---------------------------------------------------------------------------------
 
     def check_sku(self, sku: str) -> Rejected | None:
-        if not masterdata.sku_exists(self.tx, sku):
+        if not self.batch.sku_exists(sku):
             return Rejected("unknown_sku", f"SKU '{sku}' is not known")
         return None
 
     def check_location(self, code: str) -> Rejected | None:
-        row = masterdata.location(self.tx, code)
+        row = self.batch.location(code)
         if row is None:
             return Rejected("unknown_location", f"location '{code}' is not known")
         if row["warehouse_id"] != self.device.warehouse_id:
@@ -135,24 +137,24 @@ class _Context:
     def book(self, move: Move) -> None:
         """Book a move, then keep R2 true at both ends: a move stamped before the latest count
         of a location amends that count's adjustment."""
-        stock.book_move(self.tx, move)
+        self.batch.book_move(move)
         for location in (move.from_location, move.to_location):
             if is_virtual_location(location):
                 continue
-            latest = stock.latest_count_stamp(self.tx, location, move.sku)
+            latest = self.batch.latest_count_stamp(location, move.sku)
             if latest is not None and move.stamp < latest:
                 self.settle_counts(location, move.sku, latest)
 
     def settle_counts(self, location: str, sku: str, stamp: Stamp) -> int:
         """Book whatever adjustment R2 now asks for at `(location, sku)`; returns it."""
         adjustment = r2.count_adjustment(
-            stock.move_deltas_at(self.tx, location, sku),
-            stock.counts_at(self.tx, location, sku),
-            stock.booked_adjustment(self.tx, location, sku),
+            self.batch.move_deltas_at(location, sku),
+            self.batch.counts_at(location, sku),
+            self.batch.booked_adjustment(location, sku),
         )
         move = r2.adjustment_move(location, sku, adjustment, stamp, self.op.op_id)
         if move is not None:
-            stock.book_move(self.tx, move)
+            self.batch.book_move(move)
         if adjustment < 0:
             self.consume_escrow(location, sku, -adjustment, "count")
         return adjustment
@@ -160,16 +162,15 @@ class _Context:
     def consume_escrow(self, location: str, sku: str, qty: int, why: str) -> None:
         """R3: a decrement without an order uses up escrow; beyond it, raise an alert."""
         remaining = qty
-        for row in stock.escrow_rows(self.tx, location, sku):
-            escrow = r3.Escrow(row.task_id, location, sku, int(row.remaining))
+        for task_id, held in self.batch.escrow_rows(location, sku):
+            escrow = r3.Escrow(task_id, location, sku, held)
             outcome = r3.consume_escrow(escrow, remaining)
             # relative to what the escrow holds at the write, not to the value read
-            stock.use_escrow(self.tx, row.task_id, location, sku, outcome.consumed)
+            self.batch.use_escrow(task_id, location, sku, outcome.consumed)
             remaining = outcome.unescrowed
             if remaining == 0:
                 return
-        stock.raise_alert(
-            self.tx,
+        self.batch.raise_alert(
             "unescrowed_decrement",
             self.device.warehouse_id,
             {"op_id": self.op.op_id, "location": location, "sku": sku, "qty": remaining,
@@ -187,10 +188,10 @@ class _Context:
             problem = self.first_problem(p.sku, p.from_location, p.to_location)
         elif isinstance(p, TransferOutPayload):
             problem = self.first_problem(p.sku, p.from_location) or transfers.check_transfer_op(
-                self.tx, p, self.device.warehouse_id)
+                self.batch.reader(), p, self.device.warehouse_id)
         elif isinstance(p, TransferInPayload):
             problem = self.first_problem(p.sku, p.to_location) or transfers.check_transfer_op(
-                self.tx, p, self.device.warehouse_id)
+                self.batch.reader(), p, self.device.warehouse_id)
         else:
             problem = self.first_problem(p.sku, p.location)
         if problem:
@@ -201,7 +202,7 @@ class _Context:
             location = p.from_location if isinstance(p, TransferOutPayload) else p.location
             self.consume_escrow(location, p.sku, p.qty, self.op.kind.value)
         if isinstance(p, (TransferOutPayload, TransferInPayload)):
-            transfers.record_transfer_op(self.tx, self.op, self.now_ms)
+            transfers.record_transfer_op(self.batch.writer(), self.op, self.now_ms)
         return Applied()
 
     def count(self, p: CountPayload) -> Applied | Rejected:
@@ -209,23 +210,24 @@ class _Context:
         if problem:
             return problem
         count = Count(p.location, p.sku, p.counted, self.op.stamp, self.op.op_id)
-        held = office_counts.review_count(self.tx, count, self.now_ms)
-        if held is not None:  # beyond the office's tolerance: not admitted to R2 until approved
-            return Applied("count_held", held)
-        earlier = stock.counts_at(self.tx, p.location, p.sku)
-        stock.add_count(self.tx, count)
+        if self.batch.office_bin(p.location):  # else no office count task is answered
+            held = office_counts.review_count(self.batch.writer(), count, self.now_ms)
+            if held is not None:  # beyond the office's tolerance: not admitted to R2 until approved
+                return Applied("count_held", held)
+        earlier = self.batch.counts_at(p.location, p.sku)
+        self.batch.add_count(count)
         latest = max([c.stamp for c in earlier] + [count.stamp])
         adjustment = self.settle_counts(p.location, p.sku, latest)
         # the escrow, and any units found, wait until no earlier move can still arrive (settlement)
-        where = masterdata.location(self.tx, p.location)
-        settlement.hold_count(self.tx, self.op.op_id, where["warehouse_id"] if where else "", p.location,
+        where = self.batch.location(p.location)
+        settlement.hold_count(self.batch, self.op.op_id, where["warehouse_id"] if where else "", p.location,
                               p.sku, max(adjustment, 0), self.now_ms)
         recount = self.recount_task_if_needed(count, earlier)
         reason = f"adjusted by {adjustment:+d}" if adjustment else None
         return Applied("recount_requested" if recount else None, recount or reason)
 
     def recount_task_if_needed(self, count: Count, earlier: list[Count]) -> str | None:
-        deltas = stock.move_deltas_at(self.tx, count.location, count.sku)
+        deltas = self.batch.move_deltas_at(count.location, count.sku)
         # only the nearest earlier count: comparing with every count in the window would raise a
         # recount after every recount for one real loss (the simulation saw loops of 16 counts)
         nearest = max((c for c in earlier if c.stamp < count.stamp), key=lambda c: c.stamp, default=None)
@@ -234,8 +236,7 @@ class _Context:
             between = [d for d in deltas if first.stamp < d.stamp <= second.stamp]
             if r2.recount_needed(first, second, between, self.policy.recount):
                 task_id = f"recount-{uuid.uuid5(uuid.NAMESPACE_URL, self.op.op_id)}"
-                orders.create_task(
-                    self.tx,
+                self.batch.create_task(
                     task_id=task_id,
                     warehouse_id=self.device.warehouse_id,
                     kind="recount",
@@ -256,7 +257,7 @@ class _Context:
         problem = self.first_problem(p.sku, p.from_location, p.to_location)
         if problem:
             return problem
-        order = orders.load_order(self.tx, p.order_id)
+        order = self.batch.load_order(p.order_id)
         if order is None:
             return Rejected("unknown_order", f"order '{p.order_id}' is not known")
         outcome = r6.apply_pick(order, p.line_id, p.sku, p.qty)
@@ -264,9 +265,9 @@ class _Context:
             return outcome
         for move in moves_for_operation(self.op):
             self.book(move)
-        orders.save_order(self.tx, outcome.order, self.now_ms)
+        self.batch.save_order(outcome.order, self.now_ms)
         if outcome.fulfilled:
-            orders.add_order_pick(self.tx, p.order_id, p.to_location, p.sku, outcome.fulfilled)
+            self.batch.add_order_pick(p.order_id, p.to_location, p.sku, outcome.fulfilled)
         if outcome.excess:
             task_id = self.put_back_task(p.to_location, p.from_location, p.sku, outcome.excess,
                                          order_id=p.order_id)
@@ -281,8 +282,7 @@ class _Context:
         self, from_location: str, to_location: str, sku: str, qty: int, order_id: str
     ) -> str:
         task_id = f"putback-{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.op.op_id}|{from_location}|{sku}')}"
-        orders.create_task(
-            self.tx,
+        self.batch.create_task(
             task_id=task_id,
             warehouse_id=self.device.warehouse_id,
             kind="put_back",
@@ -295,7 +295,7 @@ class _Context:
 
     def advanced_order(self, order_id: str, wanted: OrderState) -> tuple[Order, OrderState] | Rejected:
         """The order and the state R5 lets it reach; packing or shipping needs goods picked."""
-        order = orders.load_order(self.tx, order_id)
+        order = self.batch.load_order(order_id)
         if order is None:
             return Rejected("unknown_order", f"order '{order_id}' is not known")
         if order.state.rank < OrderState.PICKING.rank and order.state is not OrderState.CANCELLED:
@@ -312,7 +312,7 @@ class _Context:
         if isinstance(result, Rejected):
             return result
         order, state = result
-        orders.save_order(self.tx, replace(order, state=state), self.now_ms)
+        self.batch.save_order(replace(order, state=state), self.now_ms)
         return Applied()
 
     def ship(self, p: ShipPayload) -> Applied | Rejected:
@@ -321,27 +321,28 @@ class _Context:
             return result
         order, state = result
         if order.state.rank < OrderState.SHIPPED.rank:
-            for location, sku, qty in orders.take_order_picks(self.tx, p.order_id):
+            for location, sku, qty in orders.take_order_picks(self.batch.writer(), p.order_id):
                 self.book(Move(sku, qty, location, CUSTOMER, self.op.stamp, self.op.op_id))
-        orders.set_waybill(self.tx, p.order_id, p.waybill)
-        marketplace.release_reservations(self.tx, p.order_id)
-        orders.save_order(self.tx, replace(order, state=state), self.now_ms)
+        tx = self.batch.writer()
+        orders.set_waybill(tx, p.order_id, p.waybill)
+        marketplace.release_reservations(tx, p.order_id)
+        self.batch.save_order(replace(order, state=state), self.now_ms)
         return Applied()
 
     # --- master data proposals (R7) -------------------------------------------------------------
 
     def propose_barcode(self, p: ProposeBarcodePayload, may_link: bool) -> Applied | Rejected:
-        known = {p.sku} if masterdata.sku_exists(self.tx, p.sku) else set()
+        known = {p.sku} if self.batch.sku_exists(p.sku) else set()
         verdict = r7.check_barcode_proposal(
             p.barcode,
             p.sku,
             known_skus=known,
-            barcode_owner=masterdata.barcode_owners(self.tx, p.barcode),
+            barcode_owner=masterdata.barcode_owners(self.batch.reader(), p.barcode),
             may_link=may_link,
         )
         if isinstance(verdict, Rejected):
             return verdict
         if not verdict.already_linked:
-            masterdata.link_barcode(self.tx, p.barcode, p.sku)
+            masterdata.link_barcode(self.batch.writer(), p.barcode, p.sku)
         return Applied()
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from server.store import devices, orders, stock
 from server.store import settlement as store
+from server.store.batch import Batch
 from server.store.database import Tx
 from server.store.locks import lock_warehouses
 from server.store.marketplace import queue_publish
@@ -25,13 +26,13 @@ STALE_MS = 8 * 3600 * 1000
 FOUND_PREFIX = "found:"
 
 
-def hold_count(tx: Tx, op_id: str, warehouse_id: str, location: str, sku: str,
+def hold_count(batch: Batch, op_id: str, warehouse_id: str, location: str, sku: str,
                found: int, now_ms: int) -> None:
     """Keep the count's escrow, and escrow the `found` units (> 0 when the count found more than the
-    book), until the count is settled."""
-    store.add_pending(tx, op_id, warehouse_id, location, sku, now_ms)
+    book), until the count is settled (in the push batch that applies the count)."""
+    batch.add_pending(op_id, warehouse_id, location, sku, now_ms)
     if found > 0:
-        stock.set_escrow(tx, FOUND_PREFIX + op_id, location, sku, found)
+        batch.set_escrow(FOUND_PREFIX + op_id, location, sku, found)
 
 
 def settle(tx: Tx, warehouse_id: str, now_ms: int) -> list[str]:

@@ -6,20 +6,22 @@ runs in one transaction, and every answered op is in the audit log.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.conflict.dedup import Duplicate, SeqGap, check_batch_seq, classify_op
-from engine.model import Rejected
+from engine.conflict.dedup import Duplicate, Fresh, SeqGap, check_batch_seq, classify_op
+from engine.model import Operation, Rejected
 from engine.protocol import envelope_problem, parse_operation
 from server import settlement
 from server.apply import Applied, SyncPolicy, apply_operation
 from server.permissions import Permissions
 from server.security import digest, new_device_token, normalize_enrollment_code
 from server.store import devices, feed, oplog
+from server.store.batch import Batch
 from server.store.database import Database, Tx
 from server.store.devices import Device
 from server.store.locks import lock_warehouses
@@ -119,7 +121,7 @@ class SyncService:
             # the warehouse's stock is decided by one transaction at a time (R2 write skew, R3, R6)
             lock_warehouses(tx, [device.warehouse_id])
             answered = oplog.first_results(tx, [raw["op_id"] for raw in raw_ops])
-            results = [self._answer(tx, device, raw, expected, answered, now) for raw in raw_ops]
+            results = self._answer_batch(Batch(tx), device, raw_ops, expected, answered, now)
             highest = max(seqs, default=0)
             if highest >= expected:
                 expected = highest + 1
@@ -135,65 +137,69 @@ class SyncService:
             self.after_push()
         return status, {**answer, "server_time_ms": self.clock_ms()}
 
-    def _answer(
+    def _answer_batch(
         self,
-        tx: Tx,
+        batch: Batch,
         device: Device,
-        raw: dict[str, Any],
+        raw_ops: list[dict[str, Any]],
         expected: int,
         answered: dict[str, tuple[str, str | None, str | None]],
         now: int,
-    ) -> dict[str, Any]:
-        op_id, seq = raw["op_id"], raw["seq"]
-        verdict = classify_op(op_id, seq, expected, answered)
-        fresh = False
-        if isinstance(verdict, Duplicate):
-            # a rejection is final and must reach the operator even when its first answer was
-            # lost: it is answered `rejected` again; an applied op answers `duplicate`
-            first_rejected = verdict.first_status == "rejected"
-            status = "rejected" if first_rejected else "duplicate"
-            code, reason = verdict.first_code, verdict.first_reason
-        elif isinstance(verdict, Rejected):
-            status, code, reason = "rejected", verdict.code, verdict.reason
-        else:
-            fresh = True
-            op = parse_operation(raw, device_id=device.device_id)
-            if isinstance(op, Rejected):
-                outcome: Applied | Rejected = op
+    ) -> list[dict[str, Any]]:
+        """Answer every op in order: the new ones are parsed, then applied through one working set
+        (`Batch`: what they read is loaded together, what they write is written together)."""
+        verdicts: list[Fresh | Duplicate | Rejected] = []
+        parsed: list[Operation | Rejected | None] = []  # the new ops, parsed
+        for raw in raw_ops:
+            verdict = classify_op(raw["op_id"], raw["seq"], expected, answered)
+            verdicts.append(verdict)
+            fresh_op = isinstance(verdict, Fresh)
+            parsed.append(parse_operation(raw, device_id=device.device_id) if fresh_op else None)
+        batch.load([op for op in parsed if isinstance(op, Operation)])
+        results = []
+        for raw, verdict, op in zip(raw_ops, verdicts, parsed):
+            op_id, seq, kind = raw["op_id"], raw["seq"], str(raw["kind"])
+            payload = json.dumps(raw.get("payload"), ensure_ascii=False)
+            fresh = isinstance(verdict, Fresh)
+            if isinstance(verdict, Duplicate):
+                # a rejection is final and must reach the operator even when its first answer was
+                # lost: it is answered `rejected` again; an applied op answers `duplicate`
+                status = "rejected" if verdict.first_status == "rejected" else "duplicate"
+                code, reason = verdict.first_code, verdict.first_reason
+            elif isinstance(verdict, Rejected):
+                status, code, reason = "rejected", verdict.code, verdict.reason
+            elif isinstance(op, Rejected):  # a payload that does not parse
+                status, code, reason = "rejected", op.code, op.reason
             else:
-                outcome = self._apply_atomically(tx, op, device, now)
-            if isinstance(outcome, Rejected):
-                status, code, reason = "rejected", outcome.code, outcome.reason
-            else:
-                status, code, reason = "applied", outcome.code, outcome.reason
-        payload = raw.get("payload")
-        if fresh:
-            oplog.record_op(
-                tx, op_id=op_id, device_id=device.device_id, seq=seq, kind=str(raw["kind"]),
-                operator_id=raw["operator_id"], at_ms=raw["at_ms"], payload=payload,
-                status=status, code=code, reason=reason, now_ms=now,
-            )
-            answered[op_id] = (status, code, reason)
-        oplog.audit(
-            tx, now_ms=now, device_id=device.device_id, operator_id=raw["operator_id"],
-            op_id=op_id, seq=seq, kind=str(raw["kind"]),
-            status=status if fresh or isinstance(verdict, Rejected) else "duplicate",
-            code=code, reason=reason, payload=payload,
-        )
-        result: dict[str, Any] = {"op_id": op_id, "seq": seq, "status": status}
-        if code is not None:
-            result["code"] = code
-        if reason is not None:
-            result["reason"] = reason
-        return result
-
-    def _apply_atomically(self, tx: Tx, op: Any, device: Device, now: int) -> Applied | Rejected:
-        """Apply one op in a savepoint: a rejection (or an error) leaves the store as it was."""
-        with tx.savepoint() as roll_back:
-            outcome = apply_operation(tx, op, device, self.permissions, now, self.policy)
-            if isinstance(outcome, Rejected):
-                roll_back()
-        return outcome
+                assert op is not None
+                written = batch.written
+                outcome = apply_operation(batch, op, device, self.permissions, now, self.policy)
+                batch.position += 1
+                if isinstance(outcome, Rejected):
+                    if batch.written != written:
+                        raise AssertionError(f"op {op_id} ({kind}) wrote to the store, then was rejected")
+                    status, code, reason = "rejected", outcome.code, outcome.reason
+                else:
+                    status, code, reason = "applied", outcome.code, outcome.reason
+            op_row = None
+            if fresh:
+                op_row = {"op_id": op_id, "device_id": device.device_id, "seq": seq, "kind": kind,
+                          "operator_id": raw["operator_id"], "at_ms": raw["at_ms"], "payload": payload,
+                          "status": status, "code": code, "reason": reason, "now_ms": now}
+                answered[op_id] = (status, code, reason)
+            batch.answer(op_row, {
+                "now_ms": now, "device_id": device.device_id, "operator_id": raw["operator_id"],
+                "op_id": op_id, "seq": seq, "kind": kind,
+                "status": status if fresh or isinstance(verdict, Rejected) else "duplicate",
+                "code": code, "reason": reason, "payload": payload})
+            result: dict[str, Any] = {"op_id": op_id, "seq": seq, "status": status}
+            if code is not None:
+                result["code"] = code
+            if reason is not None:
+                result["reason"] = reason
+            results.append(result)
+        batch.finish()
+        return results
 
     # --- pull and snapshot ------------------------------------------------------------------------
 

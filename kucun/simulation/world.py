@@ -203,7 +203,10 @@ def site_database(spec: SiteSpec, path: str | Path) -> None:
         finally:
             db.close()
         return
-    key = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+    from server.store.migrate import head_revision
+
+    # the schema's revision is part of the key: a file made by another version is not reused
+    key = hashlib.sha256(json.dumps([data, head_revision()], sort_keys=True).encode()).hexdigest()[:16]
     cache = Path(_scratch_root() or tempfile.gettempdir()) / f"kucun-sim-sites-{os.getuid()}"
     cache.mkdir(mode=0o700, exist_ok=True)
     template = cache / f"site-{key}.db"

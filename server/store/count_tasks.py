@@ -161,6 +161,15 @@ def ledger_touching(tx: Tx, location: str, sku: str, until_ms: int) -> list[tupl
         {"sku": sku, "l": location, "until": until_ms})]
 
 
+def bins_with_open_tasks(tx: Tx, locations: Iterable[str]) -> set[str]:
+    """Those of `locations` that an open office count has a task for (a count of any other
+    location answers none: `answered_task` is None)."""
+    return set(tx.execute(sql(
+        "SELECT DISTINCT t.location FROM office_count_tasks t JOIN office_counts c ON c.count_id = t.count_id "
+        "WHERE c.state = 'open' AND t.location IN :locations", "locations"),
+        {"locations": sorted(set(locations))}).scalars().all())
+
+
 def answered_task(tx: Tx, count: Count) -> dict[str, Any] | None:
     """The open office task a count answers (`task_id`, `count_id`, `kind`), the latest issued."""
     row = tx.execute(

@@ -65,6 +65,17 @@ def sql(statement: str, *expanding: str) -> TextClause:
     return clause
 
 
+@functools.lru_cache(maxsize=256)
+def _driver_statement(statement: str, dialect: str) -> str:
+    """`statement` with its `:name` parameters in the driver's own named style: SQLite takes
+    `:name` as it is; psycopg's `%(name)s` comes from SQLAlchemy's compiler for the dialect."""
+    if dialect == "sqlite":
+        return statement
+    from sqlalchemy.dialects import postgresql
+
+    return str(text(statement).compile(dialect=postgresql.psycopg.dialect()))  # type: ignore[no-untyped-call]
+
+
 def is_url(target: str | Path) -> bool:
     return isinstance(target, str) and "://" in target
 
@@ -123,6 +134,19 @@ class Tx:
         """Run one statement; a list of parameter sets runs it as one executemany."""
         clause = sql(statement) if isinstance(statement, str) else statement
         return self.conn.execute(clause, params)
+
+    def executemany(self, statement: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One statement over many parameter sets, handed to the driver's own `executemany`
+        (sqlite3's loop in C, psycopg's pipeline) without SQLAlchemy's per-row processing: the bulk
+        writes of a push batch, where that processing cost more than the database did. Parameters
+        must be plain values (str, int, None); the statement is compiled once per dialect."""
+        if not rows:
+            return
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(_driver_statement(statement, self.dialect), rows)
+        finally:
+            cursor.close()
 
     def notify(self, channel: str) -> None:
         """Tell every process subscribed to `channel` (`Database.subscribe`) once this commits."""
@@ -248,7 +272,7 @@ class Database:
             try:
                 with self.transaction() as tx:
                     return work(tx)
-            except DBAPIError as problem:
+            except Exception as problem:  # SQLAlchemy's DBAPIError, or the driver's own (Tx.executemany)
                 if attempt == attempts or sqlstate(problem) not in RETRYABLE_SQLSTATES:
                     raise
                 time.sleep(0.002 * attempt)
@@ -338,8 +362,11 @@ class Notices:
                 self._stopping.wait(1.0)  # the database went away: listen again when it is back
 
 
-def sqlstate(problem: DBAPIError) -> str | None:
-    return getattr(problem.orig, "sqlstate", None)
+def sqlstate(problem: BaseException) -> str | None:
+    """The SQLSTATE of a database error: SQLAlchemy's wrapper or the driver's own exception."""
+    if isinstance(problem, DBAPIError):
+        problem = problem.orig  # type: ignore[assignment]
+    return getattr(problem, "sqlstate", None)
 
 
 def _sqlite_engine(url: URL) -> Engine:

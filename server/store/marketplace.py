@@ -241,11 +241,15 @@ def demand(tx: Tx, sku: str) -> int:
 
 def queue_publish(tx: Tx, skus: Iterable[str], now_ms: int) -> None:
     """Queue SKUs whose sellable stock changed; the publisher of any process wakes on commit."""
-    rows = [{"sku": sku, "now": now_ms} for sku in sorted(set(skus))]
-    if not rows:
+    queue_publish_at(tx, {sku: now_ms for sku in sorted(set(skus))})
+
+
+def queue_publish_at(tx: Tx, queued_at_ms: Mapping[str, int]) -> None:
+    """`queue_publish` with a time per SKU (a SKU already queued keeps its time)."""
+    if not queued_at_ms:
         return
-    tx.execute("INSERT INTO publish_queue (sku, queued_at_ms) VALUES (:sku, :now) ON CONFLICT (sku) DO NOTHING",
-               rows)
+    tx.executemany("INSERT INTO publish_queue (sku, queued_at_ms) VALUES (:sku, :now) ON CONFLICT (sku) DO NOTHING",
+                   [{"sku": sku, "now": at} for sku, at in sorted(queued_at_ms.items())])  # one lock order
     tx.notify(PUBLISH_CHANNEL)
 
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from server.store.database import Tx
+from server.store.database import Tx, sql
 from server.store.feed import ALL_WAREHOUSES, publish
 
 
@@ -44,6 +44,13 @@ def location(tx: Tx, code: str) -> dict[str, str] | None:
     return None if row is None else {"code": row.code, "warehouse_id": row.warehouse_id, "kind": row.kind}
 
 
+def locations(tx: Tx, codes: Iterable[str]) -> dict[str, dict[str, str]]:
+    """`location()` of each known code among `codes`."""
+    rows = tx.execute(sql("SELECT code, warehouse_id, kind FROM locations WHERE code IN :codes", "codes"),
+                      {"codes": sorted(set(codes))})
+    return {row.code: {"code": row.code, "warehouse_id": row.warehouse_id, "kind": row.kind} for row in rows}
+
+
 def barcodes_of(tx: Tx, sku: str) -> list[str]:
     return list(tx.execute("SELECT barcode FROM barcodes WHERE sku = :sku ORDER BY barcode",
                            {"sku": sku}).scalars().all())
@@ -66,12 +73,23 @@ def upsert_sku(tx: Tx, sku: str, name: str, barcodes: Iterable[str]) -> None:
 
 def publish_sku(tx: Tx, sku: str) -> None:
     row = tx.execute("SELECT sku, name FROM skus WHERE sku = :sku", {"sku": sku}).one()
-    publish(tx, "sku", sku, ALL_WAREHOUSES,
-            {"sku": row.sku, "name": row.name, "barcodes": barcodes_of(tx, sku)})
+    publish(tx, "sku", sku, ALL_WAREHOUSES, sku_data(row.sku, row.name, barcodes_of(tx, sku)))
+
+
+def sku_data(sku: str, name: str, barcodes: Iterable[str]) -> dict[str, Any]:
+    """A SKU as the feed carries it to every warehouse (DESIGN §4: `sku`, `name`, `barcodes`, in
+    the order the database sorts them: `barcodes_of`)."""
+    return {"sku": sku, "name": name, "barcodes": list(barcodes)}
 
 
 def sku_exists(tx: Tx, sku: str) -> bool:
     return tx.execute("SELECT 1 FROM skus WHERE sku = :sku", {"sku": sku}).first() is not None
+
+
+def known_skus(tx: Tx, skus: Iterable[str]) -> set[str]:
+    """Those of `skus` that are known."""
+    return set(tx.execute(sql("SELECT sku FROM skus WHERE sku IN :skus", "skus"),
+                          {"skus": sorted(set(skus))}).scalars().all())
 
 
 def sku_ids(tx: Tx) -> list[str]:
@@ -119,18 +137,24 @@ def upsert_operator(
 
 
 def operator(tx: Tx, operator_id: str) -> dict[str, Any] | None:
-    row = tx.execute(
-        "SELECT operator_id, name, pin_hash, roles, warehouses, active FROM operators "
-        "WHERE operator_id = :operator_id",
-        {"operator_id": operator_id},
-    ).first()
-    if row is None:
-        return None
+    return operators(tx, [operator_id]).get(operator_id)
+
+
+def operators(tx: Tx, operator_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """`operator_id → {operator_id, name, pin_hash, roles, warehouses, active}` of the known ones."""
+    rows = tx.execute(
+        sql("SELECT operator_id, name, pin_hash, roles, warehouses, active FROM operators "
+            "WHERE operator_id IN :ids", "ids"),
+        {"ids": sorted(set(operator_ids))},
+    )
     return {
-        "operator_id": row.operator_id,
-        "name": row.name,
-        "pin_hash": row.pin_hash,
-        "roles": json.loads(row.roles),
-        "warehouses": json.loads(row.warehouses),
-        "active": bool(row.active),
+        row.operator_id: {
+            "operator_id": row.operator_id,
+            "name": row.name,
+            "pin_hash": row.pin_hash,
+            "roles": json.loads(row.roles),
+            "warehouses": json.loads(row.warehouses),
+            "active": bool(row.active),
+        }
+        for row in rows
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from server.store.database import Tx, sql
@@ -20,53 +20,22 @@ def first_results(tx: Tx, op_ids: list[str]) -> dict[str, tuple[str, str | None,
     return found
 
 
-def record_op(
-    tx: Tx,
-    *,
-    op_id: str,
-    device_id: str,
-    seq: int,
-    kind: str,
-    operator_id: str,
-    at_ms: int,
-    payload: Any,
-    status: str,
-    code: str | None,
-    reason: str | None,
-    now_ms: int,
-) -> None:
-    tx.execute(
+def record_ops(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The first answer to each op: rows of op_id, device_id, seq, kind, operator_id, at_ms, payload
+    (JSON text), status, code, reason, now_ms; one executemany."""
+    tx.executemany(
         "INSERT INTO ops (op_id, device_id, seq, kind, operator_id, at_ms, payload, status, code, "
         "reason, received_at_ms) VALUES (:op_id, :device_id, :seq, :kind, :operator_id, :at_ms, "
-        ":payload, :status, :code, :reason, :now_ms)",
-        {"op_id": op_id, "device_id": device_id, "seq": seq, "kind": kind, "operator_id": operator_id,
-         "at_ms": at_ms, "payload": json.dumps(payload, ensure_ascii=False), "status": status,
-         "code": code, "reason": reason, "now_ms": now_ms},
-    )
+        ":payload, :status, :code, :reason, :now_ms)", rows)
 
 
-def audit(
-    tx: Tx,
-    *,
-    now_ms: int,
-    device_id: str,
-    operator_id: str,
-    op_id: str,
-    seq: int,
-    kind: str,
-    status: str,
-    code: str | None,
-    reason: str | None,
-    payload: Any,
-) -> None:
-    tx.execute(
+def audit_many(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Audit entries: rows of now_ms, device_id, operator_id, op_id, seq, kind, status, code, reason,
+    payload (JSON text); one executemany, in answer order."""
+    tx.executemany(
         "INSERT INTO audit_log (at_ms, device_id, operator_id, op_id, seq, kind, status, code, "
         "reason, payload) VALUES (:now_ms, :device_id, :operator_id, :op_id, :seq, :kind, :status, "
-        ":code, :reason, :payload)",
-        {"now_ms": now_ms, "device_id": device_id, "operator_id": operator_id, "op_id": op_id,
-         "seq": seq, "kind": kind, "status": status, "code": code, "reason": reason,
-         "payload": json.dumps(payload, ensure_ascii=False)},
-    )
+        ":code, :reason, :payload)", rows)
 
 
 def audit_entries(tx: Tx, op_id: str | None = None) -> list[dict[str, Any]]:

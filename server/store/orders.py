@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from engine.model import Order, OrderLine, OrderState
-from server.store.database import Tx
+from server.store.database import Tx, sql
 from server.store.feed import publish
 
 
@@ -20,15 +21,33 @@ def save_order(tx: Tx, order: Order, now_ms: int) -> None:
         {"order_id": order.order_id, "warehouse_id": order.warehouse_id, "state": order.state.value,
          "now_ms": now_ms},
     ).scalar_one()
-    if order.lines:
-        tx.execute(
-            "INSERT INTO order_lines (order_id, line_id, sku, qty, picked) "
-            "VALUES (:order_id, :line_id, :sku, :qty, :picked) "
-            "ON CONFLICT (order_id, line_id) DO UPDATE SET sku = excluded.sku, qty = excluded.qty, "
-            "picked = excluded.picked",
-            [{"order_id": order.order_id, "line_id": line.line_id, "sku": line.sku, "qty": line.qty,
-              "picked": line.picked} for line in order.lines],
-        )
+    save_lines(tx, [order])
+    publish_order(tx, order, waybill)
+
+
+def update_orders(tx: Tx, orders: Sequence[Order], now_ms: int) -> None:
+    """Write the state and lines of orders that exist (what `save_order` writes; they were
+    published when they changed)."""
+    tx.executemany(
+        "UPDATE orders SET warehouse_id = :warehouse_id, state = :state, updated_at_ms = :now_ms "
+        "WHERE order_id = :order_id",
+        [{"order_id": order.order_id, "warehouse_id": order.warehouse_id, "state": order.state.value,
+          "now_ms": now_ms} for order in orders])
+    save_lines(tx, orders)
+
+
+def save_lines(tx: Tx, orders: Sequence[Order]) -> None:
+    tx.executemany(
+        "INSERT INTO order_lines (order_id, line_id, sku, qty, picked) "
+        "VALUES (:order_id, :line_id, :sku, :qty, :picked) "
+        "ON CONFLICT (order_id, line_id) DO UPDATE SET sku = excluded.sku, qty = excluded.qty, "
+        "picked = excluded.picked",
+        [{"order_id": order.order_id, "line_id": line.line_id, "sku": line.sku, "qty": line.qty,
+          "picked": line.picked} for order in orders for line in order.lines],
+    )
+
+
+def publish_order(tx: Tx, order: Order, waybill: str | None) -> None:
     data = order_data(order)
     if waybill:
         data["waybill"] = waybill
@@ -48,19 +67,24 @@ def order_data(order: Order) -> dict[str, Any]:
 
 
 def load_order(tx: Tx, order_id: str) -> Order | None:
-    row = tx.execute(
-        "SELECT order_id, warehouse_id, state FROM orders WHERE order_id = :order_id", {"order_id": order_id}
-    ).first()
-    if row is None:
-        return None
-    lines = tuple(
-        OrderLine(r.line_id, r.sku, int(r.qty), int(r.picked))
-        for r in tx.execute(
-            "SELECT line_id, sku, qty, picked FROM order_lines WHERE order_id = :order_id ORDER BY line_id",
-            {"order_id": order_id},
-        )
-    )
-    return Order(row.order_id, OrderState(row.state), lines, row.warehouse_id)
+    found = load_orders(tx, [order_id]).get(order_id)
+    return None if found is None else found[0]
+
+
+def load_orders(tx: Tx, order_ids: Iterable[str]) -> dict[str, tuple[Order, str | None]]:
+    """`order_id → (order, waybill)` of the known ones among `order_ids`."""
+    ids = sorted(set(order_ids))
+    rows = tx.execute(sql("SELECT order_id, warehouse_id, state, waybill FROM orders WHERE order_id IN :ids",
+                          "ids"), {"ids": ids}).all()
+    lines: dict[str, list[OrderLine]] = {}
+    for r in tx.execute(sql("SELECT order_id, line_id, sku, qty, picked FROM order_lines "
+                            "WHERE order_id IN :ids ORDER BY order_id, line_id", "ids"), {"ids": ids}):
+        lines.setdefault(r.order_id, []).append(OrderLine(r.line_id, r.sku, int(r.qty), int(r.picked)))
+    return {
+        row.order_id: (Order(row.order_id, OrderState(row.state), tuple(lines.get(row.order_id, ())),
+                             row.warehouse_id), row.waybill)
+        for row in rows
+    }
 
 
 def set_waybill(tx: Tx, order_id: str, waybill: str) -> None:
@@ -69,10 +93,16 @@ def set_waybill(tx: Tx, order_id: str, waybill: str) -> None:
 
 
 def add_order_pick(tx: Tx, order_id: str, location: str, sku: str, qty: int) -> None:
-    tx.execute(
+    add_order_picks(tx, {(order_id, location, sku): qty})
+
+
+def add_order_picks(tx: Tx, picked: Mapping[tuple[str, str, str], int]) -> None:
+    """Add picked units to where each order's goods are: `(order_id, location, sku) → qty`."""
+    tx.executemany(
         "INSERT INTO order_picks (order_id, location, sku, qty) VALUES (:order_id, :location, :sku, :qty) "
         "ON CONFLICT (order_id, location, sku) DO UPDATE SET qty = order_picks.qty + excluded.qty",
-        {"order_id": order_id, "location": location, "sku": sku, "qty": qty},
+        [{"order_id": order_id, "location": location, "sku": sku, "qty": qty}
+         for (order_id, location, sku), qty in sorted(picked.items())],
     )
 
 
@@ -96,14 +126,32 @@ def create_task(
     now_ms: int,
     state: str = "open",
 ) -> None:
-    tx.execute(
-        "INSERT INTO tasks (task_id, warehouse_id, kind, state, assignee, data, created_at_ms) "
-        "VALUES (:task_id, :warehouse_id, :kind, :state, :assignee, :data, :now_ms)",
-        {"task_id": task_id, "warehouse_id": warehouse_id, "kind": kind, "state": state,
-         "assignee": assignee, "data": json.dumps(data, ensure_ascii=False), "now_ms": now_ms},
-    )
+    add_tasks(tx, [new_task(tx, task_id=task_id, warehouse_id=warehouse_id, kind=kind, assignee=assignee,
+                            data=data, now_ms=now_ms, state=state)])
+
+
+def new_task(
+    tx: Tx,
+    *,
+    task_id: str,
+    warehouse_id: str,
+    kind: str,
+    assignee: str | None,
+    data: dict[str, Any],
+    now_ms: int,
+    state: str = "open",
+) -> dict[str, Any]:
+    """Publish a new task and return its row for `add_tasks`."""
     publish(tx, "task", task_id, warehouse_id,
             {"task_id": task_id, "kind": kind, "state": state, "assignee": assignee, **data})
+    return {"task_id": task_id, "warehouse_id": warehouse_id, "kind": kind, "state": state,
+            "assignee": assignee, "data": json.dumps(data, ensure_ascii=False), "now_ms": now_ms}
+
+
+def add_tasks(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
+    tx.executemany(
+        "INSERT INTO tasks (task_id, warehouse_id, kind, state, assignee, data, created_at_ms) "
+        "VALUES (:task_id, :warehouse_id, :kind, :state, :assignee, :data, :now_ms)", rows)
 
 
 def tasks(tx: Tx, kind: str | None = None) -> list[dict[str, Any]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from engine.model import LOSS
 from server.store.database import Tx
@@ -18,12 +20,12 @@ class Pending:
     received_at_ms: int
 
 
-def add_pending(tx: Tx, op_id: str, warehouse_id: str, location: str, sku: str, now_ms: int) -> None:
-    """Record that the count `op_id` waits to settle (once: a second call changes nothing)."""
-    tx.execute(
+def add_pending(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Record that counts wait to settle: rows of op_id, warehouse_id, location, sku, now_ms (once: a
+    second record of an op changes nothing)."""
+    tx.executemany(
         "INSERT INTO count_settlements (op_id, warehouse_id, location, sku, received_at_ms) "
-        "VALUES (:op_id, :warehouse_id, :location, :sku, :now_ms) ON CONFLICT (op_id) DO NOTHING",
-        {"op_id": op_id, "warehouse_id": warehouse_id, "location": location, "sku": sku, "now_ms": now_ms})
+        "VALUES (:op_id, :warehouse_id, :location, :sku, :now_ms) ON CONFLICT (op_id) DO NOTHING", rows)
 
 
 def pending(tx: Tx, warehouse_id: str) -> list[Pending]:

@@ -5,45 +5,90 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from collections.abc import Iterable, Mapping, Sequence
+
 from sqlalchemy import Row
+from sqlalchemy.sql.expression import TextClause
 
 from engine.conflict.counts import TimedDelta
 from engine.model import Count, Move, Stamp, is_virtual_location
-from server.store.database import Tx
+from server.store.database import Tx, sql
 from server.store.feed import publish
 from server.store.marketplace import queue_publish
 
 
+Pair = tuple[str, str]
+"""`(location, sku)`: where the ledger, counts and escrows keep their state."""
+
+LEDGER_INSERT = (
+    "INSERT INTO ledger (sku, qty, from_location, to_location, at_ms, device_id, seq, op_id, "
+    "is_adjustment) VALUES (:sku, :qty, :from_location, :to_location, :at_ms, :device_id, :seq, "
+    ":op_id, :is_adjustment)")
+
+
+def ledger_row(move: Move) -> dict[str, Any]:
+    return {"sku": move.sku, "qty": move.qty, "from_location": move.from_location,
+            "to_location": move.to_location, "at_ms": move.stamp.at_ms,
+            "device_id": move.stamp.device_id, "seq": move.stamp.seq, "op_id": move.op_id,
+            "is_adjustment": int(move.is_count_adjustment)}
+
+
 def book_move(tx: Tx, move: Move) -> None:
     """Append one ledger entry and update the on_hand cache of both ends in the same transaction."""
-    tx.execute(
-        "INSERT INTO ledger (sku, qty, from_location, to_location, at_ms, device_id, seq, op_id, "
-        "is_adjustment) VALUES (:sku, :qty, :from_location, :to_location, :at_ms, :device_id, :seq, "
-        ":op_id, :is_adjustment)",
-        {"sku": move.sku, "qty": move.qty, "from_location": move.from_location,
-         "to_location": move.to_location, "at_ms": move.stamp.at_ms,
-         "device_id": move.stamp.device_id, "seq": move.stamp.seq, "op_id": move.op_id,
-         "is_adjustment": int(move.is_count_adjustment)},
-    )
-    _add_on_hand(tx, move.from_location, move.sku, -move.qty)
-    _add_on_hand(tx, move.to_location, move.sku, move.qty)
+    insert_ledger(tx, [ledger_row(move)])
+    add_on_hand(tx, {(move.from_location, move.sku): -move.qty, (move.to_location, move.sku): move.qty})
     if not (is_virtual_location(move.from_location) and is_virtual_location(move.to_location)):
         queue_publish(tx, [move.sku], move.stamp.at_ms)
 
 
-def _add_on_hand(tx: Tx, location: str, sku: str, delta: int) -> None:
-    on_hand = tx.execute(
-        "INSERT INTO stock (location, sku, on_hand) VALUES (:location, :sku, :delta) "
-        "ON CONFLICT (location, sku) DO UPDATE SET on_hand = stock.on_hand + excluded.on_hand "
-        "RETURNING on_hand",
-        {"location": location, "sku": sku, "delta": delta},
-    ).scalar_one()
-    if is_virtual_location(location):
+def insert_ledger(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append ledger entries (`ledger_row`), one executemany."""
+    tx.executemany(LEDGER_INSERT, rows)
+
+
+def add_on_hand(tx: Tx, deltas: Mapping[Pair, int]) -> None:
+    """Add each delta to the on_hand cache of its `(location, sku)`, relative to what the row holds
+    at the write, and publish the new on_hand of the real locations to their warehouse's feed. One
+    statement, rows in key order (so that concurrent writers lock shared rows in one order)."""
+    if not deltas:
         return
-    warehouse_id = tx.scalar("SELECT warehouse_id FROM locations WHERE code = :code", {"code": location})
-    if warehouse_id is not None:
-        publish(tx, "stock", f"{location}|{sku}", warehouse_id,
-                {"location": location, "sku": sku, "on_hand": int(on_hand)})
+    ordered = sorted(deltas.items())
+    upsert = ("ON CONFLICT (location, sku) DO UPDATE SET on_hand = stock.on_hand + excluded.on_hand "
+              "RETURNING location, sku, on_hand")
+    if tx.postgresql:
+        rows = tx.execute(sql(
+            "INSERT INTO stock (location, sku, on_hand) SELECT * FROM unnest(CAST(:locations AS text[]), "
+            "CAST(:skus AS text[]), CAST(:deltas AS integer[])) " + upsert),
+            {"locations": [pair[0] for pair, _ in ordered], "skus": [pair[1] for pair, _ in ordered],
+             "deltas": [delta for _, delta in ordered]}).all()
+    else:
+        rows = tx.execute(sql(
+            "INSERT INTO stock (location, sku, on_hand) SELECT json_extract(value, '$[0]'), "
+            "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(:rows) WHERE true " + upsert),
+            {"rows": json.dumps([[location, sku, delta] for (location, sku), delta in ordered])}).all()
+    real = {row.location for row in rows if not is_virtual_location(row.location)}
+    if not real:
+        return
+    warehouses = {row.code: row.warehouse_id for row in tx.execute(
+        sql("SELECT code, warehouse_id FROM locations WHERE code IN :codes", "codes"), {"codes": sorted(real)})}
+    for row in sorted(rows, key=lambda row: (row.location, row.sku)):
+        warehouse_id = warehouses.get(row.location)
+        if warehouse_id is not None:
+            publish(tx, "stock", f"{row.location}|{row.sku}", warehouse_id,
+                    {"location": row.location, "sku": row.sku, "on_hand": int(row.on_hand)})
+
+
+def keyed(tx: Tx, select: str, pairs: Iterable[Pair]) -> tuple[TextClause, dict[str, Any]]:
+    """`select` over a table `k(location, sku)` holding `pairs`, joined to what it reads: one
+    statement for any number of pairs, using the tables' `(location, sku)` keys. SQLite reads the
+    pairs from one JSON parameter, PostgreSQL from two arrays."""
+    pairs = list(pairs)
+    if tx.postgresql:
+        return sql("WITH k(location, sku) AS (SELECT * FROM unnest(CAST(:locations AS text[]), "
+                   "CAST(:skus AS text[]))) " + select), {
+            "locations": [p[0] for p in pairs], "skus": [p[1] for p in pairs]}
+    return sql("WITH k(location, sku) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+               "FROM json_each(:pairs)) " + select), {"pairs": json.dumps(pairs)}
 
 
 def on_hand(tx: Tx, location: str, sku: str) -> int:
@@ -79,35 +124,60 @@ def total_escrow(tx: Tx, sku: str) -> int:
 
 def move_deltas_at(tx: Tx, location: str, sku: str) -> list[TimedDelta]:
     """What every ordinary (non-adjustment) move did to one `(location, sku)`, with its stamp."""
-    rows = tx.execute(
-        "SELECT at_ms, device_id, seq, qty, to_location FROM ledger "
-        "WHERE sku = :sku AND is_adjustment = 0 AND (from_location = :location OR to_location = :location)",
-        {"sku": sku, "location": location},
-    )
-    return [
-        TimedDelta(Stamp(int(r.at_ms), r.device_id, int(r.seq)),
-                   int(r.qty) if r.to_location == location else -int(r.qty))
-        for r in rows
-    ]
+    return histories(tx, [(location, sku)]).get((location, sku), ([], 0))[0]
 
 
 def booked_adjustment(tx: Tx, location: str, sku: str) -> int:
     """Net quantity count adjustments have booked into `(location, sku)` so far."""
-    return int(tx.scalar(
-        "SELECT COALESCE(SUM(CASE WHEN to_location = :location THEN qty ELSE -qty END), 0) FROM ledger "
-        "WHERE sku = :sku AND is_adjustment = 1 AND (from_location = :location OR to_location = :location)",
-        {"location": location, "sku": sku},
-    ))
+    return histories(tx, [(location, sku)]).get((location, sku), ([], 0))[1]
+
+
+def histories(tx: Tx, pairs: Iterable[Pair]) -> dict[Pair, tuple[list[TimedDelta], int]]:
+    """R2's view of each of `pairs` that the ledger has moved: `(move_deltas_at, booked_adjustment)`
+    — what every ordinary move did to it, with its stamp, and the net of the count adjustments."""
+    found: dict[Pair, tuple[list[TimedDelta], int]] = {}
+    rows = tx.execute(*keyed(
+        tx, "SELECT k.location, k.sku, l.at_ms, l.device_id, l.seq, l.qty, l.to_location, l.is_adjustment "
+            "FROM k JOIN ledger l ON l.from_location = k.location AND l.sku = k.sku "
+            "UNION ALL SELECT k.location, k.sku, l.at_ms, l.device_id, l.seq, l.qty, l.to_location, "
+            "l.is_adjustment FROM k JOIN ledger l ON l.to_location = k.location AND l.sku = k.sku "
+            "AND l.from_location != k.location", pairs))
+    for r in rows:
+        pair = (r.location, r.sku)
+        deltas, adjusted = found.get(pair, ([], 0))
+        qty = int(r.qty) if r.to_location == r.location else -int(r.qty)
+        if r.is_adjustment:
+            adjusted += qty
+        else:
+            deltas.append(TimedDelta(Stamp(int(r.at_ms), r.device_id, int(r.seq)), qty))
+        found[pair] = (deltas, adjusted)
+    return found
 
 
 def add_count(tx: Tx, count: Count) -> None:
-    tx.execute(
+    add_counts(tx, [count])
+
+
+def add_counts(tx: Tx, counts: Sequence[Count]) -> None:
+    tx.executemany(
         "INSERT INTO counts (location, sku, counted, at_ms, device_id, seq, op_id) "
         "VALUES (:location, :sku, :counted, :at_ms, :device_id, :seq, :op_id)",
-        {"location": count.location, "sku": count.sku, "counted": count.counted,
-         "at_ms": count.stamp.at_ms, "device_id": count.stamp.device_id, "seq": count.stamp.seq,
-         "op_id": count.op_id},
+        [{"location": count.location, "sku": count.sku, "counted": count.counted,
+          "at_ms": count.stamp.at_ms, "device_id": count.stamp.device_id, "seq": count.stamp.seq,
+          "op_id": count.op_id} for count in counts],
     )
+
+
+def counts_of(tx: Tx, pairs: Iterable[Pair]) -> dict[Pair, list[Count]]:
+    """The counts of each of `pairs` (those with none are left out), oldest first."""
+    found: dict[Pair, list[Count]] = {}
+    rows = tx.execute(*keyed(
+        tx, "SELECT c.location, c.sku, c.counted, c.at_ms, c.device_id, c.seq, c.op_id FROM k "
+            "JOIN counts c ON c.location = k.location AND c.sku = k.sku ORDER BY c.count_id", pairs))
+    for r in rows:
+        found.setdefault((r.location, r.sku), []).append(
+            Count(r.location, r.sku, int(r.counted), Stamp(int(r.at_ms), r.device_id, int(r.seq)), r.op_id))
+    return found
 
 
 def counts_at(tx: Tx, location: str, sku: str) -> list[Count]:
@@ -134,23 +204,46 @@ def escrow_rows(tx: Tx, location: str, sku: str) -> list[Row[Any]]:
     ).all())
 
 
+def escrows_of(tx: Tx, pairs: Iterable[Pair]) -> dict[Pair, dict[str, int]]:
+    """`task_id → remaining` of the escrows still holding units of each of `pairs`, by task_id."""
+    found: dict[Pair, dict[str, int]] = {}
+    rows = tx.execute(*keyed(
+        tx, "SELECT e.task_id, e.location, e.sku, e.remaining FROM k "
+            "JOIN escrows e ON e.location = k.location AND e.sku = k.sku "
+            "WHERE e.remaining > 0 ORDER BY e.task_id", pairs))
+    for r in rows:
+        found.setdefault((r.location, r.sku), {})[r.task_id] = int(r.remaining)
+    return found
+
+
+ESCROW_SET = ("INSERT INTO escrows (task_id, location, sku, remaining) VALUES (:task_id, :location, :sku, "
+              ":remaining) ON CONFLICT (task_id, location, sku) DO UPDATE SET remaining = excluded.remaining")
+ESCROW_USE = ("UPDATE escrows SET remaining = CASE WHEN remaining > :units THEN remaining - :units ELSE 0 END "
+              "WHERE task_id = :task_id AND location = :location AND sku = :sku")
+
+
 def set_escrow(tx: Tx, task_id: str, location: str, sku: str, remaining: int) -> None:
     queue_publish(tx, [sku], 0)
-    tx.execute(
-        "INSERT INTO escrows (task_id, location, sku, remaining) VALUES (:task_id, :location, :sku, :remaining) "
-        "ON CONFLICT (task_id, location, sku) DO UPDATE SET remaining = excluded.remaining",
-        {"task_id": task_id, "location": location, "sku": sku, "remaining": remaining},
-    )
+    write_escrows(tx, [(ESCROW_SET, {"task_id": task_id, "location": location, "sku": sku,
+                                     "remaining": remaining})])
 
 
 def use_escrow(tx: Tx, task_id: str, location: str, sku: str, units: int) -> None:
     """Take `units` off one escrow, relative to what it holds now (never below 0)."""
     queue_publish(tx, [sku], 0)
-    tx.execute(
-        "UPDATE escrows SET remaining = CASE WHEN remaining > :units THEN remaining - :units ELSE 0 END "
-        "WHERE task_id = :task_id AND location = :location AND sku = :sku",
-        {"task_id": task_id, "location": location, "sku": sku, "units": units},
-    )
+    write_escrows(tx, [(ESCROW_USE, {"task_id": task_id, "location": location, "sku": sku, "units": units})])
+
+
+def write_escrows(tx: Tx, writes: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    """Escrow writes in order, each `(ESCROW_SET | ESCROW_USE, params)`; a run of the same kind is one
+    executemany. (Their SKUs' sellable stock changed: the caller queues them for publishing.)"""
+    start = 0
+    while start < len(writes):
+        end = start
+        while end < len(writes) and writes[end][0] == writes[start][0]:
+            end += 1
+        tx.executemany(writes[start][0], [params for _, params in writes[start:end]])
+        start = end
 
 
 def drop_task_escrows(tx: Tx, task_id: str) -> None:
@@ -185,11 +278,18 @@ def escrow_total(tx: Tx, warehouse_id: str, sku: str) -> int:
 
 
 def raise_alert(tx: Tx, kind: str, warehouse_id: str | None, data: dict[str, Any], now_ms: int) -> None:
-    tx.execute(
-        "INSERT INTO alerts (kind, warehouse_id, data, at_ms) VALUES (:kind, :warehouse_id, :data, :at_ms)",
-        {"kind": kind, "warehouse_id": warehouse_id, "data": json.dumps(data, ensure_ascii=False),
-         "at_ms": now_ms},
-    )
+    add_alerts(tx, [alert_row(kind, warehouse_id, data, now_ms)])
+
+
+def alert_row(kind: str, warehouse_id: str | None, data: dict[str, Any], now_ms: int) -> dict[str, Any]:
+    return {"kind": kind, "warehouse_id": warehouse_id, "data": json.dumps(data, ensure_ascii=False),
+            "at_ms": now_ms}
+
+
+def add_alerts(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Alerts (`alert_row`), one executemany."""
+    tx.executemany("INSERT INTO alerts (kind, warehouse_id, data, at_ms) VALUES (:kind, :warehouse_id, :data, :at_ms)",
+                   rows)
 
 
 def alerts(tx: Tx, kind: str | None = None) -> list[dict[str, Any]]:

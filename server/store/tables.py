@@ -171,7 +171,8 @@ escrows = Table(
     Column("task_id", Text, primary_key=True),
     Column("location", Text, primary_key=True),
     Column("sku", Text, primary_key=True),
-    Column("remaining", Integer, nullable=False)
+    Column("remaining", Integer, nullable=False),
+    Index("escrows_by_key", "location", "sku")
 )
 
 alerts = Table(
