@@ -366,6 +366,11 @@ def bench_sync_command(
     db: Optional[str] = typer.Option(
         None, "--db", help="postgresql://user@host:port/dbname: bench on that PostgreSQL server, in a "
                            "scratch database beside dbname, dropped afterwards [default: SQLite file]."),
+    processes: int = typer.Option(
+        1, "--processes", min=1,
+        help="Server processes (PostgreSQL only): N > 1 runs `kucun server --workers N` on the scratch "
+             "database, pushed over HTTP by 2×N client threads, a warehouse and a terminal each; the raw "
+             "reference then runs on as many connections in parallel [default: 1, in process]."),
 ) -> None:
     """Server ops/s for batches of mixed ops, beside raw executemany of as many rows (same backend)."""
     import contextlib
@@ -376,14 +381,17 @@ def bench_sync_command(
         _fail("--ops must be at least --batch, and --batch at least 1")
     if db is not None and not db.startswith("postgresql://"):
         _fail("--db takes a postgresql:// URL (without it the bench runs on a SQLite file)")
-    typer.echo(f"pushing {ops // batch} batch(es) of {batch} mixed ops...")
+    if processes > 1 and db is None:
+        _fail("--processes > 1 needs PostgreSQL (--db postgresql://...): SQLite has one writer")
+    where = f" to {processes} server processes" if processes > 1 else ""
+    typer.echo(f"pushing {ops // batch} batch(es) of {batch} mixed ops{where}...")
     with contextlib.ExitStack() as stack:
         target = None
         if db is not None:
             from server.store.scratch import scratch_database
 
             target = stack.enter_context(scratch_database(db, "bench"))
-        typer.echo(bench_sync(ops, batch, seed, target=target).report())
+        typer.echo(bench_sync(ops, batch, seed, target=target, processes=processes).report())
 
 
 @app.command()

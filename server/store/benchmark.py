@@ -2,18 +2,21 @@
 reference of `kucun bench sync` and the seed of `kucun bench office`.
 
 The raw reference is a table of the ledger's shape (`bench_raw_ledger`, not part of the schema:
-created for the run and dropped after it) filled by one plain executemany per transaction — the
-floor of what the backend costs per row, measured in the same run on the same database as the server.
+created for the run and dropped after it) filled by the driver's own `executemany` (sqlite3's,
+psycopg 3's), one per transaction, on a connection of its own — past SQLAlchemy's per-row parameter
+processing as well as every rule: the floor of what the backend costs per row, measured in the same
+run on the same database as the server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, Text
 
-from server.store.database import Tx
+from server.store.database import Database, Tx
 from server.store.tables import RowId
 
 RAW_LEDGER = Table(
@@ -39,13 +42,50 @@ def create_raw_ledger(tx: Tx) -> None:
     RAW_LEDGER.create(tx.conn)
 
 
-def insert_raw_ledger(tx: Tx, rows: Rows) -> None:
-    """One executemany of rows with keys sku, qty, from_location, to_location, at_ms, device_id,
-    seq, op_id, is_adjustment."""
-    tx.execute(
-        "INSERT INTO bench_raw_ledger (sku, qty, from_location, to_location, at_ms, device_id, seq, op_id, "
-        "is_adjustment) VALUES (:sku, :qty, :from_location, :to_location, :at_ms, :device_id, :seq, :op_id, "
-        ":is_adjustment)", rows)
+# the order of the values in a row handed to `raw_ledger_writer`'s insert
+RAW_LEDGER_COLUMNS = ("sku", "qty", "from_location", "to_location", "at_ms", "device_id", "seq", "op_id",
+                      "is_adjustment")
+
+
+@contextlib.contextmanager
+def raw_ledger_writer(db: Database) -> Iterator[Callable[[Sequence[Sequence[Any]]], None]]:
+    """A connection of its own (on SQLite, the one connection, under the process's lock) and the
+    function that inserts rows (tuples in `RAW_LEDGER_COLUMNS` order) into `bench_raw_ledger`: one
+    BEGIN, one driver-level `executemany` (`?` for sqlite3, `%s` for psycopg, which pipelines it),
+    one COMMIT per call. Bring the connection up before the clock starts; each thread its own."""
+    placeholder = "?" if db.dialect == "sqlite" else "%s"
+    statement = (f"INSERT INTO bench_raw_ledger ({', '.join(RAW_LEDGER_COLUMNS)}) "
+                 f"VALUES ({', '.join([placeholder] * len(RAW_LEDGER_COLUMNS))})")
+    with db.connection() as conn:
+        driver: Any = conn.connection.driver_connection
+        if db.dialect == "sqlite":
+            # the sqlite3 module's own transaction handling is off (isolation_level None): say it
+            def insert(rows: Sequence[Sequence[Any]]) -> None:
+                driver.execute("BEGIN IMMEDIATE")
+                try:
+                    driver.executemany(statement, rows)
+                except BaseException:
+                    driver.execute("ROLLBACK")
+                    raise
+                driver.execute("COMMIT")
+
+            yield insert
+        else:
+            # psycopg (not in autocommit) opens the transaction with the first statement
+            cursor = driver.cursor()
+
+            def insert(rows: Sequence[Sequence[Any]]) -> None:
+                try:
+                    cursor.executemany(statement, rows)
+                except BaseException:
+                    driver.rollback()
+                    raise
+                driver.commit()
+
+            try:
+                yield insert
+            finally:
+                cursor.close()
 
 
 def drop_raw_ledger(tx: Tx) -> None:
@@ -84,3 +124,4 @@ def seed_paid_trades(tx: Tx, rows: Rows) -> None:
         "INSERT INTO market_orders (store_id, tid, order_id, top_status, modified_ms, paid, counted_in_quota, "
         "cp_code, oaid, detail) VALUES (:store_id, :tid, :order_id, :top_status, :modified_ms, 1, 1, :cp_code, "
         ":oaid, :detail)", rows)
+
