@@ -4,10 +4,12 @@ TOP sandbox under a virtual clock, with seeded faults, checked against the promi
     from kucun.simulation import simulate
     result = simulate(seed=7, terminals=8, stores=2, skus=8, hours=8, faults="heavy", policy="kucun")
 
-Modules: `world` (clock, site, restartable server, sandbox, terminals, the shelf), `faults` (profiles
-and the faulty network link), `actors` (pickers, counters, receivers, clerks, the office),
-`invariants` (the checks), `run` (`simulate`), `report` (human summary, JSON, `--compare`, the
-command's entry point `main`).
+Modules, each importing only those before it: `clock` (the virtual clock, seeded ids), `site` (the
+site plan and its server database), `shelf` (the physical truth), `tempo` (how often people do the
+occasional things), `faults` (profiles and the faulty network link), `server_process` (the
+restartable server), `terminals` (the handhelds), `world` (all of it, driven step by step),
+`actors` (pickers, counters, receivers, clerks, the office), `invariants` (the checks), `run`
+(`simulate`), `report` (human summary, JSON, `--compare`, the command's entry point `main`).
 """
 
 from __future__ import annotations

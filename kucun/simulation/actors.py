@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 
 from engine.conflict.escrow import EscrowPolicy
@@ -40,37 +40,11 @@ from engine.model import (
     ShipPayload,
 )
 from engine.replica.inspection import order_ids_in
-from kucun.simulation.world import CountTask, TerminalHandle, World
+from kucun.simulation.terminals import TerminalHandle
+from kucun.simulation.world import CountTask, World
 from server.counting import issue_count_task
 from server.shrinkage import count_escrow_policy
 from server.store import marketplace, stock
-
-@dataclass(frozen=True)
-class Tempo:
-    """How often people do the occasional things (the simulation's defaults; the state-machine
-    test uses a brisker tempo so that a few steps already exercise every kind of op)."""
-
-    double_pick_share: float = 0.04
-    """Chance per step that a picker also works on an order dealt to someone else (R6 excess)."""
-    mistake_share: float = 0.02
-    """Chance per step that a picker records an op the server must refuse (a picker may not count)."""
-    loss_share: float = 0.5
-    """Chance that a count finds shrinkage."""
-    direct_receipts_per_hour: float = 1.0
-    """Supplier deliveries a receiver takes straight into a bin."""
-    count_tasks_per_hour: float = 3.0
-    """Count tasks each warehouse's office issues."""
-    count_delay_steps: tuple[int, int] = (1, 8)
-    """Steps between issuing a count task and the counter getting to the bin."""
-    reorder_point: int = 2
-    reorder_units: tuple[int, int] = (6, 16)
-    lead_minutes: tuple[int, int] = (20, 90)
-    """The office orders a SKU from its supplier when the book's available units fall to the
-    reorder point; the goods arrive (and the office receives them) 20–90 minutes later. Until then
-    the SKU may sell out — which is when overselling happens, if it can."""
-
-    def per_step(self, rate_per_hour: float, step_s: int) -> float:
-        return min(1.0, rate_per_hour * step_s / 3600)
 
 
 def act(world: World, handle: TerminalHandle, rng: random.Random) -> int:
@@ -125,8 +99,6 @@ def picker(world: World, handle: TerminalHandle, rng: random.Random) -> None:
 
 
 def hash_text(text: str) -> int:
-    import zlib
-
     return zlib.crc32(text.encode())
 
 

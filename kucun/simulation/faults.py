@@ -25,14 +25,11 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx
 
 from server.tmall.sandbox import Faults
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kucun.simulation.world import World
 
 
 class TerminalKilled(Exception):
@@ -152,10 +149,34 @@ def copy_request(request: httpx.Request) -> httpx.Request:
     return httpx.Request(request.method, request.url, headers=request.headers, content=request.read())
 
 
+class ReachableServer(Protocol):
+    """The server at the other end of a link: up or down, and answering what reaches it."""
+
+    up: bool
+
+    def deliver(self, request: httpx.Request) -> httpx.Response: ...
+
+
+class LinkedWorld(Protocol):
+    """What a terminal's link reaches of the world: the step and the faults striking now, the
+    server, the requests held in the network, and the counters of what was injected."""
+
+    step: int
+    faults_now: FaultProfile
+    fault_counters: FaultCounters
+
+    @property
+    def server(self) -> ReachableServer: ...
+
+    def hold(self, request: httpx.Request, terminal: str, deliver_at_step: int) -> None: ...
+
+    def crash_server(self) -> None: ...
+
+
 class TerminalLink(httpx.BaseTransport):
     """The network between one terminal and the server, with the terminal's seeded faults."""
 
-    def __init__(self, world: World, name: str, rng: random.Random) -> None:
+    def __init__(self, world: LinkedWorld, name: str, rng: random.Random) -> None:
         self.world = world
         self.name = name
         self.rng = rng

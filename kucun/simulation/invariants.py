@@ -22,7 +22,8 @@ from typing import Any
 
 from engine.model import is_virtual_location
 from engine.replica import inspection as replica_inspection
-from kucun.simulation.world import TerminalHandle, World
+from kucun.simulation.terminals import TerminalHandle
+from kucun.simulation.world import World
 from server.store import inspection, stock
 from server.store.database import Database
 

@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kucun.simulation import actors, invariants
-from kucun.simulation.actors import Tempo
+from kucun.simulation.clock import deterministic_uuids
 from kucun.simulation.faults import FaultProfile, per_step, profile
-from kucun.simulation.world import World, deterministic_uuids, scratch_dir
+from kucun.simulation.site import scratch_dir
+from kucun.simulation.tempo import Tempo
+from kucun.simulation.world import World
 from server.store import feed, inspection, marketplace, stock
 
 Progress = Callable[[int, int], None]

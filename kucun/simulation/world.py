@@ -3,459 +3,43 @@ the real TOP sandbox with its buyers, real terminal replicas (files) with their 
 the physical truth of the shelves.
 
 Everything runs in this process, one thing at a time in a fixed order (the ASGI apps answer on an
-anyio portal thread while the caller waits), so a seed decides everything:
-- `VirtualClock` is the only clock: the server, the sandbox, the marketplace jobs and (skewed) the
-  terminals read it; every sleep (sync backoff, TOP retry, slow TOP answer) moves it on.
-- `deterministic_uuids(seed)` makes the `uuid.uuid4()` calls of the server (device ids, count task
-  ids) a function of the seed for the length of a run.
-- `Shelf` is what is physically where: actors change it when they act (before the server knows),
-  counters read it, and `received − lost` per SKU is what the oversell oracle may sell.
+anyio portal thread while the caller waits), so a seed decides everything. The parts each have
+their module: the clock and seeded ids (`clock`), the site plan (`site`), the shelves (`shelf`),
+the server process (`server_process`), the terminals (`terminals`) and their faulty network links
+(`faults`). The world builds them, holds them and drives them step by step; what each part needs
+of the world it names as a protocol in its own module, so no part imports the world.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import os
 import random
-import shutil
-import tempfile
-import uuid
 import zlib
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from cryptography.fernet import Fernet
 
-from engine.errors import ProtocolError, ServerUnreachable, SyncError
-from engine.model import OpKind, Payload
-from engine.replica import InvalidOperation, Replica
-from engine.sync import Backoff, SyncClient
-from kucun.simulation.faults import (
-    FaultCounters,
-    FaultProfile,
-    HeldRequest,
-    TerminalKilled,
-    TerminalLink,
-)
-from server.app import make_app
-from server.site import issue_enrollment_code, load_site
+from engine.model import OpKind, ReceivePayload
+from kucun.simulation.clock import VirtualClock
+from kucun.simulation.faults import FaultCounters, FaultProfile, HeldRequest, per_step
+from kucun.simulation.server_process import InProcessApp, ServerProcess
+from kucun.simulation.shelf import Shelf
+from kucun.simulation.site import plan_site, site_database
+from kucun.simulation.tempo import Tempo
+from kucun.simulation.terminals import OpRecord, TerminalHandle
+from server.site import issue_enrollment_code
 from server.store import inspection, stock
-from server.store.database import Database, is_url
+from server.store.database import Database
 from server.tmall.binding import bind_store
-from server.tmall.runner import MarketplaceJobs
 from server.tmall.sandbox import SandboxState, make_sandbox_app
 from server.vault import Vault
 
-START_MS = 1_764_201_600_000  # 2025-11-27 00:00 UTC, a working day
-SERVER_URL = "http://kucun.sim"
 TMALL_URL = "http://tmall.sim"
 GATEWAY = f"{TMALL_URL}/router/rest"
-ROLE_ORDER = ("picker", "receiver", "counter", "clerk", "picker", "counter", "receiver", "picker", "clerk")
-ROLES = {
-    "picker": ["picker", "packer"],
-    "receiver": ["receiver"],
-    "counter": ["counter"],
-    "clerk": ["receiver"],  # a transfer clerk moves stock between bins
-    "office": ["supervisor"],
-}
-
-
-# --- time and ids -----------------------------------------------------------------------------
-
-
-class VirtualClock:
-    """Epoch milliseconds under the simulation's control. Every reading moves time on by 1 ms (as
-    the test harness's clock does), so no two readings are equal."""
-
-    def __init__(self, start_ms: int = START_MS) -> None:
-        self.now = start_ms
-
-    def __call__(self) -> int:
-        self.now += 1
-        return self.now
-
-    def advance_to(self, at_ms: int) -> None:
-        self.now = max(self.now, at_ms)
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(0, int(seconds * 1000))
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-
-@contextlib.contextmanager
-def deterministic_uuids(seed: int) -> Iterator[None]:
-    """Within the block, `uuid.uuid4()` draws from a seeded generator (restored afterwards)."""
-    rng = random.Random(f"{seed}:uuid4")
-    original = uuid.uuid4
-
-    def seeded() -> uuid.UUID:
-        return uuid.UUID(int=rng.getrandbits(128), version=4)
-
-    uuid.uuid4 = seeded
-    try:
-        yield
-    finally:
-        uuid.uuid4 = original
-
-
-# --- the site -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TerminalSpec:
-    name: str
-    role: str
-    warehouse: str
-    operator: str
-    tote: str | None = None
-
-
-@dataclass(frozen=True)
-class SiteSpec:
-    warehouses: tuple[str, ...]
-    skus: tuple[str, ...]
-    bins: dict[str, tuple[str, ...]]
-    receiving: dict[str, str]
-    terminals: tuple[TerminalSpec, ...]
-    offices: tuple[TerminalSpec, ...]
-
-    def home_bin(self, warehouse: str, sku: str) -> str:
-        bins = self.bins[warehouse]
-        return bins[self.skus.index(sku) % len(bins)]
-
-    def warehouse_of(self, location: str) -> str:
-        return location.split("-", 1)[0]
-
-    def real_locations(self, warehouse: str) -> list[str]:
-        totes = [t.tote for t in self.terminals if t.warehouse == warehouse and t.tote]
-        return [self.receiving[warehouse], *self.bins[warehouse], *totes]
-
-    def pickers(self, warehouse: str) -> list[TerminalSpec]:
-        return [t for t in self.terminals if t.warehouse == warehouse and t.role == "picker"]
-
-    def with_role(self, warehouse: str, role: str) -> list[TerminalSpec]:
-        return [t for t in self.terminals if t.warehouse == warehouse and t.role == role]
-
-    def site_json(self) -> dict[str, Any]:
-        locations: list[dict[str, str]] = []
-        for wh in self.warehouses:
-            locations.append({"warehouse": wh, "code": self.receiving[wh], "kind": "staging"})
-            locations += [{"warehouse": wh, "code": b, "kind": "bin"} for b in self.bins[wh]]
-        for t in self.terminals:
-            if t.tote:
-                locations.append({"warehouse": t.warehouse, "code": t.tote, "kind": "tote"})
-        operators = [
-            {"id": t.operator, "name": t.name, "pin": "1234", "roles": ROLES[t.role],
-             "warehouses": [t.warehouse]}
-            for t in (*self.terminals, *self.offices)
-        ]
-        return {
-            "warehouses": [{"id": wh, "name": f"warehouse {wh}"} for wh in self.warehouses],
-            "locations": locations,
-            "skus": [{"sku": s, "name": f"product {s}", "barcodes": [f"69{i:011d}"]}
-                     for i, s in enumerate(self.skus)],
-            "operators": operators,
-        }
-
-
-def plan_site(terminals: int, skus: int, warehouses: int | None = None) -> SiteSpec:
-    """Warehouses `WH1..`, a staging area, bins and a tote per picker in each; the terminals dealt
-    round-robin over the warehouses, each warehouse's roles in `ROLE_ORDER`."""
-    if terminals < 1 or skus < 1:
-        raise ValueError("a simulation needs at least one terminal and one SKU")
-    count = warehouses if warehouses is not None else min(3, max(1, terminals // 4))
-    whs = tuple(f"WH{i + 1}" for i in range(count))
-    codes = tuple(f"SKU-{k + 1:03d}" for k in range(skus))
-    nbins = max(4, min(12, skus // 2 + 2))
-    bins = {wh: tuple(f"{wh}-B{b + 1:02d}" for b in range(nbins)) for wh in whs}
-    specs: list[TerminalSpec] = []
-    per_wh: Counter[str] = Counter()
-    for i in range(terminals):
-        wh = whs[i % count]
-        role = ROLE_ORDER[per_wh[wh] % len(ROLE_ORDER)]
-        per_wh[wh] += 1
-        name = f"t{i + 1:02d}-{role}"
-        tote = f"{wh}-TOTE{i + 1:02d}" if role == "picker" else None
-        specs.append(TerminalSpec(name, role, wh, f"op-{i + 1:02d}", tote))
-    offices = tuple(TerminalSpec(f"office-{wh}", "office", wh, f"office-{wh}") for wh in whs)
-    return SiteSpec(whs, codes, bins, {wh: f"{wh}-RECV" for wh in whs}, tuple(specs), offices)
-
-
-def site_database(spec: SiteSpec, path: str | Path) -> None:
-    """A server database with the site loaded, at `path` (a file, or an empty PostgreSQL database's
-    URL, loaded directly). Loading hashes every PIN (argon2, ~30 ms each), so the loaded file is
-    built once per site shape, kept in a per-user cache folder (on tmpfs when there is one) and
-    copied."""
-    data = spec.site_json()
-    if is_url(path):
-        db = Database(path)
-        try:
-            load_site(db, data, START_MS - 86_400_000)
-        finally:
-            db.close()
-        return
-    from server.store.migrate import head_revision
-
-    # the schema's revision is part of the key: a file made by another version is not reused
-    key = hashlib.sha256(json.dumps([data, head_revision()], sort_keys=True).encode()).hexdigest()[:16]
-    cache = Path(_scratch_root() or tempfile.gettempdir()) / f"kucun-sim-sites-{os.getuid()}"
-    cache.mkdir(mode=0o700, exist_ok=True)
-    template = cache / f"site-{key}.db"
-    if not template.exists():
-        building = cache / f"site-{key}.{os.getpid()}.building"
-        db = Database(building)
-        load_site(db, data, START_MS - 86_400_000)
-        db.close()
-        os.replace(building, template)  # atomic: a parallel run sees a whole file or none
-    shutil.copyfile(template, path)
-
-
-def _scratch_root() -> str | None:
-    """tmpfs when there is one: replicas and the server use synchronous=FULL, and a simulated fsync
-    on a real disk would dominate the run time without changing any result."""
-    shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() else None
-
-
-def scratch_dir(prefix: str = "kucun-sim-") -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix=prefix, dir=_scratch_root())
-
-
-# --- the physical truth -------------------------------------------------------------------------
-
-
-@dataclass
-class Shelf:
-    """What is physically where. The oracle's shippable stock is `received − lost` per SKU."""
-
-    qty: Counter[tuple[str, str]] = field(default_factory=Counter)
-    received: Counter[str] = field(default_factory=Counter)
-    lost: Counter[str] = field(default_factory=Counter)
-    shipped: Counter[str] = field(default_factory=Counter)
-    mismatches: int = 0  # units the carrier was to take from a place that did not hold them
-
-    def at(self, location: str, sku: str) -> int:
-        return self.qty[(location, sku)]
-
-    def receive(self, location: str, sku: str, units: int) -> None:
-        self.qty[(location, sku)] += units
-        self.received[sku] += units
-
-    def move(self, source: str, target: str, sku: str, units: int) -> None:
-        if units > self.qty[(source, sku)]:
-            raise AssertionError(f"moving {units} × {sku} out of {source}, which holds {self.qty[(source, sku)]}")
-        self.qty[(source, sku)] -= units
-        self.qty[(target, sku)] += units
-
-    def lose(self, location: str, sku: str, units: int) -> None:
-        if units > self.qty[(location, sku)]:
-            raise AssertionError(f"losing {units} × {sku} from {location}, which holds {self.qty[(location, sku)]}")
-        self.qty[(location, sku)] -= units
-        self.lost[sku] += units
-
-    def carry_away(self, location: str, sku: str, units: int) -> None:
-        """The carrier collects a shipped parcel."""
-        here = self.qty[(location, sku)]
-        taken = min(here, units)
-        self.mismatches += units - taken
-        self.qty[(location, sku)] -= taken
-        self.shipped[sku] += units
-
-    def shippable(self, skus: tuple[str, ...]) -> dict[str, int]:
-        return {sku: self.received[sku] - self.lost[sku] for sku in skus}
-
-    def stock_in(self, locations: list[str], sku: str) -> list[tuple[str, int]]:
-        return [(loc, self.qty[(loc, sku)]) for loc in locations if self.qty[(loc, sku)] > 0]
-
-
-# --- in-process HTTP ----------------------------------------------------------------------------
-
-
-class InProcessApp(httpx.BaseTransport):
-    """An ASGI app served in process, like `fastapi.testclient.TestClient` but with one thread hop
-    per request: the whole request runs as one call on the world's anyio portal (the TestClient
-    hops threads for every ASGI message, which made it 3–4× slower here). An exception in the app
-    answers 500, as a real server would."""
-
-    def __init__(self, app: Any, portal: BlockingPortal) -> None:
-        self.asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        self.portal = portal
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        async def exchange() -> httpx.Response:
-            answer = await self.asgi.handle_async_request(request)
-            body = await answer.aread()
-            return httpx.Response(answer.status_code, headers=answer.headers, content=body,
-                                  request=request)
-
-        return self.portal.call(exchange)
-
-
-# --- the server -------------------------------------------------------------------------------
-
-
-class ServerProcess:
-    """The sync server and its marketplace jobs, rebuilt from the database file after a crash."""
-
-    def __init__(self, world: World, path: str | Path) -> None:
-        self.world = world
-        self.path = path
-        self.up = False
-        self.restarts = 0
-        self.crashes = 0
-        self.errors_500 = 0
-        self.down_until_step = -1
-        self.db: Database | None = None
-        self.http: InProcessApp | None = None
-        self.jobs: MarketplaceJobs | None = None
-
-    def start(self) -> None:
-        world = self.world
-        self.db = Database(self.path)
-        self.http = InProcessApp(make_app(self.db, clock_ms=world.clock), world.portal)
-        self.jobs = MarketplaceJobs(self.db, world.vault, world.tmall_http, clock_ms=world.clock,
-                                    sleep=world.clock.sleep, policy=world.policy)
-        if self.up is False and self.crashes:
-            self.restarts += 1
-        self.up = True
-
-    def crash(self, down_steps: int = 0) -> None:
-        """Kill the process: whatever it had not committed is gone; the file stays."""
-        if not self.up:
-            return
-        assert self.db is not None
-        self.db.close()
-        self.http = self.db = self.jobs = None
-        self.up = False
-        self.crashes += 1
-        self.down_until_step = self.world.step + down_steps
-
-    def deliver(self, request: httpx.Request) -> httpx.Response:
-        if not self.up or self.http is None:
-            raise httpx.ConnectError("connection refused (server down)", request=request)
-        response = self.http.handle_request(request)
-        if response.status_code >= 500:
-            self.errors_500 += 1
-            self.world.problems.append(f"server answered {response.status_code} to {request.url.path}: "
-                                       f"{response.text[:200]}")
-        return response
-
-    def close(self) -> None:
-        if self.up:
-            assert self.db is not None
-            self.db.close()
-            self.http = self.db = self.jobs = None
-            self.up = False
-
-
-# --- terminals --------------------------------------------------------------------------------
-
-
-@dataclass
-class OpRecord:
-    """An op a terminal recorded (its `record` returned): what the no-lost-op check accounts for."""
-
-    op_id: str
-    terminal: str
-    kind: str
-    recorded_at_ms: int
-    seq: int
-
-
-class TerminalHandle:
-    """One handheld: its replica file, its sync client and the network link it syncs through."""
-
-    def __init__(self, world: World, spec: TerminalSpec, skew_ms: int, exempt: bool = False) -> None:
-        self.world = world
-        self.spec = spec
-        self.name = spec.name
-        self.path = world.folder / f"{spec.name}.replica"
-        self.skew_ms = skew_ms
-        self.incarnation = 0
-        self.kills = 0
-        self.link = TerminalLink(world, spec.name, random.Random(f"{world.seed}:net:{spec.name}"))
-        self.link.exempt = exempt
-        self.http = httpx.Client(transport=self.link, base_url=SERVER_URL)
-        self.recorded: list[str] = []
-        self.syncs_ok = 0
-        self.syncs_failed = 0
-        self.replica: Replica
-        self.client: SyncClient
-        self._open()
-
-    def device_clock(self) -> int:
-        return self.world.clock() + self.skew_ms
-
-    def _open(self) -> None:
-        self.replica = Replica.open(self.path)
-        self.client = SyncClient(
-            self.replica, self.http, clock_ms=self.device_clock, sleep=self.world.clock.sleep,
-            backoff=Backoff(base_s=0.5, cap_s=8.0,
-                            rng=random.Random(f"{self.world.seed}:backoff:{self.name}:{self.incarnation}")),
-        )
-
-    def kill(self, new_skew_ms: int | None = None) -> None:
-        """The process dies (battery, crash): the Replica object is dropped, the file reopened."""
-        with contextlib.suppress(Exception):
-            self.replica.close()
-        self.incarnation += 1
-        self.kills += 1
-        if new_skew_ms is not None:
-            self.skew_ms = new_skew_ms
-        self._open()
-
-    @property
-    def online(self) -> bool:
-        return not self.link.partitioned
-
-    def record(self, kind: OpKind, payload: Payload) -> str | None:
-        """Record one op as the operator would (stamped with the corrected device clock)."""
-        world = self.world
-        op_id = str(uuid.UUID(int=world.id_rng.getrandbits(128), version=4))
-        at_ms = self.client.now_ms()
-        try:
-            op = self.replica.record(kind, self.spec.operator, payload, at_ms, op_id=op_id)
-        except InvalidOperation as problem:
-            world.problems.append(f"{self.name}: the replica refused {kind.value}: {problem}")
-            return None
-        world.ops[op_id] = OpRecord(op_id, self.name, kind.value, world.clock.now, op.seq)
-        self.recorded.append(op_id)
-        return op_id
-
-    def sync(self, attempts: int = 3) -> bool:
-        """One sync (retried with backoff); False when it did not complete."""
-        try:
-            self.client.sync(max_attempts=attempts)
-        except TerminalKilled:
-            self.world.kill_terminal(self, mid_sync=True)
-            self.syncs_failed += 1
-            return False
-        except ServerUnreachable:
-            self.syncs_failed += 1
-            return False
-        except (ProtocolError, SyncError) as problem:
-            self.world.problems.append(f"{self.name}: sync failed: {type(problem).__name__}: {problem}")
-            self.syncs_failed += 1
-            return False
-        self.syncs_ok += 1
-        return True
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.replica.close()
-        self.http.close()
-
-
-# --- the world --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -501,7 +85,7 @@ class World:
         step_s: int = 30,
         escrow_fraction: float = 1.0,
         initial_units: tuple[int, int] = (2, 8),
-        tempo: Any = None,
+        tempo: Tempo | None = None,
         server_db: str | None = None,
     ) -> None:
         if policy not in ("kucun", "naive"):
@@ -514,8 +98,6 @@ class World:
         self.step = 0
         self.step_s = step_s
         self.escrow_fraction = escrow_fraction
-        from kucun.simulation.actors import Tempo
-
         self.tempo = tempo if tempo is not None else Tempo()
         self.buyers_per_minute = buyers_per_minute
         self.clock = VirtualClock()
@@ -593,8 +175,6 @@ class World:
 
     def _initial_stock(self, units: tuple[int, int]) -> None:
         rng = random.Random(f"{self.seed}:initial")
-        from engine.model import ReceivePayload
-
         for wh, office in self.offices.items():
             for sku in self.site.skus:
                 qty = rng.randint(*units)
@@ -644,13 +224,13 @@ class World:
             self.server.start()
         profile = self.faults_now
         if profile.server_kills_per_hour and self.server.up:
-            if self.fault_rng.random() < _per_step(profile.server_kills_per_hour, self.step_s):
+            if self.fault_rng.random() < per_step(profile.server_kills_per_hour, self.step_s):
                 self.crash_server()
         for handle in self.terminals:
             roll = self.fault_rng.random()
             length = self.fault_rng.random()
             if profile.partitions_per_hour and not handle.link.partitioned:
-                if roll < _per_step(profile.partitions_per_hour, self.step_s):
+                if roll < per_step(profile.partitions_per_hour, self.step_s):
                     low, high = profile.partition_minutes
                     minutes = low + length * (high - low)
                     handle.link.partitioned_until_step = step + max(1, round(minutes * 60 / self.step_s))
@@ -728,5 +308,4 @@ class World:
             portal_cm.__exit__(None, None, None)
 
 
-def _per_step(rate_per_hour: float, step_s: int) -> float:
-    return min(1.0, rate_per_hour * step_s / 3600.0)
+__all__ = ["GATEWAY", "TMALL_URL", "CountTask", "World"]

@@ -18,7 +18,10 @@ from terminal_app.screens.base import ScanScreen
 from terminal_app.status import TerminalStatus
 from terminal_app.widgets import DetailList
 from terminal_app.workflows import Step
-from terminal_app.workflows.pick import PickSession, PickWork, PutBackSession, task_wave
+from terminal_app.workflows.pick import PickWork
+from terminal_app.workflows.pick_order import PickSession
+from terminal_app.workflows.pick_tasks import task_wave
+from terminal_app.workflows.put_back import PutBackSession
 
 
 class PickScreen(ScanScreen):

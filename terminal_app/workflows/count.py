@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine.model import CountPayload, OpKind
-from terminal_app.workflows.resolve import ItemScan, LocationScan, Resolver
-from terminal_app.workflows.step import PlannedOp, Step, quantity_problem
+from terminal_app.workflows.open_tasks import is_open_for
+from terminal_app.workflows.resolve import ItemScan, LocationScan, Named, Resolver
+from terminal_app.workflows.scan_session import ScanSession
+from terminal_app.workflows.step import PlannedOp, Step
 
 COUNT_TASK_KINDS = ("count", "recount")
-OPEN_TASK_STATES = ("open", "in_progress")
 
 
 class CountStage(str, enum.Enum):
@@ -31,9 +32,7 @@ def open_count_tasks(
     """Open count and recount tasks for anyone or for `operator_id`, by location."""
     chosen = [
         task for task in tasks
-        if task.get("kind") in COUNT_TASK_KINDS
-        and task.get("state") in OPEN_TASK_STATES
-        and task.get("assignee") in (None, "", operator_id)
+        if task.get("kind") in COUNT_TASK_KINDS and is_open_for(task, operator_id)
     ]
     return sorted(chosen, key=lambda task: (str(task.get("location", "")), str(task["task_id"])))
 
@@ -44,7 +43,7 @@ def task_skus(task: Mapping[str, Any]) -> set[str]:
     return {str(sku) for sku in named}
 
 
-class CountSession:
+class CountSession(ScanSession):
     """bin → items → submit (or bin empty); then the next bin."""
 
     def __init__(
@@ -76,14 +75,7 @@ class CountSession:
     def task_for_bin(self) -> Mapping[str, Any] | None:
         return next((t for t in self.tasks if t.get("location") == self.bin), None)
 
-    def scan(self, text: str, quantity: int | None = None) -> Step:
-        problem = quantity_problem(quantity)
-        if problem is not None:
-            return problem
-        found = self.resolver.resolve(text)
-        if isinstance(found, Step):
-            return found
-        raw = text.strip()
+    def answer(self, found: Named, raw: str, qty: int) -> Step:
         if isinstance(found, LocationScan):
             if self.counted:
                 return Step.error("count.submit_first", raw=raw, location=self.bin)
@@ -92,7 +84,7 @@ class CountSession:
         if isinstance(found, ItemScan):
             if self.bin is None:
                 return Step.error("count.scan_bin_first", raw=raw)
-            self.counted[found.sku] = self.counted.get(found.sku, 0) + (quantity or 1)
+            self.counted[found.sku] = self.counted.get(found.sku, 0) + qty
             self.names[found.sku] = found.name
             return Step.done(
                 "count.item_counted", rows=self.tally(), sku=found.sku, name=found.name,

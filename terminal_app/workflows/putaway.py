@@ -6,8 +6,9 @@ from __future__ import annotations
 import enum
 
 from engine.model import MovePayload, OpKind
-from terminal_app.workflows.resolve import ItemScan, LocationScan, Resolver
-from terminal_app.workflows.step import PlannedOp, Step, quantity_problem
+from terminal_app.workflows.resolve import ItemScan, LocationScan, Named, Resolver
+from terminal_app.workflows.scan_session import ScanSession
+from terminal_app.workflows.step import PlannedOp, Step
 
 
 class PutawayStage(str, enum.Enum):
@@ -23,7 +24,7 @@ _PROMPTS = {
 }
 
 
-class PutawaySession:
+class PutawaySession(ScanSession):
     """source → item (repeatable for more units of the same SKU) → destination."""
 
     def __init__(self, resolver: Resolver) -> None:
@@ -50,14 +51,7 @@ class PutawaySession:
         self.sku, self.sku_name, self.qty = None, "", 0
         return Step.done("putaway.reset")
 
-    def scan(self, text: str, quantity: int | None = None) -> Step:
-        problem = quantity_problem(quantity)
-        if problem is not None:
-            return problem
-        found = self.resolver.resolve(text)
-        if isinstance(found, Step):
-            return found
-        raw = text.strip()
+    def answer(self, found: Named, raw: str, qty: int) -> Step:
         stage = self.stage
         if stage is PutawayStage.SOURCE:
             if not isinstance(found, LocationScan):
@@ -65,7 +59,7 @@ class PutawaySession:
             self.source = found.code
             return Step.done("putaway.source_set", location=found.code)
         if isinstance(found, ItemScan):
-            return self._item(found, quantity or 1, raw)
+            return self._item(found, qty, raw)
         if isinstance(found, LocationScan):
             if stage is PutawayStage.ITEM:  # a new source before any item
                 self.source = found.code

@@ -64,7 +64,10 @@ class TransferScan:
     transfer_id: str
 
 
-Resolved = ItemScan | LocationScan | OrderScan | TransferScan | Step
+Named = ItemScan | LocationScan | OrderScan | TransferScan
+"""What a scan names on this terminal."""
+
+Resolved = Named | Step
 """A resolved scan, or an error `Step` that says why the scan means nothing here."""
 
 

@@ -28,13 +28,16 @@ from engine.model import (
     TransferInPayload,
     TransferOutPayload,
 )
+from terminal_app.workflows.open_tasks import is_open
 from terminal_app.workflows.resolve import (
     ItemScan,
     LocationScan,
+    Named,
     Resolver,
     TransferScan,
 )
-from terminal_app.workflows.step import PlannedOp, Step, quantity_problem
+from terminal_app.workflows.scan_session import ScanSession
+from terminal_app.workflows.step import PlannedOp, Step
 
 
 class TransferDirection(str, enum.Enum):
@@ -61,7 +64,6 @@ def transfer_tally(transfer_id: str, ops: Iterable[Operation]) -> dict[str, list
 
 
 TRANSFER_TASK_KINDS = ("transfer_out", "transfer_in")
-OPEN_TASK_STATES = ("open", "in_progress")
 
 
 def transfer_task(transfer_id: str, tasks: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
@@ -69,7 +71,7 @@ def transfer_task(transfer_id: str, tasks: Iterable[Mapping[str, Any]]) -> Mappi
     return next((task for task in tasks
                  if task.get("transfer_id") == transfer_id
                  and task.get("kind") in TRANSFER_TASK_KINDS
-                 and task.get("state") in OPEN_TASK_STATES), None)
+                 and is_open(task)), None)
 
 
 def differences(tally: dict[str, list[int]]) -> dict[str, int]:
@@ -91,7 +93,7 @@ _PROMPTS = {
 }
 
 
-class TransferSession:
+class TransferSession(ScanSession):
     """transfer → bin → items (each recorded); `finish` records and shows the differences."""
 
     def __init__(
@@ -143,14 +145,7 @@ class TransferSession:
         return Step.done(f"transfer.mode_{direction.value}", rows=self.rows(),
                          transfer=self.transfer_id or "")
 
-    def scan(self, text: str, quantity: int | None = None) -> Step:
-        problem = quantity_problem(quantity)
-        if problem is not None:
-            return problem
-        found = self.resolver.resolve(text)
-        if isinstance(found, Step):
-            return found
-        raw = text.strip()
+    def answer(self, found: Named, raw: str, qty: int) -> Step:
         if isinstance(found, TransferScan):
             return self._transfer(found.transfer_id)
         if self.transfer_id is None:
@@ -166,7 +161,7 @@ class TransferSession:
         if isinstance(found, ItemScan):
             if self.location is None:
                 return Step.error("transfer.scan_location_first", raw=raw)
-            return self._item(found, quantity or 1)
+            return self._item(found, qty)
         return Step.error("transfer.expected_item_or_location", raw=raw)
 
     def _transfer(self, transfer_id: str) -> Step:

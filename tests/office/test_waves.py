@@ -17,7 +17,7 @@ from server.office.waves import (
     zone_of,
 )
 from server.store import masterdata, orders, stock
-from terminal_app.workflows.pick import open_pick_tasks
+from terminal_app.workflows.pick_tasks import open_pick_tasks
 from tests.office.conftest import OfficeSite
 
 # --- the rules, pure ------------------------------------------------------------------------------

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from kucun.simulation import actors, invariants
-from kucun.simulation.actors import Tempo
 from kucun.simulation.faults import FORCED_FAULTS, FaultProfile
 from kucun.simulation.run import Run
-from kucun.simulation.world import World, scratch_dir
+from kucun.simulation.site import scratch_dir
+from kucun.simulation.tempo import Tempo
+from kucun.simulation.world import World
 from server.tmall.sandbox import InsufficientQuantity
 
 BRISK = Tempo(double_pick_share=0.3, mistake_share=0.2, loss_share=0.7, direct_receipts_per_hour=1800,

@@ -328,13 +328,14 @@ def test_every_string_of_these_screens_is_in_both_languages_with_the_same_fields
 
 def test_every_key_the_workflows_and_screens_use_is_in_the_catalogue():
     root = Path(__file__).resolve().parents[2] / "terminal_app"
-    sources = [root / "workflows" / f"{name}.py" for name in ("pick", "pack", "transfer")]
+    sources = [root / "workflows" / f"{name}.py"
+               for name in ("pick", "pick_order", "pick_tasks", "put_back", "pack", "transfer")]
     sources += [root / "screens" / f"{name}.py" for name in ("pick", "pack", "transfer")]
     used = set()
     for source in sources:
         used |= set(re.findall(r'"((?:pick|putback|pack|transfer|hint)\.[a-z_.]+)"',
                                source.read_text()))
-    from terminal_app.workflows.pick import SHORT_REASONS
+    from terminal_app.workflows.pick_order import SHORT_REASONS
 
     used |= {f"pick.shorted_{reason}" for reason in SHORT_REASONS}
     used |= {f"pick.reason.{reason}" for reason in SHORT_REASONS}

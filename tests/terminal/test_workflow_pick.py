@@ -18,18 +18,17 @@ from engine.model import (
     PickPayload,
 )
 from terminal_app.workflows import PlannedOp
-from terminal_app.workflows.pick import (
+from terminal_app.workflows.pick import PickWork
+from terminal_app.workflows.pick_order import (
     SHORT_REASONS,
     PickSession,
     PickStage,
-    PickWork,
-    PutBackSession,
-    PutBackStage,
     ShortPick,
     lines_in_bin_order,
-    open_pick_tasks,
     pickable_bins,
 )
+from terminal_app.workflows.pick_tasks import open_pick_tasks
+from terminal_app.workflows.put_back import PutBackSession, PutBackStage
 from tests.terminal.fake_view import FLASK, SOCKS, DictView, resolver, small_warehouse
 
 # order T9: line 1 wants 1 sock (in A-01-02), line 2 wants 2 flasks (in A-01-01 and A-02-01)
