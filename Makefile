@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python.sh) && echo "kucun: setting up $(VENV) with $$PY" && $$PY -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
 	@$(BIN)/python -m pip install --quiet -e ".[test]" 2>&1 | grep -v "is ignored" || true
-	@$(BIN)/python -c "import kucun, engine, server, terminal_app, textual, sqlite_utils, fastapi" \
+	@$(BIN)/python -c "import kucun, engine, server, terminal_app, documents, textual, sqlite_utils, fastapi" \
 	  || { echo "kucun: installing the project into $(VENV) failed" >&2; exit 1; }
 	@touch $@
 
@@ -26,10 +26,11 @@ demo: $(STAMP) .zbar-checked
 test: $(STAMP) .zbar-checked
 	@scripts/ensure-postgres.sh
 	@$(BIN)/mypy
+	@$(BIN)/lint-imports --no-logo
 	@TMPDIR=$$([ -d /dev/shm ] && echo /dev/shm || echo "$${TMPDIR:-/tmp}") $(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)
 	@$(BIN)/kucun bench sync
 
 clean:
-	rm -rf $(VENV) .zbar-checked $(DEMO_DIR) .pytest_cache .hypothesis .mypy_cache
+	rm -rf $(VENV) .zbar-checked $(DEMO_DIR) .pytest_cache .hypothesis .mypy_cache .import_linter_cache

@@ -109,7 +109,7 @@ def bench_review_and_wave(orders: int = 10_000, *, profile: bool = False, seed_v
                           target: str | None = None) -> dict[str, Any]:
     """Seed N paid orders, then time (a) review + allocation and (b) wave creation for them all.
     `target` is an empty database to use (a PostgreSQL URL, say); by default a temporary SQLite file."""
-    from server.allocation import allocate_pending
+    from server.office.review import allocate_pending
     from server.office import waves
 
     rng = random.Random(seed_value)

@@ -28,7 +28,7 @@ class PrintBench:
 
 def sample_documents(count: int) -> list[object]:
     """`count` orders of one to three lines, each with a waybill and a receiver in Chinese."""
-    from server.office.printing import COURIERS, OrderDocument, Receiver, SlipLine
+    from documents.order_pages import COURIERS, OrderDocument, Receiver, SlipLine
 
     return [
         OrderDocument(

@@ -499,7 +499,7 @@ def labels(
                                           "and barcodes."),
 ) -> None:
     """Render Code 128 / EAN-13 labels for SKUs, bins or totes."""
-    from terminal_app.labels import LabelError, LabelSpec, render_labels
+    from documents.labels import LabelError, LabelSpec, render_labels
 
     if kind not in ("skus", "bins", "totes"):
         _fail("kind must be skus, bins or totes")

@@ -6,9 +6,9 @@ Rules, in order: a warehouse that can cover every line from its own available st
 several; one that all together cannot cover is held with the reason naming the short SKU. A held
 order is retried on every run, never dropped.
 
-`allocate_pending` runs the order review (server/office/review.py): only orders that pass the review
-rules, or that a supervisor approved, are allocated; the review also merges a buyer's orders and
-splits orders, with the helpers below.
+These are the steps the order review (server/office/review.py, `allocate_pending`) builds on: only
+orders that pass the review rules, or that a supervisor approved, are allocated; the review also
+merges a buyer's orders and splits orders with them.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from typing import Any
 
 from engine.model import Order, OrderState
 from server.store import marketplace, orders, stock
-from server.store.database import Database, Tx
-from server.store.locks import lock_all_warehouses
+from server.store.database import Tx
 
 
 @dataclass
@@ -32,17 +31,6 @@ class AllocationReport:
     """Work order id → the orders it merges."""
     split: dict[str, list[str]] = field(default_factory=dict)
     """Order id → the work orders it was split into."""
-
-
-def allocate_pending(db: Database, now_ms: int) -> AllocationReport:
-    """Review every paid order waiting, then allocate (or merge, split, hold) those that pass."""
-    from server.office.review import review_pass  # the review builds on the helpers below
-
-    def allocate(tx: Tx) -> AllocationReport:
-        lock_all_warehouses(tx)  # an allocation may pick any warehouse: no push decides beside it
-        return review_pass(tx, now_ms)
-
-    return db.run(allocate)
 
 
 def needs_of(order: Order) -> dict[str, int]:

@@ -47,9 +47,9 @@ from server.allocation import AllocationReport, allocate_to, available, choose_w
 from server.office.accounts import NotFound, OfficeError, audit
 from server.store import marketplace, masterdata, orders
 from server.store import review as store
-from server.store.database import Tx
+from server.store.database import Database, Tx
 from server.store.locks import lock_all_warehouses
-from server.tmall.client import parse_top_time
+from server.tmall.envelope import parse_top_time
 
 MINUTE_MS = 60_000
 SELLER_FLAGS = {1: "red", 2: "yellow", 3: "green", 4: "blue", 5: "purple"}
@@ -228,6 +228,16 @@ def decide(tx: Tx, order_id: str, action: str, reason: str, by: str, now_ms: int
 
 
 # --- the pass -----------------------------------------------------------------------------------
+
+
+def allocate_pending(db: Database, now_ms: int) -> AllocationReport:
+    """Review every paid order waiting, then allocate (or merge, split, hold) those that pass."""
+
+    def allocate(tx: Tx) -> AllocationReport:
+        lock_all_warehouses(tx)  # an allocation may pick any warehouse: no push decides beside it
+        return review_pass(tx, now_ms)
+
+    return db.run(allocate)
 
 
 @dataclass

@@ -1,1 +1,2 @@
-"""Tmall over the TOP protocol: signing, the client, marketplace jobs, and the local TOP sandbox."""
+"""Tmall over the TOP protocol: the envelope and signing both sides share, the client, marketplace
+jobs, and the local TOP sandbox."""

@@ -14,8 +14,9 @@ from server.errors import ServerError
 from server.store import marketplace, masterdata
 from server.store.database import Database
 from server.store.marketplace import StoreRow
-from server.tmall.client import TopClient, TopConfig
+from server.tmall.client import TopClient
 from server.tmall.errors import TopError
+from server.tmall.request import TopConfig
 from server.vault import Vault
 
 RECONCILE_MARGIN_MS = 60_000

@@ -1,8 +1,10 @@
 """The TOP client: signed calls to the Tmall gateway, typed errors, bounded retries (TOP.md §1–§6).
 
-The protocol is pure functions (`build_request_params`, `parse_answer`, `top_error`, `retry_delay`,
-`normalize_lists`); `TopClient.call` is the thin driver that posts with the `httpx.Client` it was
-given and sleeps through the injected `sleep`, so tests need neither sockets nor real time.
+The protocol is pure functions — the call's parameters in `request.py`, reading the answer in
+`answers.py`, when to repeat in `retries.py`, the envelope both sides share in `envelope.py` —
+and `TopClient.call` is the thin driver that posts with the `httpx.Client` it was given and sleeps
+through the injected `sleep`, so tests need neither sockets nor real time. The typed wrappers below
+it are the methods kucun calls.
 """
 
 from __future__ import annotations
@@ -10,26 +12,19 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
-from server.tmall.errors import (
-    TopAuthExpired,
-    TopBusinessError,
-    TopCallLimited,
-    TopError,
-    TopRequestError,
-    TopServerError,
-    TopTransportError,
-)
-from server.tmall.signing import SIGN_METHODS, sign
+from server.tmall.answers import Body, parse_answer, redact
+from server.tmall.envelope import parse_top_time
+from server.tmall.errors import TopBusinessError, TopError, TopTransportError
+from server.tmall.request import FORM_CONTENT_TYPE, TopConfig, build_request_params, top_time_text
+from server.tmall.retries import retry_delay
 
 __all__ = [
     "DEFAULT_ITEM_FIELDS",
@@ -37,46 +32,11 @@ __all__ = [
     "DEFAULT_TRADE_FIELDS",
     "DEFAULT_TRADE_LIST_FIELDS",
     "TopClient",
-    "TopConfig",
-    "build_request_params",
-    "format_top_time",
-    "normalize_lists",
-    "parse_answer",
-    "parse_top_time",
-    "retry_delay",
-    "top_error",
 ]
 
 log = logging.getLogger(__name__)
 
-TOP_TZ = timezone(timedelta(hours=8), "GMT+8")
-TOP_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-PARTNER_ID = "kucun"
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded;charset=utf-8"
 MAX_INCREMENT_WINDOW_MS = 24 * 3600 * 1000
-# A ban is waited out a little longer than announced, with jitter so that workers banned together
-# do not all come back in the same millisecond.
-BAN_MARGIN_S = 0.25
-BAN_JITTER_S = 0.25
-
-CALL_LIMIT_CODES = frozenset({4, 5, 6, 7, 8})
-AUTH_EXPIRED_CODES = frozenset({27, 44})
-SERVER_ERROR_CODES = frozenset({10, 15})
-_BAN_PATTERN = re.compile(r"ban will last for\s+(\d+(?:\.\d+)?)\s+more seconds", re.IGNORECASE)
-
-# Non-simplified answers wrap each list in an object named for one element (TOP.md §2).
-LIST_WRAPPERS: Mapping[str, str] = {
-    "trades": "trade",
-    "orders": "order",
-    "skus": "sku",
-    "refunds": "refund",
-    "items": "item",
-    "logistics_companies": "logistics_company",
-    "messages": "tmc_message",
-    "modules": "waybill_cloud_print_response",
-    "promotion_details": "promotion_detail",
-    "service_orders": "service_order",
-}
 
 DEFAULT_TRADE_FIELDS = (
     "tid,status,type,created,modified,pay_time,consign_time,end_time,payment,total_fee,post_fee,"
@@ -91,269 +51,6 @@ DEFAULT_REFUND_FIELDS = (
     "company_name,refund_phase,dispute_type"
 )
 DEFAULT_LOGISTICS_COMPANY_FIELDS = "id,code,name,reg_mail_no"
-
-Body = dict[str, Any]
-
-
-@dataclass(frozen=True, repr=False)
-class TopConfig:
-    """Where and as whom to call TOP; `max_retries` counts repeats after the first call."""
-
-    gateway_url: str
-    app_key: str
-    app_secret: str
-    session: str
-    sign_method: str = "hmac-sha256"
-    simplify: bool = False
-    max_retries: int = 4
-    max_ban_wait_s: float = 60.0
-    timeout_s: float = 15.0
-    backoff_base_s: float = 0.5
-    backoff_max_s: float = 8.0
-
-    def __post_init__(self) -> None:
-        if self.sign_method not in SIGN_METHODS:
-            raise ValueError(f"unknown sign_method '{self.sign_method}' (known: {', '.join(SIGN_METHODS)})")
-        if self.max_retries < 0:
-            raise ValueError("max_retries must be 0 or more")
-
-    def __repr__(self) -> str:
-        return (
-            f"TopConfig(gateway_url={self.gateway_url!r}, app_key={self.app_key!r}, app_secret='***', "
-            f"session='***', sign_method={self.sign_method!r}, simplify={self.simplify}, "
-            f"max_retries={self.max_retries}, max_ban_wait_s={self.max_ban_wait_s}, timeout_s={self.timeout_s})"
-        )
-
-    def secrets(self) -> tuple[str, ...]:
-        """The values that must never reach an exception, a log line or a repr."""
-        return tuple(value for value in (self.app_secret, self.session) if value)
-
-
-# ---- time -------------------------------------------------------------------------------------
-
-
-def format_top_time(ms: int) -> str:
-    """Epoch milliseconds as TOP writes time: `yyyy-MM-dd HH:mm:ss` in GMT+8."""
-    return datetime.fromtimestamp(ms // 1000, TOP_TZ).strftime(TOP_TIME_FORMAT)
-
-
-def parse_top_time(text: str) -> int:
-    """A TOP time (`yyyy-MM-dd HH:mm:ss`, GMT+8, or epoch milliseconds as digits) as epoch ms."""
-    stripped = text.strip()
-    if stripped.isdigit():
-        return int(stripped)
-    moment = datetime.strptime(stripped, TOP_TIME_FORMAT).replace(tzinfo=TOP_TZ)
-    return int(moment.timestamp()) * 1000
-
-
-def _top_time_text(value: datetime | str | int) -> str:
-    """A moment as TOP time text; a naive datetime is read as GMT+8 wall-clock time."""
-    if isinstance(value, datetime):
-        moment = value.astimezone(TOP_TZ) if value.tzinfo is not None else value
-        return moment.strftime(TOP_TIME_FORMAT)
-    if isinstance(value, int):
-        return format_top_time(value)
-    parse_top_time(value)  # refuse malformed text before it reaches the gateway
-    return value
-
-
-# ---- request ----------------------------------------------------------------------------------
-
-
-def top_value(value: object) -> str:
-    """A business parameter as TOP text: `true`/`false`, comma-joined lists, compact JSON objects."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, datetime):
-        return _top_time_text(value)
-    if isinstance(value, Mapping):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return ",".join(top_value(element) for element in value)
-    return str(value)
-
-
-def build_request_params(
-    config: TopConfig, method: str, params: Mapping[str, object], now_ms: int
-) -> dict[str, str]:
-    """System plus business parameters, empty ones left out, signed (TOP.md §1)."""
-    system = {
-        "method": method,
-        "app_key": config.app_key,
-        "session": config.session,
-        "timestamp": format_top_time(now_ms),
-        "format": "json",
-        "v": "2.0",
-        "sign_method": config.sign_method,
-        "partner_id": PARTNER_ID,
-    }
-    if config.simplify:
-        system["simplify"] = "true"
-    clashes = sorted(set(params) & (set(system) | {"sign", "simplify"}))
-    if clashes:
-        raise ValueError(f"{method}: business parameters may not set system parameters {clashes}")
-    request = {key: text for key, text in system.items() if text != ""}
-    for key, value in params.items():
-        text = top_value(value)
-        if text != "":
-            request[key] = text
-    request["sign"] = sign(request, config.app_secret, config.sign_method)
-    return request
-
-
-# ---- answer -----------------------------------------------------------------------------------
-
-
-def response_root(method: str) -> str:
-    """`taobao.trade.fullinfo.get` → `trade_fullinfo_get_response` (other prefixes stay)."""
-    name = method.removeprefix("taobao.")
-    return name.replace(".", "_") + "_response"
-
-
-def normalize_lists(value: Any) -> Any:
-    """Unwrap `{"trades": {"trade": [...]}}` to `{"trades": [...]}` at any depth (the simplified shape)."""
-    if isinstance(value, list):
-        return [normalize_lists(element) for element in value]
-    if not isinstance(value, dict):
-        return value
-    normalized: Body = {}
-    for key, element in value.items():
-        normalized[key] = normalize_lists(_unwrap_list(key, element))
-    return normalized
-
-
-def _unwrap_list(key: str, element: Any) -> Any:
-    if not isinstance(element, dict) or len(element) > 1:
-        return element
-    known = LIST_WRAPPERS.get(key)
-    if not element:
-        return [] if known is not None else element
-    (inner_key, inner), = element.items()
-    if inner_key != known and key != inner_key + "s":
-        return element
-    if isinstance(inner, list):
-        return inner
-    if isinstance(inner, dict) and inner_key == known:
-        return [inner]  # a one-element list written as a bare object
-    return element
-
-
-def _int_or_none(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
-def _text_or_none(value: object) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
-def redact(text: str, secrets: Sequence[str]) -> str:
-    """`text` with every secret replaced by `***`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-def ban_seconds(text: str | None) -> float | None:
-    """N from "This ban will last for N more seconds", or None."""
-    found = _BAN_PATTERN.search(text or "")
-    return float(found.group(1)) if found else None
-
-
-def top_error(method: str, payload: Mapping[str, object], secrets: Sequence[str] = ()) -> TopError:
-    """The typed error for an `error_response` object (classification: TOP.md §2, errors module)."""
-    code = _int_or_none(payload.get("code"))
-    msg = redact(str(payload.get("msg") or ""), secrets)
-    sub_code = _text_or_none(payload.get("sub_code"))
-    sub_msg = _text_or_none(payload.get("sub_msg"))
-    if sub_msg is not None:
-        sub_msg = redact(sub_msg, secrets)
-    request_id = _text_or_none(payload.get("request_id"))
-    sub = (sub_code or "").lower()
-    fields: dict[str, Any] = {
-        "code": code, "msg": msg, "sub_code": sub_code, "sub_msg": sub_msg, "request_id": request_id,
-    }
-    if code in CALL_LIMIT_CODES or sub.startswith("accesscontrol.") or sub == "isp.call-limited":
-        return TopCallLimited(method, ban_seconds=ban_seconds(sub_msg) or ban_seconds(msg), **fields)
-    if code in AUTH_EXPIRED_CODES or "session-expired" in sub:
-        return TopAuthExpired(method, **fields)
-    if sub.startswith("isp."):
-        return TopServerError(method, **fields)
-    if code is not None and code < 100 and code not in SERVER_ERROR_CODES:
-        return TopRequestError(method, **fields)
-    if sub.startswith("isv."):
-        return TopBusinessError(method, **fields)
-    if code in SERVER_ERROR_CODES:
-        return TopServerError(method, **fields)
-    return TopBusinessError(method, **fields)
-
-
-def parse_answer(
-    method: str, status_code: int, content: bytes, secrets: Sequence[str] = ()
-) -> Body:
-    """The inner object of a TOP answer with lists normalized, or the typed error it carries."""
-    if status_code != 200:
-        raise TopTransportError(method, f"HTTP {status_code} from the gateway", status_code=status_code)
-    try:
-        body = json.loads(content)
-    except ValueError:
-        raise TopTransportError(method, "answer is not JSON", status_code=status_code) from None
-    if not isinstance(body, dict):
-        raise TopTransportError(method, "answer is not a JSON object", status_code=status_code)
-    if "error_response" in body:
-        payload = body["error_response"]
-        raise top_error(method, payload if isinstance(payload, dict) else {}, secrets)
-    root = response_root(method)
-    inner: Any = body
-    if isinstance(body.get(root), dict):
-        inner = body[root]
-    elif len(body) == 1:
-        (key, value), = body.items()
-        if key.endswith("_response") and isinstance(value, dict):
-            inner = value
-    normalized = normalize_lists(inner)
-    assert isinstance(normalized, dict)
-    return normalized
-
-
-# ---- retries ----------------------------------------------------------------------------------
-
-
-def retry_delay(
-    error: TopError, attempt: int, config: TopConfig, rng: random.Random, *, idempotent: bool = True
-) -> float | None:
-    """Seconds to wait before repeating after `error` on try `attempt` (0-based), or None to give up.
-
-    A call that is not idempotent (an incremental stock change) is repeated only when the gateway
-    certainly did not apply it: a call limit, or a connection that never opened.
-    """
-    if not error.retryable or attempt >= config.max_retries:
-        return None
-    if not idempotent:
-        unapplied = isinstance(error, TopCallLimited) or (
-            isinstance(error, TopTransportError) and not error.sent
-        )
-        if not unapplied:
-            return None
-    if isinstance(error, TopCallLimited) and error.ban_seconds is not None:
-        if error.ban_seconds > config.max_ban_wait_s:
-            return None
-        return error.ban_seconds + BAN_MARGIN_S + rng.uniform(0.0, BAN_JITTER_S)
-    ceiling = min(config.backoff_max_s, config.backoff_base_s * 2.0 ** min(attempt, 30))
-    return ceiling * rng.uniform(0.5, 1.0)
-
-
-# ---- the client -------------------------------------------------------------------------------
 
 
 def _epoch_ms() -> int:
@@ -440,8 +137,8 @@ class TopClient:
         page = self.call("taobao.trades.sold.get", {
             "fields": fields,
             "status": status,
-            "start_created": None if start_created is None else _top_time_text(start_created),
-            "end_created": None if end_created is None else _top_time_text(end_created),
+            "start_created": None if start_created is None else top_time_text(start_created),
+            "end_created": None if end_created is None else top_time_text(end_created),
             "type": type,
             "page_no": page_no,
             "page_size": page_size,
@@ -462,7 +159,7 @@ class TopClient:
         status: str | None = None,
     ) -> Body:
         """One page of trades modified in [start, end] (≤ 1 day): `trades` (always present), `has_next`."""
-        start_text, end_text = _top_time_text(start_modified), _top_time_text(end_modified)
+        start_text, end_text = top_time_text(start_modified), top_time_text(end_modified)
         span_ms = parse_top_time(end_text) - parse_top_time(start_text)
         if span_ms < 0:
             raise ValueError(f"end_modified {end_text} is before start_modified {start_text}")
@@ -501,8 +198,8 @@ class TopClient:
             "fields": fields,
             "page_no": page_no,
             "page_size": page_size,
-            "start_modified": None if start_modified is None else _top_time_text(start_modified),
-            "end_modified": None if end_modified is None else _top_time_text(end_modified),
+            "start_modified": None if start_modified is None else top_time_text(start_modified),
+            "end_modified": None if end_modified is None else top_time_text(end_modified),
         })
         page.setdefault("items", [])
         return page
@@ -606,8 +303,8 @@ class TopClient:
         page = self.call("taobao.refunds.receive.get", {
             "fields": fields,
             "status": status,
-            "start_modified": None if start_modified is None else _top_time_text(start_modified),
-            "end_modified": None if end_modified is None else _top_time_text(end_modified),
+            "start_modified": None if start_modified is None else top_time_text(start_modified),
+            "end_modified": None if end_modified is None else top_time_text(end_modified),
             "page_no": page_no,
             "page_size": page_size,
             "use_has_next": use_has_next,

@@ -19,7 +19,8 @@ from engine.model import Order, OrderLine, OrderState
 from server.store import marketplace, masterdata, orders
 from server.store.database import Database, Tx
 from server.store.marketplace import StoreRow
-from server.tmall.client import TopClient, parse_top_time
+from server.tmall.client import TopClient
+from server.tmall.envelope import parse_top_time
 
 DAY_MS = 24 * 3600 * 1000
 WINDOW_MS = 6 * 3600 * 1000

@@ -20,15 +20,16 @@ from typing import Any
 
 import httpx
 
-from server.allocation import allocate_pending
+from server.office.review import allocate_pending
 from server.store import marketplace, masterdata
 from server.store.database import Database
 from server.store.locks import Leadership
 from server.store.marketplace import StoreRow
-from server.tmall.client import TopClient, TopConfig
+from server.tmall.client import TopClient
 from server.tmall.errors import TopAuthExpired, TopError
 from server.tmall.order_import import import_store
 from server.tmall.publishing import publish_naive, publish_skus, reconcile_held
+from server.tmall.request import TopConfig
 from server.tmall.shipping import run_shipping
 from server.vault import Vault
 

@@ -51,7 +51,7 @@ def write_shipping_label(
 ) -> Path | None:
     """The shipping label as a PDF, or None when this install has no label module."""
     try:
-        from terminal_app.labels import shipping_label
+        from documents.labels import shipping_label
     except ImportError:
         return None
     folder.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,9 @@ import pytest
 from pyzbar import pyzbar  # type: ignore[import-untyped]
 from typer.testing import CliRunner
 
+from documents.order_pages import OrderDocument, Receiver, SlipLine
 from engine.model import OpKind, ReceivePayload
 from server.office import printing
-from server.office.printing import OrderDocument, Receiver, SlipLine
 from server.store import marketplace, orders
 from tests.office.conftest import OfficeSite
 
@@ -105,7 +105,7 @@ def test_code_labels_are_60_by_40_mm_and_scan_back() -> None:
 
 def test_a_chinese_font_is_found_here_or_the_note_says_how_to_get_one(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from terminal_app import labels
+    from documents import labels
 
     assert printing.font_note() is None  # this machine has one (fc-list :lang=zh)
     monkeypatch.setenv("KUCUN_LABEL_CJK_FONT", str(tmp_path / "missing.ttc"))

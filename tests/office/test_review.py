@@ -18,12 +18,12 @@ from engine.model import (
     ReceivePayload,
     ShipPayload,
 )
-from server.allocation import allocate_pending
 from server.office.review import (
     DEFAULT_RULES,
     MINUTE_MS,
     OrderFacts,
     ReviewRules,
+    allocate_pending,
     check_rules,
     plan_split,
     review_reasons,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from terminal_app import labels
+from documents import labels
+from documents.labels import LabelError, LabelKind, LabelSpec, render_labels, shipping_label
 from terminal_app.decode import decode_image
-from terminal_app.labels import LabelError, LabelKind, LabelSpec, render_labels, shipping_label
 from terminal_app.scanning import ScanKind, parse_scan
 
 SKUS = [

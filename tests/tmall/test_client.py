@@ -13,14 +13,9 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from server.tmall.client import (
-    TopClient,
-    TopConfig,
-    format_top_time,
-    normalize_lists,
-    parse_top_time,
-    retry_delay,
-)
+from server.tmall.answers import normalize_lists
+from server.tmall.client import TopClient
+from server.tmall.envelope import format_top_time, parse_top_time
 from server.tmall.errors import (
     TopAuthExpired,
     TopBusinessError,
@@ -30,6 +25,8 @@ from server.tmall.errors import (
     TopServerError,
     TopTransportError,
 )
+from server.tmall.request import TopConfig
+from server.tmall.retries import retry_delay
 from server.tmall.signing import sign
 
 NOW_MS = 1_764_200_000_000  # 2025-11-27 07:33:20 GMT+8

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from server.tmall.client import TopClient, TopConfig
+from server.tmall.client import TopClient
+from server.tmall.request import TopConfig
 from server.tmall.errors import TopAuthExpired, TopCallLimited, TopRequestError
 from server.tmall.sandbox import Faults, SandboxState, StoreCredentials, make_sandbox_app
 

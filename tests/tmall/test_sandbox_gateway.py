@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from server.tmall.envelope import format_top_time as format_time
 from server.tmall.sandbox import Faults
-from server.tmall.sandbox.formats import MINUTE_MS, format_time
+from server.tmall.sandbox.formats import MINUTE_MS
 from server.tmall.signing import sign
 from tests.tmall.test_sandbox_harness import (  # noqa: F401
     Sandbox,

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from server.tmall.envelope import format_top_time as format_time
 from server.tmall.sandbox import SandboxState, StoreCredentials, make_sandbox_app
-from server.tmall.sandbox.formats import format_time
 from server.tmall.signing import sign
 
 START_MS = 1_764_200_000_000  # 2025-11-27 07:33:20 GMT+8

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.tmall.sandbox.formats import DAY_MS, MINUTE_MS, format_time
+from server.tmall.envelope import format_top_time as format_time
+from server.tmall.sandbox.formats import DAY_MS, MINUTE_MS
 from tests.tmall.test_sandbox_harness import (  # noqa: F401
     CATALOG,
     START_MS,

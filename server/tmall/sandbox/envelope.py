@@ -1,7 +1,9 @@
 """Answer bodies (TOP.md §2): the `<method>_response` root, list wrappers, `simplify`, `error_response`.
 
-Empty lists are left out of answers (`{"trades_sold_get_response": {"total_results": 0, ...}}`), as
-the real gateway's JSON does; a client reads a missing list as empty.
+The sandbox writes them; what they are (root names, list wrappers) is the TOP envelope's, shared
+with the client: `server/tmall/envelope.py`. Empty lists are left out of answers
+(`{"trades_sold_get_response": {"total_results": 0, ...}}`), as the real gateway's JSON does; a
+client reads a missing list as empty.
 """
 
 from __future__ import annotations
@@ -9,23 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from server.tmall.envelope import ERROR_ROOT, LIST_WRAPPERS, response_root
 from server.tmall.sandbox.errors import TopError
-
-LIST_ITEM_NAMES: Mapping[str, str] = {
-    "trades": "trade",
-    "orders": "order",
-    "skus": "sku",
-    "refunds": "refund",
-    "items": "item",
-    "logistics_companies": "logistics_company",
-    "messages": "tmc_message",
-    "modules": "waybill_cloud_print_response",
-}
-
-
-def response_root(method: str) -> str:
-    """`taobao.trades.sold.get` → `trades_sold_get_response`; `cainiao.waybill.ii.get` → `cainiao_waybill_ii_get_response`."""
-    return method.removeprefix("taobao.").replace(".", "_") + "_response"
 
 
 def success(method: str, result: Mapping[str, Any], request_id: str, simplify: bool) -> dict[str, Any]:
@@ -42,7 +29,7 @@ def failure(error: TopError, request_id: str) -> dict[str, Any]:
     if error.sub_msg is not None:
         body["sub_msg"] = error.sub_msg
     body["request_id"] = request_id
-    return {"error_response": body}
+    return {ERROR_ROOT: body}
 
 
 def _shape(record: Mapping[str, Any], *, wrap: bool) -> dict[str, Any]:
@@ -52,7 +39,7 @@ def _shape(record: Mapping[str, Any], *, wrap: bool) -> dict[str, Any]:
             if not value:
                 continue
             elements = [_shape(v, wrap=wrap) if isinstance(v, Mapping) else v for v in value]
-            item_name = LIST_ITEM_NAMES.get(key)
+            item_name = LIST_WRAPPERS.get(key)
             shaped[key] = {item_name: elements} if wrap and item_name else elements
         elif isinstance(value, Mapping):
             shaped[key] = _shape(value, wrap=wrap)

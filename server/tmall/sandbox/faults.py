@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from server.tmall.envelope import ban_message
 from server.tmall.sandbox.errors import TopError
 from server.tmall.sandbox.tmc import TmcFaults
 
@@ -114,4 +115,4 @@ class FaultInjector:
     @staticmethod
     def _limited(remaining_ms: int) -> TopError:
         seconds = max(1, math.ceil(remaining_ms / 1000))
-        return TopError(7, "App Call Limited", CALL_LIMIT_SUB_CODE, f"This ban will last for {seconds} more seconds")
+        return TopError(7, "App Call Limited", CALL_LIMIT_SUB_CODE, ban_message(seconds))

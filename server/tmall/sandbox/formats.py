@@ -1,35 +1,16 @@
-"""Wire formats of TOP values: GMT+8 times, 2-decimal money strings, opaque encrypted-looking text."""
+"""Wire formats of TOP values: 2-decimal money strings, opaque encrypted-looking text, durations.
+
+Times (`yyyy-MM-dd HH:mm:ss`, GMT+8) are the envelope's: `server/tmall/envelope.py`.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime, timedelta, timezone
 
-TOP_TZ = timezone(timedelta(hours=8), "GMT+8")
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MINUTE_MS = 60_000
 HOUR_MS = 60 * MINUTE_MS
 DAY_MS = 24 * HOUR_MS
-
-
-def format_time(at_ms: int) -> str:
-    """Epoch milliseconds as `yyyy-MM-dd HH:mm:ss` in GMT+8."""
-    return datetime.fromtimestamp(at_ms / 1000, tz=TOP_TZ).strftime(TIME_FORMAT)
-
-
-def parse_time(text: str) -> int:
-    """`yyyy-MM-dd HH:mm:ss` in GMT+8 as epoch milliseconds; ValueError if it does not parse."""
-    moment = datetime.strptime(text.strip(), TIME_FORMAT).replace(tzinfo=TOP_TZ)
-    return int(moment.timestamp()) * 1000
-
-
-def parse_timestamp(text: str) -> int:
-    """The `timestamp` system parameter: a GMT+8 time string or epoch milliseconds (official Python SDK)."""
-    stripped = text.strip()
-    if stripped.isdigit():
-        return int(stripped)
-    return parse_time(stripped)
 
 
 def format_money(cents: int) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from server.tmall.envelope import API_VERSION, parse_top_time
 from server.tmall.sandbox import (
     methods_items,
     methods_logistics,
@@ -23,7 +24,7 @@ from server.tmall.sandbox import (
 )
 from server.tmall.sandbox.envelope import failure, success
 from server.tmall.sandbox.errors import TopError
-from server.tmall.sandbox.formats import MINUTE_MS, hex_id, parse_timestamp
+from server.tmall.sandbox.formats import MINUTE_MS, hex_id
 from server.tmall.sandbox.methods import Call, MethodSpec
 from server.tmall.sandbox.params import Params
 from server.tmall.sandbox.state import SandboxState
@@ -90,8 +91,8 @@ def _checked(state: SandboxState, raw: Mapping[str, str], now: int) -> tuple[str
     version = raw.get("v", "")
     if not version:
         raise TopError(32, "Missing version")
-    if version != "2.0":
-        raise TopError(33, "Invalid version", None, f"v must be 2.0, not '{version}'")
+    if version != API_VERSION:
+        raise TopError(33, "Invalid version", None, f"v must be {API_VERSION}, not '{version}'")
     if raw.get("format", "json") not in ("", "json"):
         raise TopError(23, "Invalid format", None, "the sandbox answers format=json only")
 
@@ -121,7 +122,7 @@ def _check_timestamp(text: str, now: int) -> None:
     if not text:
         raise TopError(30, "Missing timestamp")
     try:
-        moment = parse_timestamp(text)
+        moment = parse_top_time(text)
     except ValueError:
         raise TopError(31, "Invalid timestamp", None, "use 'yyyy-MM-dd HH:mm:ss' (GMT+8) or epoch milliseconds") from None
     if abs(moment - now) > TIMESTAMP_TOLERANCE_MS:

@@ -17,6 +17,7 @@ import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from server.tmall.envelope import format_top_time
 from server.tmall.sandbox.errors import (
     InsufficientQuantity,
     InvalidTransition,
@@ -25,7 +26,7 @@ from server.tmall.sandbox.errors import (
     UnknownStore,
     UnknownTrade,
 )
-from server.tmall.sandbox.formats import format_money, format_time, hex_id
+from server.tmall.sandbox.formats import format_money, hex_id
 from server.tmall.sandbox.model import (
     PAID_STATUSES,
     Item,
@@ -334,7 +335,7 @@ class Ledger:
                 "seller_nick": refund.nick,
                 "refund_fee": format_money(refund.refund_fee_cents),
                 "status": str(refund.status),
-                "modified": format_time(refund.modified_ms),
+                "modified": format_top_time(refund.modified_ms),
                 "refund_phase": "aftersale" if refund.has_good_return else "onsale",
             },
             at_ms,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.tmall.envelope import format_top_time
 from server.tmall.sandbox.errors import (
     business_error,
     invalid_argument,
     missing_argument,
 )
-from server.tmall.sandbox.formats import format_money, format_time
+from server.tmall.sandbox.formats import format_money
 from server.tmall.sandbox.methods import Call, MethodSpec
 from server.tmall.sandbox.methods_trades import page_of
 from server.tmall.sandbox.model import Item, Sku
@@ -34,7 +35,7 @@ def sku_record(sku: Sku) -> dict[str, Any]:
         "properties": sku.properties_name.rsplit(":", 2)[0],
         "properties_name": sku.properties_name,
         "status": "normal",
-        "modified": format_time(sku.modified_ms),
+        "modified": format_top_time(sku.modified_ms),
     }
 
 
@@ -51,7 +52,7 @@ def item_record(nick: str, item: Item) -> dict[str, Any]:
         "approve_status": "onsale",
         "type": "fixed",
         "cid": 50_012_345,
-        "modified": format_time(item.modified_ms),
+        "modified": format_top_time(item.modified_ms),
         "skus": [sku_record(sku) for sku in item.skus],
     }
 
@@ -69,9 +70,10 @@ def _updated(item: Item, skus: list[Sku]) -> dict[str, Any]:
         "item": {
             "num_iid": item.num_iid,
             "num": sum(sku.quantity for sku in item.skus),
-            "modified": format_time(item.modified_ms),
+            "modified": format_top_time(item.modified_ms),
             "skus": [
-                {"sku_id": s.sku_id, "outer_id": s.outer_id, "quantity": s.quantity, "modified": format_time(s.modified_ms)}
+                {"sku_id": s.sku_id, "outer_id": s.outer_id, "quantity": s.quantity,
+                 "modified": format_top_time(s.modified_ms)}
                 for s in skus
             ],
         }

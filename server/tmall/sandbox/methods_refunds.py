@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.tmall.envelope import format_top_time
 from server.tmall.sandbox.errors import SandboxError, business_error, invalid_argument
-from server.tmall.sandbox.formats import format_money, format_time
+from server.tmall.sandbox.formats import format_money
 from server.tmall.sandbox.ledger import Ledger
 from server.tmall.sandbox.methods import Call, MethodSpec, as_top_error
 from server.tmall.sandbox.methods_trades import page_of
@@ -25,8 +26,8 @@ def refund_record(refund: Refund, ledger: Ledger) -> dict[str, Any]:
         "total_fee": format_money(order.payment_cents),
         "buyer_nick": refund.buyer_nick,
         "seller_nick": refund.nick,
-        "created": format_time(refund.created_ms),
-        "modified": format_time(refund.modified_ms),
+        "created": format_top_time(refund.created_ms),
+        "modified": format_top_time(refund.modified_ms),
         "order_status": str(refund.order_status),
         "has_good_return": refund.has_good_return,
         "good_status": "BUYER_RECEIVED" if refund.has_good_return else "BUYER_NOT_RECEIVED",

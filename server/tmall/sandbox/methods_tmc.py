@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.tmall.envelope import format_top_time
 from server.tmall.sandbox.errors import invalid_argument
-from server.tmall.sandbox.formats import format_time
 from server.tmall.sandbox.methods import Call, MethodSpec
 
 MAX_BATCH = 200
@@ -38,7 +38,7 @@ def tmc_messages_consume(call: Call) -> dict[str, Any]:
                 "id": message.id,
                 "topic": message.topic,
                 "content": message.content,
-                "pub_time": format_time(message.pub_ms),
+                "pub_time": format_top_time(message.pub_ms),
                 "pub_app_key": credentials.app_key,
                 "user_id": credentials.user_id,
                 "user_nick": credentials.nick,

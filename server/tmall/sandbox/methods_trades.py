@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from server.tmall.envelope import format_top_time
 from server.tmall.sandbox.errors import SandboxError, business_error, invalid_argument
 from server.tmall.sandbox.formats import (
     DAY_MS,
     format_money,
-    format_time,
     hex_id,
     opaque,
 )
@@ -42,7 +42,7 @@ def _seconds(at_ms: int | None) -> int | None:
 
 
 def _time(at_ms: int | None) -> str | None:
-    return None if at_ms is None else format_time(at_ms)
+    return None if at_ms is None else format_top_time(at_ms)
 
 
 def order_record(order: Order, trade: Trade) -> dict[str, Any]:
@@ -79,8 +79,8 @@ def trade_record(trade: Trade) -> dict[str, Any]:
         "tid": trade.tid,
         "status": str(trade.status),
         "type": TRADE_TYPE,
-        "created": format_time(trade.created_ms),
-        "modified": format_time(trade.modified_ms),
+        "created": format_top_time(trade.created_ms),
+        "modified": format_top_time(trade.modified_ms),
         "pay_time": _time(trade.pay_time_ms),
         "consign_time": _time(trade.consign_time_ms),
         "end_time": _time(trade.end_time_ms),

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from server.tmall.envelope import parse_top_time_text
 from server.tmall.sandbox.errors import invalid_argument, missing_argument
-from server.tmall.sandbox.formats import parse_time
 
 
 class Params:
@@ -58,7 +58,7 @@ class Params:
         if raw is None:
             return None
         try:
-            return parse_time(raw)
+            return parse_top_time_text(raw)
         except ValueError:
             raise invalid_argument(name, f"{name} must be 'yyyy-MM-dd HH:mm:ss' (GMT+8), not '{raw}'") from None
 

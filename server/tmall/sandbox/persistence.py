@@ -1,7 +1,9 @@
 """The state file: one JSON document, written atomically (temp file, fsync, os.replace).
 
 Everything that decides the future is saved — the random streams included — so a loaded sandbox
-continues exactly as the saved one would have.
+continues exactly as the saved one would have. `encode` reads the parts of any sandbox state
+(`SandboxParts`: `SandboxState` is one) and `decode` gives them back; `SandboxState.save` and
+`SandboxState.load` are the callers, and this module knows nothing of the state's lock or clock.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import json
 import os
 import random
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from server.tmall.sandbox.buyers import BuyerSimulation, Event
 from server.tmall.sandbox.faults import FaultInjector, Faults
@@ -29,9 +31,6 @@ from server.tmall.sandbox.model import (
 )
 from server.tmall.sandbox.tmc import MessageQueue, TmcMessage
 
-if TYPE_CHECKING:
-    from server.tmall.sandbox.state import Clock, SandboxState
-
 FORMAT = "kucun-tmall-sandbox"
 VERSION = 1
 
@@ -40,7 +39,34 @@ class StateFileError(ValueError):
     """The file is not a sandbox state this version can read."""
 
 
-def encode(state: SandboxState) -> dict[str, Any]:
+class SandboxParts(Protocol):
+    """What a state file holds: everything of a sandbox but its clock and its lock."""
+
+    seed: int
+    catalog: list[str]
+    ledger: Ledger
+    buyers: BuyerSimulation
+    tmc: MessageQueue
+    injector: FaultInjector
+    now_ms: int
+    requests_served: int
+
+
+@dataclass(frozen=True)
+class LoadedParts:
+    """The parts `decode` read from a state file."""
+
+    seed: int
+    catalog: list[str]
+    ledger: Ledger
+    buyers: BuyerSimulation
+    tmc: MessageQueue
+    injector: FaultInjector
+    now_ms: int
+    requests_served: int
+
+
+def encode(state: SandboxParts) -> dict[str, Any]:
     ledger, buyers, tmc, injector = state.ledger, state.buyers, state.tmc, state.injector
     return {
         "format": FORMAT,
@@ -80,9 +106,7 @@ def encode(state: SandboxState) -> dict[str, Any]:
     }
 
 
-def decode(data: dict[str, Any], clock_ms: Clock) -> SandboxState:
-    from server.tmall.sandbox.state import SandboxState
-
+def decode(data: dict[str, Any]) -> LoadedParts:
     if data.get("format") != FORMAT or data.get("version") != VERSION:
         raise StateFileError(f"not a {FORMAT} version {VERSION} state file")
     seed = int(data["seed"])
@@ -117,14 +141,13 @@ def decode(data: dict[str, Any], clock_ms: Clock) -> SandboxState:
     injector.tmc_rng.setstate(_rng_tuple(saved_faults["tmc_rng"]))
     injector.bans = {key: int(until) for key, until in saved_faults["bans"].items()}
 
-    return SandboxState(
+    return LoadedParts(
         seed=seed,
         catalog=list(data["catalog"]),
         ledger=ledger,
         buyers=buyers,
         tmc=tmc,
         injector=injector,
-        clock_ms=clock_ms,
         now_ms=int(data["now_ms"]),
         requests_served=int(data.get("requests_served", 0)),
     )

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from server.tmall.sandbox import oracle
+from server.tmall.sandbox import oracle, persistence
 from server.tmall.sandbox.buyers import BuyerSimulation
 from server.tmall.sandbox.catalog import build_stores, default_catalog
 from server.tmall.sandbox.faults import FaultInjector, Faults
@@ -228,17 +228,24 @@ class SandboxState:
 
     def save(self, path: Path | str) -> None:
         """Write the whole state as JSON, atomically (temp file + os.replace)."""
-        from server.tmall.sandbox import persistence
-
         with self.lock:
             data = persistence.encode(self)
         persistence.write_atomically(Path(path), data)
 
     @classmethod
     def load(cls, path: Path | str, clock_ms: Clock = wall_clock_ms) -> SandboxState:
-        from server.tmall.sandbox import persistence
-
-        return persistence.decode(persistence.read(Path(path)), clock_ms)
+        parts = persistence.decode(persistence.read(Path(path)))
+        return cls(
+            seed=parts.seed,
+            catalog=parts.catalog,
+            ledger=parts.ledger,
+            buyers=parts.buyers,
+            tmc=parts.tmc,
+            injector=parts.injector,
+            clock_ms=clock_ms,
+            now_ms=parts.now_ms,
+            requests_served=parts.requests_served,
+        )
 
     # -- wiring ----------------------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
-"""Printable labels: SKU, bin and tote labels and the shipping label, as PNG or PDF.
+"""Printable labels: SKU, bin and tote labels and the terminal's shipping label, as PNG or PDF.
 
 python-barcode's ImageWriter draws the symbols (EAN-13, Code 128) at 8 dots/mm, the native
 resolution of thermal label printers, every module a whole number of dots so the print scans.
 Pillow lays the label out, draws the text (DejaVu Sans; a CJK font for Chinese) and writes the
 file: a PNG sheet with the labels in a grid, or a PDF with one label per page at its real size.
+The drawing primitives at the end (barcodes, text with a CJK font from fontconfig) also lay out the
+office's order pages (`documents.order_pages`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import barcode
 from barcode.writer import ImageWriter
 from PIL import Image, ImageDraw, ImageFont
 
-from terminal_app.scanning import is_valid_gtin
+from engine.conflict.proposals import gtin_check_digit
 
 LabelKind = Literal["skus", "bins", "totes", "order"]
 Symbology = Literal["ean13", "code128"]
@@ -55,10 +57,15 @@ def symbol_for(kind: LabelKind, spec: LabelSpec) -> tuple[Symbology, str]:
     (or the code) for bins, totes and orders."""
     if kind == "skus":
         gtin = spec.barcode or ""
-        if len(gtin) in (12, 13) and is_valid_gtin(gtin):
+        if len(gtin) in (12, 13) and _is_gtin(gtin):
             return "ean13", gtin.zfill(13)
         return "code128", spec.code
     return "code128", spec.barcode or spec.code
+
+
+def _is_gtin(code: str) -> bool:
+    """All digits, the last one the GS1 check digit of the others."""
+    return code.isascii() and code.isdigit() and gtin_check_digit(code[:-1]) == int(code[-1])
 
 
 def render_labels(kind: LabelKind, items: Sequence[LabelSpec], out: Path) -> Path:
@@ -274,7 +281,7 @@ def _cjk_fonts() -> tuple[str, ...]:
     return (*found, "DroidSansFallbackFull.ttf")
 
 
-# The drawing primitives the office's documents (server/office/printing.py) are laid out with.
+# The drawing primitives the office's order pages (documents/order_pages.py) are laid out with.
 draw_barcode = _bars
 draw_text = _text
 wrap_text = _wrap
