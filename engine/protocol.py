@@ -17,6 +17,12 @@ _INT_FIELDS = {"qty", "counted"}
 _ENVELOPE_FIELDS = ("op_id", "seq", "kind", "operator_id", "at_ms", "payload")
 
 
+# each payload type's fields, in declaration order (read once: `dataclasses.fields` per op showed in
+# the push profile)
+_FIELD_NAMES = {kind: tuple(spec.name for spec in dataclasses.fields(payload_type))
+                for kind, payload_type in PAYLOAD_TYPES.items()}
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -27,26 +33,29 @@ def parse_payload(kind: OpKind, raw: Any) -> Payload | Rejected:
         return Rejected("bad_payload", f"{kind.value}: payload must be an object")
     payload_type = PAYLOAD_TYPES[kind]
     values: dict[str, Any] = {}
-    for spec in dataclasses.fields(payload_type):
-        if spec.name not in raw:
-            return Rejected("bad_payload", f"{kind.value}: missing field '{spec.name}'")
-        value = raw[spec.name]
-        if spec.name in _INT_FIELDS:
+    for name in _FIELD_NAMES[kind]:
+        if name not in raw:
+            return Rejected("bad_payload", f"{kind.value}: missing field '{name}'")
+        value = raw[name]
+        if name in _INT_FIELDS:
             if not _is_int(value):
-                return Rejected("bad_payload", f"{kind.value}: '{spec.name}' must be an integer")
-            if spec.name == "qty" and value <= 0:
+                return Rejected("bad_payload", f"{kind.value}: '{name}' must be an integer")
+            if name == "qty" and value <= 0:
                 return Rejected("bad_payload", f"{kind.value}: 'qty' must be positive, got {value}")
-            if spec.name == "counted" and value < 0:
+            if name == "counted" and value < 0:
                 return Rejected("bad_payload", f"{kind.value}: 'counted' cannot be negative")
         else:
             if not isinstance(value, str) or not value.strip():
                 return Rejected(
-                    "bad_payload", f"{kind.value}: '{spec.name}' must be a non-empty string"
+                    "bad_payload", f"{kind.value}: '{name}' must be a non-empty string"
                 )
-        values[spec.name] = value
+        values[name] = value
     unknown = sorted(set(raw) - set(values))
     if unknown:
         return Rejected("bad_payload", f"{kind.value}: unknown field(s) {', '.join(unknown)}")
+    if "from_location" in values and values["from_location"] == values.get("to_location"):
+        return Rejected("bad_payload", f"{kind.value}: 'from_location' and 'to_location' are the same "
+                                       f"({values['from_location']}): nothing would move")
     return payload_type(**values)
 
 

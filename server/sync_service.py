@@ -185,10 +185,10 @@ class SyncService:
             if fresh:
                 op_row = {"op_id": op_id, "device_id": device.device_id, "seq": seq, "kind": kind,
                           "operator_id": raw["operator_id"], "at_ms": raw["at_ms"], "payload": payload,
-                          "status": status, "code": code, "reason": reason, "now_ms": now}
+                          "status": status, "code": code, "reason": reason, "received_at_ms": now}
                 answered[op_id] = (status, code, reason)
             batch.answer(op_row, {
-                "now_ms": now, "device_id": device.device_id, "operator_id": raw["operator_id"],
+                "at_ms": now, "device_id": device.device_id, "operator_id": raw["operator_id"],
                 "op_id": op_id, "seq": seq, "kind": kind,
                 "status": status if fresh or isinstance(verdict, Rejected) else "duplicate",
                 "code": code, "reason": reason, "payload": payload})

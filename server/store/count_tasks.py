@@ -164,10 +164,10 @@ def ledger_touching(tx: Tx, location: str, sku: str, until_ms: int) -> list[tupl
 def bins_with_open_tasks(tx: Tx, locations: Iterable[str]) -> set[str]:
     """Those of `locations` that an open office count has a task for (a count of any other
     location answers none: `answered_task` is None)."""
-    return set(tx.execute(sql(
+    return set(tx.execute(
         "SELECT DISTINCT t.location FROM office_count_tasks t JOIN office_counts c ON c.count_id = t.count_id "
-        "WHERE c.state = 'open' AND t.location IN :locations", "locations"),
-        {"locations": sorted(set(locations))}).scalars().all())
+        f"WHERE c.state = 'open' AND t.location {tx.among('locations')}",
+        {"locations": tx.listed(sorted(set(locations)))}).scalars().all())
 
 
 def answered_task(tx: Tx, count: Count) -> dict[str, Any] | None:

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -147,6 +148,37 @@ class Tx:
             cursor.executemany(_driver_statement(statement, self.dialect), rows)
         finally:
             cursor.close()
+
+    def append_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Append rows (dicts with the same keys, plain values) to a table with no conflict to
+        resolve: PostgreSQL's `COPY … FROM STDIN` (one stream, not a statement per row), SQLite's
+        executemany of an INSERT."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        if not self.postgresql:
+            names = ", ".join(columns)
+            values = ", ".join(f":{column}" for column in columns)
+            self.executemany(f"INSERT INTO {table} ({names}) VALUES ({values})", rows)
+            return
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[column] for column in columns])
+        finally:
+            cursor.close()
+
+    def among(self, name: str) -> str:
+        """`IN (…)` over the list parameter `name`, bound with `listed()`: one statement whatever
+        the list's length (an expanding `IN :name` is a new statement for every length)."""
+        if self.postgresql:
+            return f"IN (SELECT unnest(CAST(:{name} AS text[])))"
+        return f"IN (SELECT value FROM json_each(:{name}))"
+
+    def listed(self, values: Iterable[str]) -> Any:
+        """A list of text values as `among()` takes it: an array, or a JSON array for SQLite."""
+        return list(values) if self.postgresql else json.dumps(list(values), ensure_ascii=False)
 
     def notify(self, channel: str) -> None:
         """Tell every process subscribed to `channel` (`Database.subscribe`) once this commits."""

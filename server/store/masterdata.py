@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from server.store.database import Tx, sql
+from server.store.database import Tx
 from server.store.feed import ALL_WAREHOUSES, publish
 
 
@@ -46,8 +46,8 @@ def location(tx: Tx, code: str) -> dict[str, str] | None:
 
 def locations(tx: Tx, codes: Iterable[str]) -> dict[str, dict[str, str]]:
     """`location()` of each known code among `codes`."""
-    rows = tx.execute(sql("SELECT code, warehouse_id, kind FROM locations WHERE code IN :codes", "codes"),
-                      {"codes": sorted(set(codes))})
+    rows = tx.execute(f"SELECT code, warehouse_id, kind FROM locations WHERE code {tx.among('codes')}",
+                      {"codes": tx.listed(sorted(set(codes)))})
     return {row.code: {"code": row.code, "warehouse_id": row.warehouse_id, "kind": row.kind} for row in rows}
 
 
@@ -88,8 +88,8 @@ def sku_exists(tx: Tx, sku: str) -> bool:
 
 def known_skus(tx: Tx, skus: Iterable[str]) -> set[str]:
     """Those of `skus` that are known."""
-    return set(tx.execute(sql("SELECT sku FROM skus WHERE sku IN :skus", "skus"),
-                          {"skus": sorted(set(skus))}).scalars().all())
+    return set(tx.execute(f"SELECT sku FROM skus WHERE sku {tx.among('skus')}",
+                          {"skus": tx.listed(sorted(set(skus)))}).scalars().all())
 
 
 def sku_ids(tx: Tx) -> list[str]:
@@ -143,9 +143,9 @@ def operator(tx: Tx, operator_id: str) -> dict[str, Any] | None:
 def operators(tx: Tx, operator_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """`operator_id → {operator_id, name, pin_hash, roles, warehouses, active}` of the known ones."""
     rows = tx.execute(
-        sql("SELECT operator_id, name, pin_hash, roles, warehouses, active FROM operators "
-            "WHERE operator_id IN :ids", "ids"),
-        {"ids": sorted(set(operator_ids))},
+        "SELECT operator_id, name, pin_hash, roles, warehouses, active FROM operators "
+        f"WHERE operator_id {tx.among('ids')}",
+        {"ids": tx.listed(sorted(set(operator_ids)))},
     )
     return {
         row.operator_id: {

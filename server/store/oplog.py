@@ -5,37 +5,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from server.store.database import Tx, sql
+from server.store.database import Tx
 
 AUDIT_COLUMNS = "audit_id, at_ms, device_id, operator_id, op_id, seq, kind, status, code, reason, payload"
 
 
 def first_results(tx: Tx, op_ids: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
     """`op_id → (status, code, reason)` of the ops among `op_ids` already answered."""
-    found: dict[str, tuple[str, str | None, str | None]] = {}
-    statement = sql("SELECT op_id, status, code, reason FROM ops WHERE op_id IN :op_ids", "op_ids")
-    for start in range(0, len(op_ids), 500):
-        for row in tx.execute(statement, {"op_ids": op_ids[start : start + 500]}):
-            found[row.op_id] = (row.status, row.code, row.reason)
-    return found
+    rows = tx.execute(f"SELECT op_id, status, code, reason FROM ops WHERE op_id {tx.among('op_ids')}",
+                      {"op_ids": tx.listed(op_ids)})
+    return {row.op_id: (row.status, row.code, row.reason) for row in rows}
 
 
 def record_ops(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
     """The first answer to each op: rows of op_id, device_id, seq, kind, operator_id, at_ms, payload
-    (JSON text), status, code, reason, now_ms; one executemany."""
-    tx.executemany(
-        "INSERT INTO ops (op_id, device_id, seq, kind, operator_id, at_ms, payload, status, code, "
-        "reason, received_at_ms) VALUES (:op_id, :device_id, :seq, :kind, :operator_id, :at_ms, "
-        ":payload, :status, :code, :reason, :now_ms)", rows)
+    (JSON text), status, code, reason, received_at_ms."""
+    tx.append_rows("ops", rows)
 
 
 def audit_many(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Audit entries: rows of now_ms, device_id, operator_id, op_id, seq, kind, status, code, reason,
-    payload (JSON text); one executemany, in answer order."""
-    tx.executemany(
-        "INSERT INTO audit_log (at_ms, device_id, operator_id, op_id, seq, kind, status, code, "
-        "reason, payload) VALUES (:now_ms, :device_id, :operator_id, :op_id, :seq, :kind, :status, "
-        ":code, :reason, :payload)", rows)
+    """Audit entries, in answer order: rows of at_ms (when answered), device_id, operator_id, op_id,
+    seq, kind, status, code, reason, payload (JSON text)."""
+    tx.append_rows("audit_log", rows)
 
 
 def audit_entries(tx: Tx, op_id: str | None = None) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from engine.model import Order, OrderLine, OrderState
-from server.store.database import Tx, sql
+from server.store.database import Tx
 from server.store.feed import publish
 
 
@@ -73,12 +73,12 @@ def load_order(tx: Tx, order_id: str) -> Order | None:
 
 def load_orders(tx: Tx, order_ids: Iterable[str]) -> dict[str, tuple[Order, str | None]]:
     """`order_id → (order, waybill)` of the known ones among `order_ids`."""
-    ids = sorted(set(order_ids))
-    rows = tx.execute(sql("SELECT order_id, warehouse_id, state, waybill FROM orders WHERE order_id IN :ids",
-                          "ids"), {"ids": ids}).all()
+    ids = tx.listed(sorted(set(order_ids)))
+    rows = tx.execute(f"SELECT order_id, warehouse_id, state, waybill FROM orders WHERE order_id {tx.among('ids')}",
+                      {"ids": ids}).all()
     lines: dict[str, list[OrderLine]] = {}
-    for r in tx.execute(sql("SELECT order_id, line_id, sku, qty, picked FROM order_lines "
-                            "WHERE order_id IN :ids ORDER BY order_id, line_id", "ids"), {"ids": ids}):
+    for r in tx.execute("SELECT order_id, line_id, sku, qty, picked FROM order_lines "
+                        f"WHERE order_id {tx.among('ids')} ORDER BY order_id, line_id", {"ids": ids}):
         lines.setdefault(r.order_id, []).append(OrderLine(r.line_id, r.sku, int(r.qty), int(r.picked)))
     return {
         row.order_id: (Order(row.order_id, OrderState(row.state), tuple(lines.get(row.order_id, ())),
@@ -145,13 +145,11 @@ def new_task(
     publish(tx, "task", task_id, warehouse_id,
             {"task_id": task_id, "kind": kind, "state": state, "assignee": assignee, **data})
     return {"task_id": task_id, "warehouse_id": warehouse_id, "kind": kind, "state": state,
-            "assignee": assignee, "data": json.dumps(data, ensure_ascii=False), "now_ms": now_ms}
+            "assignee": assignee, "data": json.dumps(data, ensure_ascii=False), "created_at_ms": now_ms}
 
 
 def add_tasks(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
-    tx.executemany(
-        "INSERT INTO tasks (task_id, warehouse_id, kind, state, assignee, data, created_at_ms) "
-        "VALUES (:task_id, :warehouse_id, :kind, :state, :assignee, :data, :now_ms)", rows)
+    tx.append_rows("tasks", rows)
 
 
 def tasks(tx: Tx, kind: str | None = None) -> list[dict[str, Any]]:

@@ -20,12 +20,6 @@ from server.store.marketplace import queue_publish
 Pair = tuple[str, str]
 """`(location, sku)`: where the ledger, counts and escrows keep their state."""
 
-LEDGER_INSERT = (
-    "INSERT INTO ledger (sku, qty, from_location, to_location, at_ms, device_id, seq, op_id, "
-    "is_adjustment) VALUES (:sku, :qty, :from_location, :to_location, :at_ms, :device_id, :seq, "
-    ":op_id, :is_adjustment)")
-
-
 def ledger_row(move: Move) -> dict[str, Any]:
     return {"sku": move.sku, "qty": move.qty, "from_location": move.from_location,
             "to_location": move.to_location, "at_ms": move.stamp.at_ms,
@@ -42,8 +36,8 @@ def book_move(tx: Tx, move: Move) -> None:
 
 
 def insert_ledger(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Append ledger entries (`ledger_row`), one executemany."""
-    tx.executemany(LEDGER_INSERT, rows)
+    """Append ledger entries (`ledger_row`)."""
+    tx.append_rows("ledger", rows)
 
 
 def add_on_hand(tx: Tx, deltas: Mapping[Pair, int]) -> None:
@@ -70,7 +64,7 @@ def add_on_hand(tx: Tx, deltas: Mapping[Pair, int]) -> None:
     if not real:
         return
     warehouses = {row.code: row.warehouse_id for row in tx.execute(
-        sql("SELECT code, warehouse_id FROM locations WHERE code IN :codes", "codes"), {"codes": sorted(real)})}
+        f"SELECT code, warehouse_id FROM locations WHERE code {tx.among('codes')}", {"codes": tx.listed(sorted(real))})}
     for row in sorted(rows, key=lambda row: (row.location, row.sku)):
         warehouse_id = warehouses.get(row.location)
         if warehouse_id is not None:
@@ -159,9 +153,8 @@ def add_count(tx: Tx, count: Count) -> None:
 
 
 def add_counts(tx: Tx, counts: Sequence[Count]) -> None:
-    tx.executemany(
-        "INSERT INTO counts (location, sku, counted, at_ms, device_id, seq, op_id) "
-        "VALUES (:location, :sku, :counted, :at_ms, :device_id, :seq, :op_id)",
+    tx.append_rows(
+        "counts",
         [{"location": count.location, "sku": count.sku, "counted": count.counted,
           "at_ms": count.stamp.at_ms, "device_id": count.stamp.device_id, "seq": count.stamp.seq,
           "op_id": count.op_id} for count in counts],
@@ -287,9 +280,8 @@ def alert_row(kind: str, warehouse_id: str | None, data: dict[str, Any], now_ms:
 
 
 def add_alerts(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Alerts (`alert_row`), one executemany."""
-    tx.executemany("INSERT INTO alerts (kind, warehouse_id, data, at_ms) VALUES (:kind, :warehouse_id, :data, :at_ms)",
-                   rows)
+    """Alerts (`alert_row`)."""
+    tx.append_rows("alerts", rows)
 
 
 def alerts(tx: Tx, kind: str | None = None) -> list[dict[str, Any]]:

@@ -30,6 +30,9 @@ def test_the_design_example_parses_and_round_trips():
         pytest.param({"payload": {"location": "A", "sku": "S", "counted": 1, "x": 1}}, "unknown field", id="extra field"),
         pytest.param({"kind": "receive", "payload": {"sku": "S", "to_location": "A", "qty": 0}}, "must be positive", id="zero qty"),
         pytest.param({"payload": ["A", "S", 1]}, "must be an object", id="payload not an object"),
+        # a move into the bin it leaves moves nothing; it was a 500 for the whole batch before
+        pytest.param({"kind": "move", "payload": {"sku": "S", "from_location": "A", "to_location": "A", "qty": 1}},
+                     "are the same", id="move to where it is"),
     ],
 )
 def test_a_bad_payload_is_rejected_with_the_field_named(change, problem):
