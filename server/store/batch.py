@@ -291,7 +291,7 @@ class Batch:
     def create_task(self, **task: Any) -> None:
         """`orders.create_task`: published now, written with the flush."""
         self.written += 1
-        self._tasks.append(orders.new_task(self.tx, **task))
+        orders.create_task(self.tx, later=self._tasks, **task)
 
     def save_order(self, order: Order, now_ms: int) -> None:
         """`orders.save_order` of an order the batch loaded."""

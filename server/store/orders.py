@@ -125,27 +125,18 @@ def create_task(
     data: dict[str, Any],
     now_ms: int,
     state: str = "open",
+    later: list[dict[str, Any]] | None = None,
 ) -> None:
-    add_tasks(tx, [new_task(tx, task_id=task_id, warehouse_id=warehouse_id, kind=kind, assignee=assignee,
-                            data=data, now_ms=now_ms, state=state)])
-
-
-def new_task(
-    tx: Tx,
-    *,
-    task_id: str,
-    warehouse_id: str,
-    kind: str,
-    assignee: str | None,
-    data: dict[str, Any],
-    now_ms: int,
-    state: str = "open",
-) -> dict[str, Any]:
-    """Publish a new task and return its row for `add_tasks`."""
+    """Publish a new task and write it — or, given `later` (a push batch's buffer), add its row
+    there for `add_tasks`."""
     publish(tx, "task", task_id, warehouse_id,
             {"task_id": task_id, "kind": kind, "state": state, "assignee": assignee, **data})
-    return {"task_id": task_id, "warehouse_id": warehouse_id, "kind": kind, "state": state,
-            "assignee": assignee, "data": json.dumps(data, ensure_ascii=False), "created_at_ms": now_ms}
+    row = {"task_id": task_id, "warehouse_id": warehouse_id, "kind": kind, "state": state,
+           "assignee": assignee, "data": json.dumps(data, ensure_ascii=False), "created_at_ms": now_ms}
+    if later is None:
+        add_tasks(tx, [row])
+    else:
+        later.append(row)
 
 
 def add_tasks(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
