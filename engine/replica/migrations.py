@@ -31,7 +31,30 @@ def _numbered(step: _Step) -> _Step:
     KNOWN_MIGRATIONS.append(step.__name__)
     return MIGRATIONS()(step)
 
-_INITIAL = """
+
+def _orders_tables(prefix: str) -> str:
+    """`orders` and `order_lines` under `prefix`: the server's truth (`server_`) and what the screen
+    shows (no prefix) have the same shapes. Part of `m001_initial`, so as frozen as it is."""
+    return f"""
+CREATE TABLE {prefix}orders (
+    order_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    warehouse_id TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE TABLE {prefix}order_lines (
+    order_id TEXT NOT NULL REFERENCES {prefix}orders (order_id) ON DELETE CASCADE,
+    line_id TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    qty INTEGER NOT NULL,
+    picked INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (order_id, line_id)
+) STRICT, WITHOUT ROWID;
+"""
+
+
+_INITIAL = (
+    """
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -76,22 +99,9 @@ CREATE TABLE server_stock (
     on_hand INTEGER NOT NULL,
     PRIMARY KEY (location, sku)
 ) STRICT, WITHOUT ROWID;
-
-CREATE TABLE server_orders (
-    order_id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    warehouse_id TEXT NOT NULL DEFAULT ''
-) STRICT;
-
-CREATE TABLE server_order_lines (
-    order_id TEXT NOT NULL REFERENCES server_orders (order_id) ON DELETE CASCADE,
-    line_id TEXT NOT NULL,
-    sku TEXT NOT NULL,
-    qty INTEGER NOT NULL,
-    picked INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (order_id, line_id)
-) STRICT, WITHOUT ROWID;
-
+"""
+    + _orders_tables("server_")
+    + """
 CREATE TABLE stock (
     location TEXT NOT NULL,
     sku TEXT NOT NULL,
@@ -99,22 +109,9 @@ CREATE TABLE stock (
     PRIMARY KEY (location, sku)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX stock_by_sku ON stock (sku);
-
-CREATE TABLE orders (
-    order_id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    warehouse_id TEXT NOT NULL DEFAULT ''
-) STRICT;
-
-CREATE TABLE order_lines (
-    order_id TEXT NOT NULL REFERENCES orders (order_id) ON DELETE CASCADE,
-    line_id TEXT NOT NULL,
-    sku TEXT NOT NULL,
-    qty INTEGER NOT NULL,
-    picked INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (order_id, line_id)
-) STRICT, WITHOUT ROWID;
-
+"""
+    + _orders_tables("")
+    + """
 CREATE TABLE outbox (
     seq INTEGER PRIMARY KEY CHECK (seq >= 1),
     op_id TEXT NOT NULL UNIQUE,
@@ -143,6 +140,7 @@ BEGIN
     SELECT RAISE(ABORT, 'outbox rows are never deleted');
 END;
 """
+)
 
 
 @_numbered

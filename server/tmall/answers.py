@@ -9,6 +9,7 @@ from typing import Any
 
 from server.tmall.envelope import ERROR_ROOT, LIST_WRAPPERS, ban_seconds, response_root
 from server.tmall.errors import (
+    GatewayFields,
     TopAuthExpired,
     TopBusinessError,
     TopCallLimited,
@@ -85,7 +86,7 @@ def top_error(method: str, payload: Mapping[str, object], secrets: Sequence[str]
         sub_msg = redact(sub_msg, secrets)
     request_id = _text_or_none(payload.get("request_id"))
     sub = (sub_code or "").lower()
-    fields: dict[str, Any] = {
+    fields: GatewayFields = {
         "code": code, "msg": msg, "sub_code": sub_code, "sub_msg": sub_msg, "request_id": request_id,
     }
     if code in CALL_LIMIT_CODES or sub.startswith("accesscontrol.") or sub == "isp.call-limited":

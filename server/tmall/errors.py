@@ -9,9 +9,22 @@
     └── TopRequestError       other codes below 100 (11, 22, 25, 29, 31, 40, 41): fix the request
 
 `TopTransportError`, `TopCallLimited` and `TopServerError` are `retryable`; the client retries them.
+`GatewayFields` names what an `error_response` gives each of them, besides the method.
 """
 
 from __future__ import annotations
+
+from typing import TypedDict, Unpack
+
+
+class GatewayFields(TypedDict, total=False):
+    """What an `error_response` says besides the method, as `TopError` takes it (each may be absent)."""
+
+    code: int | None
+    msg: str
+    sub_code: str | None
+    sub_msg: str | None
+    request_id: str | None
 
 
 class TopError(Exception):
@@ -71,18 +84,10 @@ class TopCallLimited(TopError):
     retryable = True
 
     def __init__(
-        self,
-        method: str,
-        *,
-        code: int | None = None,
-        msg: str = "",
-        sub_code: str | None = None,
-        sub_msg: str | None = None,
-        request_id: str | None = None,
-        ban_seconds: float | None = None,
+        self, method: str, *, ban_seconds: float | None = None, **fields: Unpack[GatewayFields]
     ) -> None:
         self.ban_seconds = ban_seconds
-        super().__init__(method, code=code, msg=msg, sub_code=sub_code, sub_msg=sub_msg, request_id=request_id)
+        super().__init__(method, **fields)
 
 
 class TopServerError(TopError):

@@ -1,9 +1,9 @@
 """The state file: one JSON document, written atomically (temp file, fsync, os.replace).
 
 Everything that decides the future is saved — the random streams included — so a loaded sandbox
-continues exactly as the saved one would have. `encode` reads the parts of any sandbox state
-(`SandboxParts`: `SandboxState` is one) and `decode` gives them back; `SandboxState.save` and
-`SandboxState.load` are the callers, and this module knows nothing of the state's lock or clock.
+continues exactly as the saved one would have. `encode` writes the parts of a sandbox state
+(`SandboxParts`) and `decode` gives them back; `SandboxState.save` and `SandboxState.load` are the
+callers, and this module knows nothing of the state's lock or clock.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from server.tmall.sandbox.buyers import BuyerSimulation, Event
 from server.tmall.sandbox.faults import FaultInjector, Faults
@@ -39,7 +39,8 @@ class StateFileError(ValueError):
     """The file is not a sandbox state this version can read."""
 
 
-class SandboxParts(Protocol):
+@dataclass(frozen=True)
+class SandboxParts:
     """What a state file holds: everything of a sandbox but its clock and its lock."""
 
     seed: int
@@ -52,29 +53,15 @@ class SandboxParts(Protocol):
     requests_served: int
 
 
-@dataclass(frozen=True)
-class LoadedParts:
-    """The parts `decode` read from a state file."""
-
-    seed: int
-    catalog: list[str]
-    ledger: Ledger
-    buyers: BuyerSimulation
-    tmc: MessageQueue
-    injector: FaultInjector
-    now_ms: int
-    requests_served: int
-
-
-def encode(state: SandboxParts) -> dict[str, Any]:
-    ledger, buyers, tmc, injector = state.ledger, state.buyers, state.tmc, state.injector
+def encode(parts: SandboxParts) -> dict[str, Any]:
+    ledger, buyers, tmc, injector = parts.ledger, parts.buyers, parts.tmc, parts.injector
     return {
         "format": FORMAT,
         "version": VERSION,
-        "seed": state.seed,
-        "catalog": state.catalog,
-        "now_ms": state.now_ms,
-        "requests_served": state.requests_served,
+        "seed": parts.seed,
+        "catalog": parts.catalog,
+        "now_ms": parts.now_ms,
+        "requests_served": parts.requests_served,
         "stores": [asdict(store) for store in ledger.stores.values()],
         "trades": [asdict(trade) for trade in ledger.trades.values()],
         "refunds": [asdict(refund) for refund in ledger.refunds.values()],
@@ -106,7 +93,7 @@ def encode(state: SandboxParts) -> dict[str, Any]:
     }
 
 
-def decode(data: dict[str, Any]) -> LoadedParts:
+def decode(data: dict[str, Any]) -> SandboxParts:
     if data.get("format") != FORMAT or data.get("version") != VERSION:
         raise StateFileError(f"not a {FORMAT} version {VERSION} state file")
     seed = int(data["seed"])
@@ -141,7 +128,7 @@ def decode(data: dict[str, Any]) -> LoadedParts:
     injector.tmc_rng.setstate(_rng_tuple(saved_faults["tmc_rng"]))
     injector.bans = {key: int(until) for key, until in saved_faults["bans"].items()}
 
-    return LoadedParts(
+    return SandboxParts(
         seed=seed,
         catalog=list(data["catalog"]),
         ledger=ledger,

@@ -229,7 +229,10 @@ class SandboxState:
     def save(self, path: Path | str) -> None:
         """Write the whole state as JSON, atomically (temp file + os.replace)."""
         with self.lock:
-            data = persistence.encode(self)
+            data = persistence.encode(persistence.SandboxParts(
+                seed=self.seed, catalog=self.catalog, ledger=self.ledger, buyers=self.buyers, tmc=self.tmc,
+                injector=self.injector, now_ms=self.now_ms, requests_served=self.requests_served,
+            ))
         persistence.write_atomically(Path(path), data)
 
     @classmethod
