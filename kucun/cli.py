@@ -375,7 +375,7 @@ def bench_sync_command(
     """Server ops/s for batches of mixed ops, beside raw executemany of as many rows (same backend)."""
     import contextlib
 
-    from kucun.bench import bench_sync
+    from kucun.bench.sync import bench_sync
 
     if ops < batch or batch < 1:
         _fail("--ops must be at least --batch, and --batch at least 1")
@@ -437,7 +437,7 @@ def bench_office_command(
     profile: bool = typer.Option(False, help="Also print where the time goes."),
 ) -> None:
     """Time to review, allocate and wave N open orders."""
-    from kucun.bench_office import main as bench_office_main
+    from kucun.bench.office import main as bench_office_main
 
     bench_office_main(["--orders", str(orders)] + (["--profile"] if profile else []))
 
@@ -448,7 +448,7 @@ def bench_printing_command(
     dpi: int = typer.Option(203, help="203 or 300."),
 ) -> None:
     """Time to render a PDF of N shipping labels with Code 128 barcodes."""
-    from kucun.bench_printing import main as bench_printing_main
+    from kucun.bench.printing import main as bench_printing_main
 
     bench_printing_main(["--labels", str(labels), "--dpi", str(dpi)])
 
@@ -484,7 +484,7 @@ def bench_terminal_command(
     scans: int = typer.Option(300, help="Scans to time."),
 ) -> None:
     """Scan-to-feedback p50/p99 and start-up time of the terminal app on a large replica."""
-    from kucun.bench_terminal import bench_terminal
+    from kucun.bench.terminal import bench_terminal
 
     typer.echo(bench_terminal(skus=skus, ledger_rows=ledger_rows, scans=scans).report())
 
@@ -536,7 +536,7 @@ def bench_tmall_command(
     trades: int = typer.Option(2_000, help="Trades to place in the sandbox and import."),
 ) -> None:
     """Trades imported per second from the TOP sandbox, and count → lowered quota latency."""
-    from kucun.bench import bench_tmall
+    from kucun.bench.tmall import bench_tmall
 
     if trades < 1:
         _fail("--trades must be at least 1")

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from kucun.bench import bench_sync
+from kucun.bench.sync import bench_sync
 from tests.backends import POSTGRES, backends
 from tests.e2e.test_server_killed_mid_sync import kucun
 

@@ -286,7 +286,7 @@ def test_cli_prints_a_wave_and_orders_and_refuses_unknown_ones(office: OfficeSit
 
 
 def test_the_benchmark_reports_pages_per_second() -> None:
-    from kucun.bench_printing import bench_printing
+    from kucun.bench.printing import bench_printing
 
     result = bench_printing(labels=3)
     assert result.labels == 3 and result.seconds > 0 and "pages/s" in result.report()

@@ -285,7 +285,7 @@ def test_cli_creates_lists_and_releases(office: OfficeSite) -> None:
 
 
 def test_the_benchmark_allocates_and_waves_every_seeded_order() -> None:
-    from kucun.bench_office import bench_review_and_wave, report
+    from kucun.bench.office import bench_review_and_wave, report
 
     result = bench_review_and_wave(60)
     assert result["allocated"] == 60 and result["held"] == 0

@@ -1,4 +1,4 @@
-"""How fast the office renders shipping labels: `python -m kucun.bench_printing [--labels 500]`.
+"""How fast the office renders shipping labels: `python -m kucun.bench.printing [--labels 500]`.
 
 Renders N 100×150 mm shipping labels (a waybill and an order id as Code 128 each, a Chinese
 receiver and address) into one PDF, as `/office/v1/print/...` does, and prints the time and pages/s.
@@ -57,7 +57,7 @@ def bench_printing(labels: int = 500, dpi: int = 203, out: Path | None = None) -
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m kucun.bench_printing", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m kucun.bench.printing", description=__doc__.split("\n")[0])
     parser.add_argument("--labels", type=int, default=500, help="shipping labels to render (default 500)")
     parser.add_argument("--dpi", type=int, choices=(203, 300), default=203)
     parser.add_argument("--out", type=Path, help="also write the PDF here")

@@ -99,7 +99,7 @@ def warehouse_names(index: int) -> tuple[str, str]:
     return f"WH{index + 1}", ("" if index == 0 else f"W{index + 1}-")
 
 
-def _site(orders: int, warehouses: int = 1) -> dict[str, Any]:
+def site_spec(orders: int, warehouses: int = 1) -> dict[str, Any]:
     """The bench site: `warehouses` warehouses, each with 50 bins, a tote and `orders` orders."""
     names = [warehouse_names(i) for i in range(warehouses)]
     return {
@@ -168,7 +168,7 @@ def bench_sync(total_ops: int = 10_000, batch_size: int = 1_000, seed: int = 7,
     with tempfile.TemporaryDirectory(prefix="kucun-bench-") as folder:
         db = Database(target or Path(folder) / "server.db", pool_size=max(8, clients))
         try:
-            load_site(db, _site(ORDERS_PER_WAREHOUSE, clients), 0)
+            load_site(db, site_spec(ORDERS_PER_WAREHOUSE, clients), 0)
             now = int(time.time() * 1000)
             codes = [issue_enrollment_code(db, warehouse_names(c)[0], now)[0] for c in range(clients)]
             if processes == 1:
@@ -376,92 +376,3 @@ def _in_parallel(workers: int, work: Callable[[int, Callable[[], None]], None]) 
     if problems:
         raise (real or problems)[0]
     return max(finished) - started[0]
-
-
-@dataclass
-class TmallBenchResult:
-    trades: int
-    import_seconds: float
-    pages: int
-    count_to_live_seconds: float
-    stores: int
-
-    def report(self) -> str:
-        return (
-            f"order import: {self.trades} trades from the TOP sandbox over HTTP ({self.pages} pages of "
-            f"full trades) in {self.import_seconds:.2f} s = "
-            f"{self.trades / self.import_seconds:,.0f} trades/s\n"
-            f"count that finds less → lowered quota live on all {self.stores} stores: "
-            f"{self.count_to_live_seconds * 1000:.0f} ms (push + publish round; inside `kucun server` "
-            f"the push wakes the publisher at once)"
-        )
-
-
-def bench_tmall(trades: int = 2_000, seed: int = 11) -> TmallBenchResult:
-    """Trades imported per second (paging included), and count → lowered quota latency."""
-    from cryptography.fernet import Fernet
-
-    from engine.model import CountPayload, OpKind, ReceivePayload
-    from engine.replica import Replica
-    from engine.sync import SyncClient
-    from server.tmall.binding import bind_store
-    from server.tmall.runner import MarketplaceJobs
-    from server.tmall.sandbox import SandboxState, make_sandbox_app
-    from server.vault import Vault
-
-    clock = {"now": 1_764_200_000_000}
-
-    def clock_ms() -> int:
-        clock["now"] += 1
-        return clock["now"]
-
-    rng = random.Random(seed)
-    with tempfile.TemporaryDirectory(prefix="kucun-bench-") as folder:
-        db = Database(Path(folder) / "server.db")
-        site = _site(0)
-        site["locations"].append({"warehouse": "WH1", "code": "RECV", "kind": "staging"})
-        site["skus"] = site["skus"][:2]
-        load_site(db, site, 0)
-        sandbox = SandboxState.new(stores=2, seed=seed, catalog=[s["sku"] for s in site["skus"]],
-                                   buyers_per_minute=0.0, clock_ms=clock_ms)
-        vault = Vault(Fernet.generate_key())
-        with TestClient(make_sandbox_app(sandbox), base_url="http://sandbox") as tmall, \
-                TestClient(make_app(db, clock_ms=clock_ms), base_url="http://kucun") as http:
-            for store in sandbox.stores:
-                bind_store(db, vault, tmall, nick=store.nick, app_key=store.app_key,
-                           app_secret=store.app_secret, session=store.session,
-                           gateway_url="http://sandbox/router/rest", clock_ms=clock_ms)
-            jobs = MarketplaceJobs(db, vault, tmall, clock_ms=clock_ms, sleep=lambda s: None)
-            code, _ = issue_enrollment_code(db, "WH1", clock_ms())
-            replica = Replica.open(Path(folder) / "t.replica")
-            terminal = SyncClient(replica, http, clock_ms=clock_ms)
-            terminal.enroll(code, "bench")
-            sku = site["skus"][0]["sku"]
-            replica.record(OpKind.RECEIVE, "sup", ReceivePayload(sku, "B-000", trades * 3), clock_ms())
-            terminal.sync()
-            jobs.run_once()
-            for _ in range(trades):
-                clock["now"] += 30_000
-                sandbox.place_order(rng.choice(sandbox.stores).nick, sku, 1)
-            jobs.use_tmc = False
-            started = time.perf_counter()
-            report = jobs.run_once()
-            import_seconds = time.perf_counter() - started
-            pages = sum(r.pages for r in report.imported.values())
-            imported = sum(r.orders_created for r in report.imported.values())
-            if imported != trades:
-                raise RuntimeError(f"imported {imported} of {trades} trades")
-
-            before = {s.nick: sandbox.live_quantity(s.nick, sku) for s in sandbox.stores}
-            counted = max(0, trades * 3 - trades - trades // 2)
-            started = time.perf_counter()
-            replica.record(OpKind.COUNT, "sup", CountPayload("B-000", sku, counted), clock_ms())
-            terminal.sync()
-            jobs.run_once(import_orders=False)
-            count_seconds = time.perf_counter() - started
-            after = {s.nick: sandbox.live_quantity(s.nick, sku) for s in sandbox.stores}
-            if not all(after[n] < before[n] for n in before):
-                raise RuntimeError(f"quotas were not lowered: {before} → {after}")
-            replica.close()
-        db.close()
-    return TmallBenchResult(trades, import_seconds, pages, count_seconds, 2)

@@ -3,19 +3,16 @@
 The seed is written straight into a fresh server database (one warehouse WH1 with bins in zones A–D,
 200 SKUs stocked there, four pickers, N paid Tmall orders of 1–3 lines with a full address, 40 %
 single-item, a third with a known courier). Then, timed apart:
-(a) review + allocation: `server.allocation.allocate_pending` (which runs the order review when
-    `server.office.review` is present; a `review_pending` there would be called first);
+(a) review + allocation: `server.office.review.allocate_pending` (the review pass, then allocation);
 (b) waves: `server.office.waves.create_waves` for WH1 by zone, 50 orders a wave, round robin.
 
-    python -m kucun.bench_office --orders 10000 [--profile]
+    python -m kucun.bench.office --orders 10000 [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import importlib
-import importlib.util
 import io
 import json
 import pstats
@@ -117,14 +114,7 @@ def bench_review_and_wave(orders: int = 10_000, *, profile: bool = False, seed_v
         db = Database(target or Path(folder) / "server.db")
         try:
             units = seed(db, orders, rng)
-            review = (importlib.import_module("server.office.review")
-                      if importlib.util.find_spec("server.office.review") else None)
-            review_first = getattr(review, "review_pending", None)
-
             def review_and_allocate() -> Any:
-                if callable(review_first):
-                    with db.transaction() as tx:
-                        review_first(tx, NOW_MS)
                 return allocate_pending(db, NOW_MS)
 
             report, allocation_s, allocation_cpu, allocation_profile = _timed(review_and_allocate, profile)
@@ -142,8 +132,7 @@ def bench_review_and_wave(orders: int = 10_000, *, profile: bool = False, seed_v
     return {
         "orders": orders,
         "units": units,
-        "review": "review_pending + allocate_pending" if callable(review_first) else (
-            "allocate_pending (runs the order review)" if review is not None else "allocate_pending"),
+        "review": "allocate_pending (runs the order review)",
         "allocation_seconds": allocation_s,
         "allocation_rate": orders / allocation_s if allocation_s else 0.0,
         "allocation_cpu_seconds": allocation_cpu,
