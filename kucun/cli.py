@@ -243,7 +243,7 @@ def sync_store(ctx: typer.Context) -> None:
     import httpx
 
     from server.store.database import Database
-    from server.tmall.runner import MarketplaceJobs
+    from server.marketplace_jobs import MarketplaceJobs
     from server.vault import Vault
 
     with httpx.Client(timeout=30) as http:
@@ -371,11 +371,19 @@ def bench_sync_command(
         help="Server processes (PostgreSQL only): N > 1 runs `kucun server --workers N` on the scratch "
              "database, pushed over HTTP by 2×N client threads, a warehouse and a terminal each; the raw "
              "reference then runs on as many connections in parallel [default: 1, in process]."),
+    snapshot_skus: int = typer.Option(
+        100_000, "--snapshot-skus", min=0,
+        help="SKUs of the site a new terminal takes a snapshot of, for the pull/snapshot line (0: no line)."),
+    pull_changes: int = typer.Option(
+        100_000, "--pull-changes", min=1, help="Changes the terminal then pulls, for the pull/snapshot line."),
 ) -> None:
-    """Server ops/s for batches of mixed ops, beside raw executemany of as many rows (same backend)."""
+    """Server ops/s for batches of mixed ops, beside raw executemany of as many rows (same backend);
+    then a new terminal's snapshot of a big site and a pull of many changes, timed."""
     import contextlib
 
+    from kucun.bench.pull import bench_pull
     from kucun.bench.sync import bench_sync
+    from server.store.scratch import scratch_database
 
     if ops < batch or batch < 1:
         _fail("--ops must be at least --batch, and --batch at least 1")
@@ -388,10 +396,16 @@ def bench_sync_command(
     with contextlib.ExitStack() as stack:
         target = None
         if db is not None:
-            from server.store.scratch import scratch_database
-
             target = stack.enter_context(scratch_database(db, "bench"))
         typer.echo(bench_sync(ops, batch, seed, target=target, processes=processes).report())
+    if snapshot_skus == 0:
+        return
+    typer.echo(f"seeding a {snapshot_skus:,}-SKU site for the snapshot and pull...")
+    with contextlib.ExitStack() as stack:
+        target = None
+        if db is not None:
+            target = stack.enter_context(scratch_database(db, "bench"))
+        typer.echo(bench_pull(snapshot_skus, pull_changes, target).report())
 
 
 @app.command()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.apply import SyncPolicy
@@ -86,19 +86,23 @@ def make_app(
         return respond(await run_in_threadpool(service.push, device, body))
 
     @app.get("/v1/sync/pull")
-    async def pull(request: Request, cursor: str | None = None, limit: str | None = None) -> JSONResponse:
+    async def pull(request: Request, cursor: str | None = None, limit: str | None = None) -> Response:
         """Changes in the device's scope after `cursor`."""
         device = await authenticated(request)
         if device is None:
             return unauthorized()
-        return respond(await run_in_threadpool(service.pull, device, cursor, limit))
+        status, body = await run_in_threadpool(service.pull_body, device, cursor, limit)
+        if isinstance(body, str):
+            return Response(body.encode("utf-8"), media_type="application/json")
+        return respond((status, body))
 
     @app.get("/v1/sync/snapshot")
-    async def snapshot(request: Request) -> JSONResponse:
+    async def snapshot(request: Request) -> Response:
         """The device's whole scope and the cursor it is valid at."""
         device = await authenticated(request)
         if device is None:
             return unauthorized()
-        return respond(await run_in_threadpool(service.snapshot, device))
+        body = await run_in_threadpool(service.snapshot_body, device)
+        return Response(body.encode("utf-8"), media_type="application/json")
 
     return app

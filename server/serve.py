@@ -106,7 +106,7 @@ def start_jobs(application: FastAPI, settings: ServeSettings,
     if settings.marketplace:
         import httpx
 
-        from server.tmall.runner import MarketplaceJobs
+        from server.marketplace_jobs import MarketplaceJobs
         from server.vault import Vault
 
         jobs = MarketplaceJobs(db, Vault.for_database(db), httpx.Client(timeout=30),

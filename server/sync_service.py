@@ -202,8 +202,13 @@ class SyncService:
         return results
 
     # --- pull and snapshot ------------------------------------------------------------------------
+    # `pull` and `snapshot` answer with the changes decoded; `pull_body` and `snapshot_body` (what
+    # the HTTP routes send) with the same JSON built from the feed's stored text, without decoding
+    # every entity and encoding it again — the same structure, at a fraction of the cost on a big
+    # scope (a 100,000-SKU snapshot: 2.4 s of the server's answer was that round trip).
 
-    def pull(self, device: Device, cursor: Any, limit: Any) -> Answer:
+    def _pull_window(self, cursor: Any, limit: Any) -> tuple[int, int] | Answer:
+        """`(cursor, limit)` of a pull, or the answer refusing them."""
         try:
             cursor_value = int(cursor) if cursor is not None else 0
             limit_value = int(limit) if limit is not None else DEFAULT_PULL_LIMIT
@@ -211,12 +216,26 @@ class SyncService:
             return error(422, "bad_request", "cursor and limit must be integers")
         if cursor_value < 0 or not 1 <= limit_value <= MAX_PULL_LIMIT:
             return error(422, "bad_request", f"cursor ≥ 0 and 1 ≤ limit ≤ {MAX_PULL_LIMIT}")
+        return cursor_value, limit_value
+
+    def pull(self, device: Device, cursor: Any, limit: Any) -> Answer:
+        window = self._pull_window(cursor, limit)
+        if isinstance(window[1], dict):
+            return window
         self.pulled(device)
         with self.db.reading() as tx:
-            changes, new_cursor, has_more = feed.changes_since(
-                tx, device.warehouse_id, cursor_value, limit_value
-            )
+            changes, new_cursor, has_more = feed.changes_since(tx, device.warehouse_id, *window)
         return 200, {"changes": changes, "cursor": new_cursor, "has_more": has_more}
+
+    def pull_body(self, device: Device, cursor: Any, limit: Any) -> tuple[int, dict[str, Any] | str]:
+        """`pull`, its 200 answer as JSON text."""
+        window = self._pull_window(cursor, limit)
+        if isinstance(window[1], dict):
+            return window
+        self.pulled(device)
+        with self.db.reading() as tx:
+            changes, new_cursor, has_more = feed.changes_since_json(tx, device.warehouse_id, *window)
+        return 200, changes_body(changes, new_cursor, has_more)
 
     def pulled(self, device: Device) -> None:
         """A pull means the device has pushed all it had (settles counts waiting on it, R2/R3);
@@ -231,3 +250,16 @@ class SyncService:
         with self.db.reading() as tx:
             changes, cursor = feed.snapshot(tx, device.warehouse_id)
         return 200, {"changes": changes, "cursor": cursor, "has_more": False}
+
+    def snapshot_body(self, device: Device) -> str:
+        """`snapshot`'s answer as JSON text."""
+        self.pulled(device)
+        with self.db.reading() as tx:
+            changes, cursor = feed.snapshot_json(tx, device.warehouse_id)
+        return changes_body(changes, cursor, False)
+
+
+def changes_body(changes_json: str, cursor: int, has_more: bool) -> str:
+    """`{"changes": [...], "cursor": int, "has_more": bool}` (DESIGN §4) around the JSON text of
+    the changes."""
+    return f'{{"changes":{changes_json},"cursor":{int(cursor)},"has_more":{"true" if has_more else "false"}}}'

@@ -9,6 +9,9 @@ META_WAREHOUSE_ID = "warehouse_id"
 META_CURSOR = "cursor"
 META_CLOCK_OFFSET = "clock_offset_ms"
 META_LAST_SYNC = "last_sync_ms"
+META_SHOWN_THROUGH = "shown_is_truth_through_seq"
+"""Set (to the last outbox seq) when the shown stock and orders were rebuilt from the server's
+truth with no op pending: while no later op is recorded, they equal the server's tables."""
 
 
 def get_meta(db: Database, key: str) -> str | None:

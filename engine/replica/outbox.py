@@ -160,6 +160,11 @@ def from_seq(
     return [_operation(row, device_id) for row in db.execute(sql, params)]
 
 
+def last_seq(db: Database) -> int:
+    """The seq of the last op recorded (0 before any)."""
+    return int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()[0])
+
+
 def pending_count(db: Database) -> int:
     return int(db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0])
 

@@ -39,6 +39,7 @@ from engine.replica.meta import (
     META_CURSOR,
     META_DEVICE_ID,
     META_LAST_SYNC,
+    META_SHOWN_THROUGH,
     META_WAREHOUSE_ID,
     get_int_meta,
     get_meta,
@@ -228,17 +229,29 @@ class Replica:
     def _absorb(self, changes: Sequence[Mapping[str, Any]], cursor: int, snapshot: bool) -> None:
         if not isinstance(cursor, int) or isinstance(cursor, bool) or cursor < 0:
             raise MalformedChange("cursor", str(cursor), "the cursor must be an integer ≥ 0")
-        rows = [row for row in map(server_truth.parse_change, changes) if row is not None]
+        items = server_truth.parse_changes(changes)
         with self._transaction() as db:
             if snapshot:
                 server_truth.clear_server_truth(db)
-            for row in rows:
-                server_truth.write_row(db, row)
+            # the shown tables hold just the server's truth (no op of mine on top): keep them so
+            # as the changes are written, instead of building them again from the whole truth
+            shown = not snapshot and self._shown_is_server_truth(db)
+            server_truth.write_changes(db, items, fresh=snapshot, shown=shown)
             set_meta(db, META_CURSOR, str(cursor))
-            self._rebuild_shown(db)
+            if not shown:
+                self._rebuild_shown(db)
 
     def _rebuild_shown(self, db: Database) -> None:
-        effects.rebuild_shown(db, outbox.pending(db, get_meta(db, META_DEVICE_ID) or ""))
+        pending = outbox.pending(db, get_meta(db, META_DEVICE_ID) or "")
+        effects.rebuild_shown(db, pending)
+        # with nothing pending the shown tables are the server's truth, until the next op is recorded
+        set_meta(db, META_SHOWN_THROUGH, None if pending else str(outbox.last_seq(db)))
+
+    @staticmethod
+    def _shown_is_server_truth(db: Database) -> bool:
+        """Whether the shown stock and orders equal the server's: they were rebuilt with no op
+        pending, and no op was recorded since (recording one is the only other way they change)."""
+        return get_meta(db, META_SHOWN_THROUGH) == str(outbox.last_seq(db))
 
     # --- what the screen shows ----------------------------------------------------------------
 

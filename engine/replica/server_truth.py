@@ -2,15 +2,17 @@
 
 A change is `{"seq", "entity", "key", "data"}`; `data: null` deletes the entity. `parse_change`
 turns one into a typed row (or `None` for an entity this version does not know: newer servers may
-send more), and `write_row` stores it. Only this module writes the master-data and `server_`
-tables.
+send more), and `write_row` stores it. A whole pull page or snapshot goes through `parse_changes`
+and `write_changes`, which do the same in bulk (one `executemany` per table and kind of write).
+Only this module writes the master-data and `server_` tables.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _quote  # a JSON string, non-ASCII kept as it is
 from typing import Any, Union
 
 from sqlite_utils import Database
@@ -332,6 +334,235 @@ def _delete(db: Database, row: Deletion) -> None:
         db.execute("DELETE FROM operators WHERE operator_id = ?", (key,))
 
 
+# --- in bulk ------------------------------------------------------------------------------------
+#
+# A page of changes is written table by table: the changes are grouped by entity (the entities
+# share no table), in their order within each entity, in runs of writes and of deletions, and each
+# run is one `executemany` per statement. That is what `write_row` one change after the other
+# leaves, as long as no entity comes twice in the page (the feed sends the latest version of each
+# once); a page that has one twice is written change by change, in its order, as before.
+
+Item = tuple[str, str, bool, tuple[Any, ...]]
+"""One parsed change: (entity, key, is a deletion, the values written)."""
+
+_LOCATION_KINDS = frozenset(kind.value for kind in LocationKind)
+
+
+def parse_changes(changes: Sequence[Any]) -> list[Item]:
+    """Every change of a page parsed as `parse_change` parses it (the same `MalformedChange` for
+    the first bad one), unknown entities left out. The common, well-formed shapes are checked
+    here directly; anything else goes through `parse_change`."""
+    items: list[Item] = []
+    append = items.append
+    for raw in changes:
+        item = _parse_plain(raw) if type(raw) is dict else None
+        if item is None:
+            row = parse_change(raw)
+            if row is None:
+                continue
+            item = _item(row)
+        append(item)
+    return items
+
+
+def _parse_plain(raw: dict[str, Any]) -> Item | None:
+    """A well-formed sku, location or stock change of plain dicts, lists and strings as
+    `_item(parse_change(raw))` gives it; None for anything else (left to `parse_change`)."""
+    entity, key, data = raw.get("entity"), raw.get("key"), raw.get("data")
+    if type(key) is not str or not key or type(data) is not dict:
+        return None
+    if entity == "stock":
+        location, sku, on_hand = data.get("location"), data.get("sku"), data.get("on_hand")
+        if (type(location) is str and location and type(sku) is str and sku and type(on_hand) is int
+                and key == f"{location}|{sku}"):
+            return "stock", key, False, (location, sku, on_hand)
+    elif entity == "sku":
+        name, barcodes = data.get("name", ""), data.get("barcodes", [])
+        sku = data.get("sku")
+        if (type(sku) is str and sku == key and type(name) is str and type(barcodes) is list
+                and all(type(barcode) is str and barcode for barcode in barcodes)):
+            return "sku", key, False, (sku, name, tuple(barcodes))
+    elif entity == "location":
+        code, warehouse_id, kind = data.get("code"), data.get("warehouse_id", ""), data.get("kind")
+        if (type(code) is str and code == key and type(warehouse_id) is str and type(kind) is str
+                and kind in _LOCATION_KINDS):
+            return "location", key, False, (code, warehouse_id, kind)
+    return None
+
+
+def _item(row: ServerRow) -> Item:
+    """A parsed row as the values `write_changes` writes."""
+    if isinstance(row, Deletion):
+        return row.entity, row.key, True, (row.key,)
+    if isinstance(row, Sku):
+        return "sku", row.sku, False, (row.sku, row.name, row.barcodes)
+    if isinstance(row, Location):
+        return "location", row.code, False, (row.code, row.warehouse_id, row.kind.value)
+    if isinstance(row, StockLevel):
+        return "stock", f"{row.location}|{row.sku}", False, (row.location, row.sku, row.on_hand)
+    if isinstance(row, OrderRecord):
+        order = row.order
+        lines = tuple((line.line_id, line.sku, line.qty, line.picked) for line in order.lines)
+        return "order", order.order_id, False, (
+            order.order_id, order.state.value, order.warehouse_id, row.waybill, lines)
+    if isinstance(row, TaskRecord):
+        return "task", row.task_id, False, (
+            row.task_id, row.kind, row.state, row.assignee, _json(dict(row.detail)))
+    return "operator", row.operator_id, False, (row.operator_id, row.name, _json(list(row.roles)), row.pin_hash)
+
+
+def write_changes(db: Database, items: Sequence[Item], *, fresh: bool = False, shown: bool = False) -> None:
+    """Store parsed changes (inside the caller's transaction), as `write_row` of each in order
+    stores them. `fresh`: the server-truth tables were just emptied (a snapshot): nothing of
+    what was there before needs removing. `shown`: write stock and orders to the shown tables
+    (`stock`, `orders`, `order_lines`) too, which hold the same as the server's when no op of
+    this terminal is on top."""
+    if len({(entity, key) for entity, key, _, _ in items}) == len(items):
+        runs: Iterable[tuple[str, bool, list[tuple[Any, ...]]]] = _runs(items)
+    else:  # an entity twice: change by change, in order
+        runs = [(entity, deletion, [values]) for entity, _, deletion, values in items]
+        fresh = False
+    cursor = db.conn.cursor()
+    try:
+        for entity, deletion, rows in runs:
+            if deletion:
+                _delete_rows(cursor, entity, rows, shown)
+            else:
+                _WRITERS[entity](cursor, rows, fresh, shown)
+    finally:
+        cursor.close()
+
+
+def _runs(items: Sequence[Item]) -> Iterator[tuple[str, bool, list[tuple[Any, ...]]]]:
+    """The items grouped by entity, and within each entity in runs of writes or deletions, in order."""
+    by_entity: dict[str, list[tuple[bool, list[tuple[Any, ...]]]]] = {}
+    for entity, _, deletion, values in items:
+        runs = by_entity.setdefault(entity, [])
+        if runs and runs[-1][0] == deletion:
+            runs[-1][1].append(values)
+        else:
+            runs.append((deletion, [values]))
+    for entity, runs in by_entity.items():
+        for deletion, rows in runs:
+            yield entity, deletion, rows
+
+
+Cursor = Any  # a sqlite3.Cursor
+
+
+def _write_skus(cursor: Cursor, rows: list[tuple[Any, ...]], fresh: bool, shown: bool) -> None:
+    cursor.executemany(
+        "INSERT INTO skus (sku, name) VALUES (?, ?) "
+        "ON CONFLICT (sku) DO UPDATE SET name = excluded.name WHERE skus.name IS NOT excluded.name",
+        [(sku, name) for sku, name, _ in rows],
+    )
+    if not fresh:
+        # the barcodes these SKUs have and no longer list, as they are before any is written
+        listed = {sku: barcodes for sku, _, barcodes in rows}
+        had = cursor.execute(
+            "SELECT barcode, sku FROM barcodes WHERE sku IN (SELECT value FROM json_each(?))",
+            (_json_texts(listed),),
+        ).fetchall()
+        cursor.executemany(
+            "DELETE FROM barcodes WHERE barcode = ?",
+            [(barcode,) for barcode, sku in had if barcode not in listed[sku]],
+        )
+    # a barcode the office moved to this SKU leaves the SKU it belonged to
+    cursor.executemany(
+        "INSERT INTO barcodes (barcode, sku) VALUES (?, ?) "
+        "ON CONFLICT (barcode) DO UPDATE SET sku = excluded.sku WHERE barcodes.sku IS NOT excluded.sku",
+        [(barcode, sku) for sku, _, barcodes in rows for barcode in barcodes],
+    )
+
+
+def _json_texts(texts: Iterable[str]) -> str:
+    """A JSON array of strings (for `json_each`)."""
+    return "[" + ",".join(map(_quote, texts)) + "]"
+
+
+def _write_locations(cursor: Cursor, rows: list[tuple[Any, ...]], fresh: bool, shown: bool) -> None:
+    cursor.executemany(
+        "INSERT INTO locations (code, warehouse_id, kind) VALUES (?, ?, ?) "
+        "ON CONFLICT (code) DO UPDATE SET warehouse_id = excluded.warehouse_id, kind = excluded.kind",
+        rows,
+    )
+
+
+def _write_stock(cursor: Cursor, rows: list[tuple[Any, ...]], fresh: bool, shown: bool) -> None:
+    for table in ("server_stock", "stock") if shown else ("server_stock",):
+        cursor.executemany(
+            f"INSERT INTO {table} (location, sku, on_hand) VALUES (?, ?, ?) "
+            "ON CONFLICT (location, sku) DO UPDATE SET on_hand = excluded.on_hand",
+            rows,
+        )
+
+
+def _write_orders(cursor: Cursor, rows: list[tuple[Any, ...]], fresh: bool, shown: bool) -> None:
+    for orders, lines in (("server_orders", "server_order_lines"), ("orders", "order_lines"))[: 2 if shown else 1]:
+        cursor.executemany(
+            f"INSERT INTO {orders} (order_id, state, warehouse_id, waybill) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (order_id) DO UPDATE SET state = excluded.state, "
+            "warehouse_id = excluded.warehouse_id, waybill = excluded.waybill",
+            [values[:4] for values in rows],
+        )
+        if not fresh:
+            cursor.executemany(f"DELETE FROM {lines} WHERE order_id = ?", [values[:1] for values in rows])
+        cursor.executemany(
+            f"INSERT INTO {lines} (order_id, line_id, sku, qty, picked) VALUES (?, ?, ?, ?, ?)",
+            [(values[0], *line) for values in rows for line in values[4]],
+        )
+
+
+def _write_tasks(cursor: Cursor, rows: list[tuple[Any, ...]], fresh: bool, shown: bool) -> None:
+    cursor.executemany(
+        "INSERT INTO tasks (task_id, kind, state, assignee, data) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (task_id) DO UPDATE SET kind = excluded.kind, state = excluded.state, "
+        "assignee = excluded.assignee, data = excluded.data",
+        rows,
+    )
+
+
+def _write_operators(cursor: Cursor, rows: list[tuple[Any, ...]], fresh: bool, shown: bool) -> None:
+    cursor.executemany(
+        "INSERT INTO operators (operator_id, name, roles, pin_hash) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (operator_id) DO UPDATE SET name = excluded.name, "
+        "roles = excluded.roles, pin_hash = excluded.pin_hash",
+        rows,
+    )
+
+
+_WRITERS: dict[str, Callable[[Cursor, list[tuple[Any, ...]], bool, bool], None]] = {
+    "sku": _write_skus,
+    "location": _write_locations,
+    "stock": _write_stock,
+    "order": _write_orders,
+    "task": _write_tasks,
+    "operator": _write_operators,
+}
+
+_DELETIONS: dict[str, tuple[str, ...]] = {
+    "sku": ("DELETE FROM barcodes WHERE sku = ?", "DELETE FROM skus WHERE sku = ?"),
+    "location": ("DELETE FROM locations WHERE code = ?",),
+    "order": ("DELETE FROM server_order_lines WHERE order_id = ?", "DELETE FROM server_orders WHERE order_id = ?"),
+    "task": ("DELETE FROM tasks WHERE task_id = ?",),
+    "operator": ("DELETE FROM operators WHERE operator_id = ?",),
+}
+_SHOWN_DELETIONS: dict[str, tuple[str, ...]] = {
+    "order": ("DELETE FROM order_lines WHERE order_id = ?", "DELETE FROM orders WHERE order_id = ?"),
+}
+
+
+def _delete_rows(cursor: Cursor, entity: str, rows: list[tuple[Any, ...]], shown: bool) -> None:
+    if entity == "stock":
+        pairs = [tuple(key.split("|", 1)) for (key,) in rows]
+        for table in ("server_stock", "stock") if shown else ("server_stock",):
+            cursor.executemany(f"DELETE FROM {table} WHERE location = ? AND sku = ?", pairs)
+        return
+    statements = _DELETIONS[entity] + (_SHOWN_DELETIONS.get(entity, ()) if shown else ())
+    for statement in statements:
+        cursor.executemany(statement, rows)
+
+
 __all__ = [
     "ENTITIES",
     "Deletion",
@@ -342,5 +573,7 @@ __all__ = [
     "TaskRecord",
     "clear_server_truth",
     "parse_change",
+    "parse_changes",
+    "write_changes",
     "write_row",
 ]

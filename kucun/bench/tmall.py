@@ -48,7 +48,7 @@ def bench_tmall(trades: int = 2_000, seed: int = 11) -> TmallBenchResult:
     from engine.replica import Replica
     from engine.sync import SyncClient
     from server.tmall.binding import bind_store
-    from server.tmall.runner import MarketplaceJobs
+    from server.marketplace_jobs import MarketplaceJobs
     from server.tmall.sandbox import SandboxState, make_sandbox_app
     from server.vault import Vault
 

@@ -12,7 +12,7 @@ from anyio.from_thread import BlockingPortal
 from kucun.simulation.clock import VirtualClock
 from server.app import make_app
 from server.store.database import Database
-from server.tmall.runner import MarketplaceJobs
+from server.marketplace_jobs import MarketplaceJobs
 from server.vault import Vault
 
 

@@ -41,6 +41,8 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.expression import TextClause, bindparam, text
 
+from server.store.migrate import upgrade
+
 DB_ENV = "KUCUN_DB"
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 T = TypeVar("T")
@@ -115,7 +117,7 @@ def describe(target: str | Path) -> str:
 class Tx:
     """One transaction (or read snapshot) on the server database; what `server/store/` functions take."""
 
-    __slots__ = ("conn", "dialect", "feed_changes", "after_commit", "writable", "notices")
+    __slots__ = ("conn", "dialect", "feed_changes", "before_commit", "after_commit", "writable", "notices")
 
     def __init__(self, conn: Connection, dialect: str, writable: bool) -> None:
         self.conn = conn
@@ -123,6 +125,8 @@ class Tx:
         self.writable = writable
         # (entity, key, scope, data JSON) in publish order; numbered at commit (server/store/feed.py)
         self.feed_changes: list[tuple[str, str, str, str | None]] = []
+        # work that must be the last thing before COMMIT (numbering the feed changes), each once
+        self.before_commit: list[Callable[[Tx], None]] = []
         self.after_commit: list[Callable[[], None]] = []
         self.notices: set[str] = set()
 
@@ -236,9 +240,8 @@ class Database:
             self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size * 2,
                                         pool_pre_ping=True, pool_recycle=1800)
         if migrate:
-            from server.store.migrate import upgrade
-
-            upgrade(self)
+            with self.connection() as conn:
+                upgrade(conn)
 
     @property
     def postgresql(self) -> bool:
@@ -259,8 +262,6 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
         """A write transaction: everything inside commits together or not at all."""
-        from server.store.feed import flush
-
         if self._sqlite is not None:
             with self.lock:
                 conn = self._sqlite
@@ -268,7 +269,8 @@ class Database:
                 tx = Tx(conn, self.dialect, True)
                 with conn.begin():
                     yield tx
-                    flush(tx)
+                    for hook in tx.before_commit:
+                        hook(tx)
             for channel in sorted(tx.notices):
                 self._notices.deliver(channel)
         else:
@@ -276,7 +278,8 @@ class Database:
                 tx = Tx(conn, self.dialect, True)
                 with conn.begin():
                     yield tx
-                    flush(tx)
+                    for hook in tx.before_commit:
+                        hook(tx)
                     for channel in sorted(tx.notices):  # delivered by PostgreSQL on commit
                         conn.execute(sql("SELECT pg_notify(:channel, '')"), {"channel": channel})
         for callback in tx.after_commit:

@@ -1,6 +1,6 @@
 """Bringing the server database to the current schema with Alembic (`server/store/migrations/`).
 
-`upgrade(db)` runs when a `Database` opens. On PostgreSQL it holds an advisory lock while it runs,
+`upgrade(conn)` runs when a `Database` opens, on its bare connection. On PostgreSQL it holds an advisory lock while it runs,
 so several server processes starting together migrate once, one after the other. A SQLite file
 made before Alembic (it has `schema_migrations`, versions 1–13) is first brought to version 13 by
 the frozen legacy scripts, then stamped at the baseline revision, which is exactly that schema.
@@ -9,7 +9,6 @@ the frozen legacy scripts, then stamped at the baseline revision, which is exact
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
@@ -19,8 +18,6 @@ from sqlalchemy import Connection, inspect
 
 from server.store.migrations.legacy import LAST_LEGACY_VERSION, LEGACY_MIGRATIONS
 
-if TYPE_CHECKING:
-    from server.store.database import Database
 
 BASELINE = "0001"
 MIGRATION_LOCK = 0x6B75_6375  # "kucu": the advisory lock key of migrations
@@ -44,16 +41,17 @@ def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(db: Database) -> None:
-    """Apply every migration not yet applied, in one transaction."""
-    with db.connection() as conn:
-        if not db.postgresql:
-            _finish_legacy(conn)
-        with conn.begin():
-            if db.postgresql:
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-            if current_revision(conn) != head_revision():
-                command.upgrade(alembic_config(conn), "head")
+def upgrade(conn: Connection) -> None:
+    """Apply every migration not yet applied, in one transaction, on a connection that is not in
+    a transaction yet."""
+    postgresql = conn.dialect.name == "postgresql"
+    if not postgresql:
+        _finish_legacy(conn)
+    with conn.begin():
+        if postgresql:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        if current_revision(conn) != head_revision():
+            command.upgrade(alembic_config(conn), "head")
 
 
 def _finish_legacy(conn: Connection) -> None:

@@ -21,15 +21,21 @@ RATE = r"[\d,]+"
 
 
 def test_in_process_on_sqlite_prints_both_rates_and_their_ratio() -> None:
-    run = subprocess.run(kucun("bench", "sync", "--ops", "200", "--batch", "50"),
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(kucun("bench", "sync", "--ops", "200", "--batch", "50", "--snapshot-skus", "2000",
+                               "--pull-changes", "1000"), capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.strip().splitlines()
     assert re.fullmatch(rf"server: 200 mixed ops in batches of 50 \(in process, one terminal\): "
-                        rf"[\d.]+ s = {RATE} ops/s \(\d+ applied\)", lines[-3]), lines
+                        rf"[\d.]+ s = {RATE} ops/s \(\d+ applied\)", lines[-6]), lines
     assert re.fullmatch(rf"raw SQLite executemany of 200 ledger rows, 1 connection, one transaction per "
-                        rf"batch \(best of 3\): [\d.]+ s = {RATE} rows/s", lines[-2]), lines
-    assert re.fullmatch(r"server / raw = [\d.]+%", lines[-1]), lines
+                        rf"batch \(best of 3\): [\d.]+ s = {RATE} rows/s", lines[-5]), lines
+    assert re.fullmatch(r"server / raw = [\d.]+%", lines[-4]), lines
+    # the pull/snapshot line: a new terminal on a 2,000-SKU site (2,000 SKUs, their 2,000 stock levels,
+    # 1,000 bins, one operator), then 1,000 changes
+    assert lines[-3] == "seeding a 2,000-SKU site for the snapshot and pull..."
+    assert re.fullmatch(r"snapshot of a 2,000-SKU site \(5,001 entities, [\d.]+ MB of JSON\) to a ready "
+                        r"replica \([\d.]+ MB\), SQLite server: [\d.]+ s", lines[-2]), lines
+    assert re.fullmatch(rf"pull of 1,000 changes in 1 page of 5,000: [\d.]+ s = {RATE} changes/s", lines[-1]), lines
 
 
 @pytest.mark.skipif("postgresql" not in backends(), reason="PostgreSQL left out (KUCUN_TEST_BACKENDS)")
@@ -38,7 +44,8 @@ def test_two_server_processes_on_postgresql() -> None:
     name = make_url(url).database
     try:
         run = subprocess.run(kucun("bench", "sync", "--db", url, "--processes", "2", "--ops", "200",
-                                   "--batch", "50"), capture_output=True, text=True, timeout=120)
+                                   "--batch", "50", "--snapshot-skus", "0"),
+                             capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stderr
         lines = run.stdout.strip().splitlines()
         assert lines[0] == "pushing 4 batch(es) of 50 mixed ops to 2 server processes..."

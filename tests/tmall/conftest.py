@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from server.store import marketplace, stock
 from server.tmall.binding import bind_store
-from server.tmall.runner import MarketplaceJobs
+from server.marketplace_jobs import MarketplaceJobs
 from server.tmall.sandbox import SandboxState, make_sandbox_app
 from server.vault import Vault
 from tests.harness import Site

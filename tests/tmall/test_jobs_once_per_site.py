@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 
 from server.store import marketplace
 from server.store.database import Database
-from server.tmall.runner import MarketplaceJobs, PassReport
+from server.marketplace_jobs import MarketplaceJobs, PassReport
 from server.vault import Vault
 from tests.harness import Site
 
