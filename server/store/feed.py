@@ -50,10 +50,19 @@ def flush(tx: Tx) -> None:
         "UPDATE feed_clock SET last_seq = last_seq + :n WHERE id = 1 RETURNING last_seq",
         {"n": len(latest)}))
     first = head - len(latest) + 1
-    tx.execute(
+    upsert = "ON CONFLICT (entity, entity_key, scope) DO UPDATE SET seq = excluded.seq, data = excluded.data"
+    if tx.postgresql:  # one statement over arrays: a push batch publishes a thousand changes and more
+        keys = list(latest)
+        tx.execute(
+            "INSERT INTO feed (entity, entity_key, scope, seq, data) SELECT * FROM unnest("
+            "CAST(:entities AS text[]), CAST(:keys AS text[]), CAST(:scopes AS text[]), "
+            "CAST(:seqs AS bigint[]), CAST(:bodies AS text[])) " + upsert,
+            {"entities": [k[0] for k in keys], "keys": [k[1] for k in keys], "scopes": [k[2] for k in keys],
+             "seqs": list(range(first, head + 1)), "bodies": list(latest.values())})
+        return
+    tx.executemany(
         "INSERT INTO feed (entity, entity_key, scope, seq, data) "
-        "VALUES (:entity, :entity_key, :scope, :seq, :data) "
-        "ON CONFLICT (entity, entity_key, scope) DO UPDATE SET seq = excluded.seq, data = excluded.data",
+        "VALUES (:entity, :entity_key, :scope, :seq, :data) " + upsert,
         [{"entity": entity, "entity_key": key, "scope": scope, "seq": first + index, "data": body}
          for index, ((entity, key, scope), body) in enumerate(latest.items())],
     )
