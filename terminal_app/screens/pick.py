@@ -74,8 +74,12 @@ class PickScreen(ScanScreen):
                 in zip(self.work.task_lines(), self.work.tasks)]
         heading = _("pick.tasks_heading", n=len(rows)) if rows else ""
         if self.work.shorts:
-            rows += [(_(f"pick.reason.{s.reason}") + f" {s.order_id} {s.sku}", f"-{s.qty}")
-                     for s in self.work.shorts]
+            labels = self.work.order_labels()
+            rows += [
+                (f"{_(f'pick.reason.{s.reason}')} {labels.get(s.order_id, s.order_id)} {s.sku}",
+                 f"-{s.qty}")
+                for s in self.work.shorts
+            ]
         self.query_one("#detail", DetailList).show(rows, heading)
         self.show_prompt()
 

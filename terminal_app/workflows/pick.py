@@ -7,7 +7,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from terminal_app.workflows.pick_order import SHORT_REASONS, PickSession, ShortPick
-from terminal_app.workflows.pick_tasks import open_pick_tasks, order_to_pick, task_summary
+from terminal_app.workflows.pick_tasks import (
+    open_pick_tasks,
+    order_labels,
+    order_to_pick,
+    task_summary,
+)
 from terminal_app.workflows.put_back import PutBackSession
 from terminal_app.workflows.resolve import OrderScan, Resolver
 from terminal_app.workflows.step import Step
@@ -50,10 +55,19 @@ class PickWork:
 
     def task_lines(self) -> list[tuple[int, str, dict[str, Any]]]:
         """`(number, catalogue key, fields)` per task in the list."""
+        labels = self.order_labels()
         return [
-            (number, *task_summary(task, self.resolver.view))
+            (number, *task_summary(task, self.resolver.view,
+                                   labels.get(str(task.get("order_id") or ""))))
             for number, task in enumerate(self.tasks, start=1)
         ]
+
+    def order_labels(self) -> dict[str, str]:
+        """How the order ids in the list (its pick tasks, the shorts kept) read there: long ids
+        by the tail that tells them apart (`pick_tasks.order_labels`)."""
+        ids = [str(task["order_id"]) for task in self.tasks
+               if task.get("kind") == "pick" and task.get("order_id")]
+        return order_labels([*ids, *(short.order_id for short in self.shorts)])
 
     def refresh(self, tasks: Iterable[Mapping[str, Any]] | None = None) -> None:
         if tasks is not None:

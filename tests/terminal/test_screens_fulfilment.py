@@ -11,6 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from engine.model import OpKind, OrderState, PickPayload, ReceivePayload
+from server.site import load_site
 from server.store import orders
 from terminal_app import i18n_fulfilment
 from terminal_app.i18n import CATALOGUES
@@ -101,6 +102,43 @@ async def test_pick_an_order_in_bin_order_into_a_tote_and_sync_it(site: Site, si
 
         await press(pilot, "escape")  # back to the list: nothing left to pick
         assert "No pick tasks" in text_of(pilot, "#prompt")
+
+
+# two Tmall orders of one store, `<store>-<tid>`: the first 40 characters are the same
+LONG_IDS = ("tm-tmall-flagship-hangzhou-westlake-" + "4012345678901234501",
+            "tm-tmall-flagship-hangzhou-westlake-" + "4012345678901234502")
+# what a row must show even on 40 columns: the tail of the id and the line count
+LONG_ROWS = {
+    "en": ("2. order …8901234501: 1 line(s)", "3. order …8901234502: 2 line(s)"),
+    "zh": ("2. 订单…8901234501：1行1件", "3. 订单…8901234502：2行3件"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_orders_whose_ids_share_the_head_read_apart_on_the_pick_list(site: Site, lang, size):
+    assert LONG_IDS[0][:40] == LONG_IDS[1][:40]
+    load_site(site.db, {"orders": [
+        {"order_id": LONG_IDS[0], "warehouse": "WH1",
+         "lines": [{"line_id": "1", "sku": "SKU-1", "qty": 1}]},
+        {"order_id": LONG_IDS[1], "warehouse": "WH1",
+         "lines": [{"line_id": "1", "sku": "SKU-1", "qty": 2},
+                   {"line_id": "2", "sku": "SKU-2", "qty": 1}]},
+    ]}, site.clock())
+    terminal = stocked_terminal(site)
+    app = app_on(terminal, site, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        await open_workflow(pilot, "p1", "1111", "pick")
+        shown = screen_text(app).splitlines()
+        rows = [next(line.strip() for line in shown if line.strip().startswith(f"{n}. "))
+                for n in (2, 3)]
+        assert rows[0] != rows[1]
+        for row, expected in zip(rows, LONG_ROWS[lang]):
+            assert row.startswith(expected)
+        if size == COMFORTABLE:
+            assert rows[1].endswith("3 unit(s)" if lang == "en" else "3件")
+        await scan(pilot, LONG_IDS[1])  # the whole id, scanned, still opens its task
+        assert app.screen.work.active.order_id == LONG_IDS[1]
 
 
 async def test_a_short_pick_is_kept_and_shown_but_sends_nothing_more(site: Site):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.model import (
     Location,
@@ -27,7 +29,12 @@ from terminal_app.workflows.pick_order import (
     lines_in_bin_order,
     pickable_bins,
 )
-from terminal_app.workflows.pick_tasks import open_pick_tasks
+from terminal_app.workflows.pick_tasks import (
+    buyer_short_name,
+    open_pick_tasks,
+    order_labels,
+    task_summary,
+)
 from terminal_app.workflows.put_back import PutBackSession, PutBackStage
 from tests.terminal.fake_view import FLASK, SOCKS, DictView, resolver, small_warehouse
 
@@ -313,6 +320,70 @@ def test_leaving_a_task_goes_back_to_the_list():
     assert work.leave().key == "pick.left_task"
     assert work.active is None and work.leave().key == "pick.no_task_open"
     assert PickWork(resolver(stocked()), [], "p1").prompt == "pick.no_tasks"
+
+
+# --- how an order reads in the task list --------------------------------------------------------
+
+STORE = "tm-flagship-hangzhou-"  # a Tmall order id: `<store>-<tid>`, the tid 19 digits
+LABELS = [
+    pytest.param(["T9", "T10"], {"T9": "T9", "T10": "T10"}, id="short ids are shown whole"),
+    pytest.param([STORE + "4012345678901234501", STORE + "4012345678901234502"],
+                 {STORE + "4012345678901234501": "…8901234501",
+                  STORE + "4012345678901234502": "…8901234502"},
+                 id="long ids of one store: the tail, not the shared head"),
+    pytest.param([STORE + "4011111000000007788", STORE + "4022222000000007788"],
+                 {STORE + "4011111000000007788": "…1000000007788",
+                  STORE + "4022222000000007788": "…2000000007788"},
+                 id="one buyer's orders share a tail: it grows until they differ"),
+    pytest.param(["X-12345678901", "XX-12345678901"],
+                 {"X-12345678901": "X-12345678901", "XX-12345678901": "XX-12345678901"},
+                 id="a tail that would be all but whole: the whole id"),
+    pytest.param(["tm-a-4012345678901234501", "tm-b-4012345678901234501"],
+                 {"tm-a-4012345678901234501": "…a-4012345678901234501",
+                  "tm-b-4012345678901234501": "…b-4012345678901234501"},
+                 id="ids that differ near the head: the tail reaches the difference"),
+]
+
+
+@pytest.mark.parametrize(("ids", "labels"), LABELS)
+def test_order_labels(ids, labels):
+    assert order_labels(ids) == labels
+    assert len(set(labels.values())) == len(labels)
+
+
+@settings(derandomize=True, max_examples=200)
+@given(st.lists(st.text("12-", min_size=1, max_size=24), max_size=8), st.integers(1, 12))
+def test_order_labels_tell_every_id_apart_by_its_tail(ids, keep):
+    labels = order_labels(ids, keep)
+    assert set(labels) == set(ids) and len(set(labels.values())) == len(labels)
+    for order_id, label in labels.items():
+        assert label == order_id or (label.startswith("…") and order_id.endswith(label[1:])
+                                     and len(label) <= len(order_id))
+
+
+BUYERS = [
+    pytest.param({}, "", id="no buyer published"),
+    pytest.param({"buyer": "  li  lei "}, "li lei", id="spaces tidied"),
+    pytest.param({"buyer": "淘宝用户张三丰"}, "淘宝用户张…", id="a long name is cut"),
+]
+
+
+@pytest.mark.parametrize(("detail", "shown"), BUYERS)
+def test_buyer_short_name(detail, shown):
+    assert buyer_short_name(task("pick-T9", order_id="T9", **detail)) == shown
+
+
+def test_a_pick_row_names_the_tail_the_line_count_and_the_buyer():
+    long_id = STORE + "4012345678901234501"
+    view = stocked()
+    view.orders[long_id] = Order(long_id, OrderState.ALLOCATED, T9.lines, "WH1")
+    work = PickWork(resolver(view), [task("pick-1", order_id=long_id, buyer="韩梅梅"),
+                                     task("pick-T9", order_id="T9")], "p1")
+    assert [line[1:] for line in work.task_lines()] == [
+        ("pick.task_pick_buyer", {"order": "…8901234501", "lines": 2, "units": 3, "buyer": "韩梅梅"}),
+        ("pick.task_pick", {"order": "T9", "lines": 2, "units": 3}),
+    ]
+    assert task_summary(task("pick-1", order_id=long_id), view)[1]["order"] == long_id
 
 
 # --- put-back -----------------------------------------------------------------------------------
