@@ -21,14 +21,23 @@ def office_command(
     web: bool = typer.Option(False, "--web", help="Serve the console to browsers instead (textual-serve)."),
     host: str = typer.Option("127.0.0.1", help="With --web: address to listen on."),
     port: int = typer.Option(8740, help="With --web: port to listen on."),
+    lang: str = typer.Option(
+        "zh", "--lang", help="Language of the console: zh (the default) or en; F4 switches while it runs.",
+    ),
 ) -> None:
     """Open the office console: orders and holds, stock, alerts, count approvals, transfers, stores, reports."""
+    from office_console.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"{lang!r}: choose one of {', '.join(LANGUAGES)}", param_hint="--lang")
     if web:
         from textual_serve.server import Server
 
         # each browser session runs its own console and logs in itself; a token in the
         # environment is inherited, never written on a command line where `ps` would show it
-        command = f"{shlex.quote(sys.executable)} -m kucun.cli office --server {shlex.quote(server)}"
+        # (every browser session starts in --lang and switches on its own with F4)
+        command = (f"{shlex.quote(sys.executable)} -m kucun.cli office --server {shlex.quote(server)}"
+                   f" --lang {lang}")
         typer.echo(f"kucun office: open http://{host}:{port} in a browser (Ctrl+C stops)")
         Server(command, host=host, port=port, title="kucun office").serve()
         return
@@ -36,7 +45,7 @@ def office_command(
 
     if token:
         os.environ.pop(TOKEN_ENV, None)  # nothing below needs it in the environment
-    run_console(server, token)
+    run_console(server, token, lang=lang)
 
 
 def register(app: typer.Typer, admin: typer.Typer) -> None:

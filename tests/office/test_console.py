@@ -37,7 +37,7 @@ def test_stock_tab_shows_what_terminals_did(office: OfficeSite) -> None:
     terminal.sync()
 
     async def scenario() -> None:
-        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0)
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, lang="en")
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot, app, lambda: bool(table_rows(app, "stock")))
             assert app.sub_title == "sup (supervisor)"
@@ -54,7 +54,7 @@ def test_stock_tab_shows_what_terminals_did(office: OfficeSite) -> None:
 
 def test_login_screen_trades_a_password_for_a_token(office: OfficeSite) -> None:
     async def scenario() -> None:
-        app = OfficeApp(OfficeClient(office.http), refresh_s=0)
+        app = OfficeApp(OfficeClient(office.http), refresh_s=0, lang="en")
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await pilot.click("#account")
@@ -73,7 +73,7 @@ def test_login_screen_trades_a_password_for_a_token(office: OfficeSite) -> None:
 
 def test_a_refused_action_is_shown_and_changes_nothing(office: OfficeSite) -> None:
     async def scenario() -> None:
-        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0)
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, lang="en")
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot, app, lambda: app.sub_title != "")
             await pilot.press("1")  # orders
@@ -94,7 +94,7 @@ def test_orders_tab_approves_a_held_order_and_holds_another_with_a_reason(office
     assert show(office, asking)["held"] and show(office, quiet)["state"] == "allocated"
 
     async def scenario() -> None:
-        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0)
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, lang="en")
         async with app.run_test(size=(120, 30)) as pilot:
             await settle(pilot, app, lambda: {asking, quiet} <= {r[0] for r in table_rows(app, "orders")})
             rows = table_rows(app, "orders")
@@ -132,7 +132,7 @@ def test_every_view_loads_from_the_api_without_an_error(office: OfficeSite) -> N
     assert transfer.status_code == 201, transfer.text
 
     async def scenario() -> None:
-        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0)
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, lang="en")
         async with app.run_test(size=(120, 32)) as pilot:
             await settle(pilot, app, lambda: bool(table_rows(app, "transfers")) and bool(table_rows(app, "alerts"))
                          and all(str(app.query_one(f"#status-{tab}", Static).render()) for tab in ("counts", "stores")))

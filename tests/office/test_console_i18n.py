@@ -1,0 +1,257 @@
+"""The office console in Chinese and English: complete catalogues, Chinese by default, F4 and
+`kucun office --lang` switch, and no screen shows a catalogue key instead of its text."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import string
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Button, DataTable, Input, Static, TabbedContent
+from typer.testing import CliRunner
+
+import office_console
+from engine.model import OpKind, ReceivePayload
+from office_console import i18n
+from office_console.app import PICKER_COLUMNS, VIEWS, OfficeApp
+from office_console.client import OfficeClient
+from tests.office.conftest import OfficeSite
+from tests.office.test_console import settle, table_rows, token_of
+
+NAMESPACES = ("app", "tab", "column", "action", "hint", "status", "cell", "reason", "login", "error", "reports")
+KEY_IN_CODE = re.compile(rf"""["']((?:{"|".join(NAMESPACES)})\.[a-z_]+)["']""")
+A_KEY = re.compile(rf"\b(?:{'|'.join(NAMESPACES)})\.[a-z_]+\b")
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def keys_used_in_code() -> set[str]:
+    root = Path(office_console.__file__).parent
+    used: set[str] = set()
+    for source in root.rglob("*.py"):
+        if source.name != "i18n.py":
+            used |= set(KEY_IN_CODE.findall(source.read_text(encoding="utf-8")))
+    # built as f"column.{name}"
+    used |= {f"column.{c}" for view in VIEWS for c in view.columns} | {f"column.{c}" for c in PICKER_COLUMNS}
+    return used
+
+
+def test_both_languages_have_the_same_keys() -> None:
+    assert set(i18n.ZH) == set(i18n.EN)
+
+
+@pytest.mark.parametrize("key", sorted(i18n.EN))
+def test_both_languages_fill_the_same_placeholders(key: str) -> None:
+    assert placeholders(i18n.ZH[key]) == placeholders(i18n.EN[key])
+    assert i18n.ZH[key].strip() and i18n.EN[key].strip()
+
+
+def test_every_key_the_console_uses_is_in_both_catalogues() -> None:
+    used = keys_used_in_code()
+    assert len(used) > 50
+    assert sorted(used - set(i18n.ZH)) == []
+    assert sorted(used - set(i18n.EN)) == []
+    assert {f"tab.{v.tab_id}" for v in VIEWS} <= used and {v.title_key for v in VIEWS} <= used
+
+
+def test_the_chinese_catalogue_is_chinese() -> None:
+    words = {k: re.sub(r"\{[^}]*\}", "", v) for k, v in i18n.ZH.items()}
+    untranslated = [k for k, v in words.items() if k != "hint.language"
+                    and v == re.sub(r"\{[^}]*\}", "", i18n.EN[k]) and re.search("[a-z]{4}", v)]
+    assert untranslated == []
+
+
+def test_a_missing_field_or_key_shows_rather_than_crashes() -> None:
+    assert i18n.Messages()("status.rows", n=3) == "3 行"
+    assert i18n.Messages("en")("status.rows", n=3) == "3 row(s)"
+    assert i18n.Messages("en")("status.rows") == "{n} row(s)"
+    assert i18n.Messages("zh")("no.such_key") == "no.such_key"
+    assert i18n.Messages("zh").other().lang == "en" and i18n.Messages("en").other().lang == "zh"
+    with pytest.raises(ValueError):
+        i18n.Messages("fr")
+
+
+# -- what the screens show -----------------------------------------------------------------------
+
+def shown_texts(app: OfficeApp) -> list[str]:
+    """Every text the current screen shows: labels, statics, tab titles, column headers,
+    placeholders and buttons (on every tab, shown or not)."""
+    screen = app.screen
+    texts = [str(w.render()) for w in screen.query(Static)]
+    texts += [str(w.placeholder) for w in screen.query(Input)]
+    texts += [str(w.label) for w in screen.query(Button)]
+    for tabs in screen.query(TabbedContent):
+        texts += [str(tabs.get_tab(pane.id or "").label) for pane in tabs.query("TabPane")]
+    for table in screen.query(DataTable):
+        texts += [str(column.label) for column in table.columns.values()]
+    return [t for t in texts if t.strip()]
+
+
+def assert_no_key_shown(texts: list[str]) -> None:
+    keys = [t for t in texts if A_KEY.search(t)]
+    unfilled = [t for t in texts if re.search(r"\{[a-z_]+\}", t)]
+    assert keys == [] and unfilled == [], (keys, unfilled)
+
+
+def cjk(text: str) -> bool:
+    return re.search(r"[\u4e00-\u9fff]", text) is not None
+
+
+def tab_titles(app: OfficeApp) -> list[str]:
+    tabs = app.query_one("#tabs", TabbedContent)
+    return [str(tabs.get_tab(view.tab_id).label) for view in VIEWS] + [str(tabs.get_tab("reports").label)]
+
+
+def column_titles(app: OfficeApp, tab: str) -> list[str]:
+    return [str(c.label) for c in app.query_one(f"#table-{tab}", DataTable).columns.values()]
+
+
+def status_of(app: OfficeApp, tab: str) -> str:
+    return str(app.query_one(f"#status-{tab}", Static).render())
+
+
+def with_stock(office: OfficeSite) -> None:
+    terminal = office.site.terminal("WH1")
+    terminal.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-2", "A-01-02", 4), 1)
+    terminal.sync()
+
+
+def test_the_console_speaks_chinese_by_default_and_english_after_f4(office: OfficeSite) -> None:
+    with_stock(office)
+
+    async def scenario() -> None:
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0)
+        async with app.run_test(size=(140, 32)) as pilot:
+            await settle(pilot, app, lambda: bool(table_rows(app, "stock")) and status_of(app, "stores") != ""
+                         and "行" in status_of(app, "reports"))
+            assert app.messages.lang == "zh" and app.title == "库存 · 办公室"
+            assert tab_titles(app) == ["订单", "库存", "预警", "盘点审批", "调拨", "店铺", "报表"]
+            assert column_titles(app, "stock") == ["商品编码", "名称", "仓库", "在库", "已预留", "托管", "可售"]
+            assert status_of(app, "stores") == "0 行"
+            assert "a 批准  h 暂扣  l 放行  F5 刷新  F4 English" in str(app.query_one("#view-orders .hints", Static).render())
+            assert str(app.query_one("#sales-summary", Static).render()).startswith("0 件")
+            assert_no_key_shown(shown_texts(app))
+            await pilot.press("3", "k")  # no alert to acknowledge
+            await settle(pilot, app, lambda: status_of(app, "alerts") == "请先选择一行")
+
+            await pilot.press("2", "f4")
+            await settle(pilot, app, lambda: bool(table_rows(app, "stock")) and status_of(app, "stores") != "")
+            assert app.messages.lang == "en" and app.title == "kucun office"
+            assert app.query_one("#tabs", TabbedContent).active == "stock"  # the tab stays
+            assert tab_titles(app) == ["Orders", "Stock", "Alerts", "Count approvals", "Transfers", "Stores",
+                                       "Reports"]
+            assert column_titles(app, "stock")[:3] == ["sku", "name", "warehouse_id"]
+            assert table_rows(app, "stock") == [["SKU-2", "socks", "WH1", "4", "0", "0", "4"]]
+            assert status_of(app, "stores") == "0 row(s)"
+            assert not any(cjk(t) for t in tab_titles(app) + column_titles(app, "orders"))
+            assert_no_key_shown(shown_texts(app))
+
+            await pilot.press("f4")
+            await settle(pilot, app, lambda: status_of(app, "stores") == "0 行")
+            assert tab_titles(app)[0] == "订单"
+
+    asyncio.run(scenario())
+
+
+def test_english_when_asked_from_the_start(office: OfficeSite) -> None:
+    async def scenario() -> None:
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, lang="en")
+        async with app.run_test(size=(140, 32)) as pilot:
+            await settle(pilot, app, lambda: status_of(app, "stores") != "")
+            assert tab_titles(app)[3] == "Count approvals" and status_of(app, "stores") == "0 row(s)"
+            # the one Chinese word on an English screen is the name of the other language (F4 中文)
+            assert [t for t in shown_texts(app) if cjk(t.replace(i18n.EN["hint.language"], ""))] == []
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_reason_dialog_shows_no_key(office: OfficeSite, lang: str) -> None:
+    from tests.office.test_review import receive, run, tmall_order
+
+    receive(office, "WH1", 5)
+    quiet = tmall_order(office, 2002, [("SKU-1", 1)], paid_ago_ms=0)
+    run(office)
+
+    async def scenario() -> None:
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, lang=lang)
+        async with app.run_test(size=(140, 32)) as pilot:
+            await settle(pilot, app, lambda: any(r[0] == quiet for r in table_rows(app, "orders")))
+            app.query_one("#table-orders", DataTable).focus()
+            await pilot.press("h")
+            await settle(pilot, app, lambda: bool(app.screen.query("#reason")))
+            texts = shown_texts(app)
+            assert_no_key_shown(texts)
+            assert any(t.endswith("：原因？" if lang == "zh" else ": why?") for t in texts), texts
+            await pilot.press("f4")  # not while a reason is typed
+            assert app.messages.lang == lang
+            await pilot.press(*"check", "enter")
+            await settle(pilot, app, lambda: ("被拒绝" if lang == "zh" else "refused") in status_of(app, "orders"))
+
+    asyncio.run(scenario())
+
+
+def test_the_login_screen_is_chinese_and_f4_keeps_what_was_typed(office: OfficeSite) -> None:
+    async def scenario() -> None:
+        app = OfficeApp(OfficeClient(office.http), refresh_s=0)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert str(app.screen.query_one("#login-title", Static).render()) == "库存办公室 · 登录"
+            assert app.screen.query_one("#account", Input).placeholder == "账号"
+            assert_no_key_shown(shown_texts(app))
+            await pilot.click("#account")
+            await pilot.press(*"boss")
+            await pilot.press("f4")
+            await pilot.pause()
+            assert str(app.screen.query_one("#login-title", Static).render()) == "kucun office — log in"
+            assert str(app.screen.query_one("#login", Button).label) == "Log in"
+            assert app.screen.query_one("#account", Input).value == "boss"
+            assert_no_key_shown(shown_texts(app))
+            app.screen.query_one("#password", Input).value = "correct horse"
+            await pilot.click("#login")
+            await settle(pilot, app, lambda: app.sub_title == "boss (admin)" and bool(app.query("#tabs")))
+            await settle(pilot, app, lambda: status_of(app, "stores") == "0 row(s)")  # the main screen followed
+            assert tab_titles(app)[0] == "Orders"
+
+    asyncio.run(scenario())
+
+
+# -- `kucun office --lang` -----------------------------------------------------------------------
+
+def test_kucun_office_passes_its_language_to_the_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kucun.cli import app as cli
+    from office_console import app as console
+
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(console, "run_console", lambda server, token, **kw: started.append(kw))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["office", "--token", "t"]).exit_code == 0
+    assert runner.invoke(cli, ["office", "--token", "t", "--lang", "en"]).exit_code == 0
+    assert started == [{"lang": "zh"}, {"lang": "en"}]
+    refused = runner.invoke(cli, ["office", "--lang", "fr"])
+    assert refused.exit_code != 0 and started == [{"lang": "zh"}, {"lang": "en"}]
+
+
+def test_kucun_office_web_starts_each_session_in_its_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    import textual_serve.server
+
+    from kucun.cli import app as cli
+
+    commands: list[str] = []
+
+    class FakeServer:
+        def __init__(self, command: str, **kwargs: Any) -> None:
+            commands.append(command)
+
+        def serve(self) -> None:
+            pass
+
+    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    assert CliRunner().invoke(cli, ["office", "--web", "--lang", "en"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["office", "--web"]).exit_code == 0
+    assert commands[0].endswith("--lang en") and commands[1].endswith("--lang zh")
