@@ -4,18 +4,20 @@ Slips and shipping labels are both 100×150 mm pages, so one roll of thermal lab
 wave without changing media (a slip that does not fit continues on a second page). They are drawn
 at any resolution (`dots_per_mm`: 8 for 203 dpi thermal printers, or 300 dpi), every barcode module
 a whole number of dots, and written as 1-bit pages (lossless, CCITT G4) whose PDF page size is
-exactly 100×150 mm. Barcodes and text (with a CJK font) are drawn by `documents.labels`.
+exactly 100×150 mm. Barcodes and text (with a CJK font) are drawn by `documents.labels`; the
+fixed texts come from `documents.page_texts` in the language asked (Chinese by default).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
 from documents import labels as drawing
+from documents.page_texts import DEFAULT_LANG, Lang, page_texts
 
 PAGE_MM = (100, 150)
 COURIERS = {
@@ -56,15 +58,15 @@ class OrderDocument:
 
 
 def order_pages(found: Sequence[OrderDocument], dots_per_mm: float, *, slips: bool = True,
-                labels: bool = True) -> list[Image.Image]:
+                labels: bool = True, lang: Lang = DEFAULT_LANG) -> list[Image.Image]:
     """For each order its packing slip page(s), then its shipping label (or only one of them).
     Raises `LabelError` for a value a barcode cannot hold or that does not fit the page."""
     pages: list[Image.Image] = []
     for document in found:
         if slips:
-            pages.extend(packing_slip(document, dots_per_mm))
+            pages.extend(packing_slip(document, dots_per_mm, lang))
         if labels:
-            pages.append(shipping_label(document, dots_per_mm))
+            pages.append(shipping_label(document, dots_per_mm, lang))
     return pages
 
 
@@ -118,26 +120,27 @@ class _Page:
         return self.image.convert("1", dither=Image.Dither.NONE)
 
 
-def shipping_label(document: OrderDocument, dots_per_mm: float = 8.0) -> Image.Image:
+def shipping_label(document: OrderDocument, dots_per_mm: float = 8.0, lang: Lang = DEFAULT_LANG) -> Image.Image:
     """Courier, the waybill as Code 128 (the order id while there is no waybill), the receiver,
     the order id as Code 128 and the store and piece count."""
+    texts = page_texts(lang)
     page = _Page(dots_per_mm)
     y = page.mm(3)
-    page.text(page.left, y, document.courier or "快递 Courier: —", 5)
+    page.text(page.left, y, document.courier or texts["courier_unknown"], 5)
     page.text_right(y + page.mm(1), document.warehouse_id, 3.5)
     y += page.mm(7)
     y = page.barcode(document.waybill or document.order_id, y, 24)
     page.centred(y + page.mm(1), document.waybill or document.order_id, 5)
     y += page.mm(8)
     if not document.waybill:
-        page.centred(y, "暂无运单 No waybill yet", 3.5)
+        page.centred(y, texts["no_waybill"], 3.5)
         y += page.mm(4.5)
     y = page.rule(y)
     receiver = document.receiver
-    page.text(page.left, y, "收件人 To", 3.5)
+    page.text(page.left, y, texts["receiver"], 3.5)
     y += page.mm(5)
     if receiver is None:
-        page.text(page.left, y, "— (不在订单中 not in the order)", 4)
+        page.text(page.left, y, texts["receiver_missing"], 4)
         y += page.mm(6)
     else:
         page.text(page.left, y, f"{receiver.name}  {receiver.phone}".strip(), 5)
@@ -146,30 +149,33 @@ def shipping_label(document: OrderDocument, dots_per_mm: float = 8.0) -> Image.I
             page.text(page.left, y, line, 4.5)
             y += page.mm(5.5)
     y = page.rule(max(y + page.mm(1), page.mm(88)))
-    page.text(page.left, y, "订单 Order", 3.5)
+    page.text(page.left, y, texts["order"], 3.5)
     y = page.barcode(document.order_id, y + page.mm(5), 14)
     page.centred(y + page.mm(1), document.order_id, 4)
     y = page.rule(y + page.mm(7))
     pieces = sum(line.qty for line in document.lines)
-    for line in page.wrap(_shop_line(document), 3.5, page.right - page.left, 2):
+    for line in page.wrap(_shop_line(document, texts), 3.5, page.right - page.left, 2):
         page.text(page.left, y, line, 3.5)
         y += page.mm(4.5)
-    page.text(page.left, y, f"{pieces} 件 pcs, {len(document.lines)} 种 SKUs", 3.5)
+    page.text(page.left, y, texts["pieces"].format(pieces=pieces, skus=len(document.lines)), 3.5)
     return page.done()
 
 
-def _shop_line(document: OrderDocument) -> str:
-    parts = [f"店铺 Store: {document.store}" if document.store else "",
-             f"买家 Buyer: {document.buyer_nick}" if document.buyer_nick else ""]
-    return "   ".join(part for part in parts if part) or "店铺 Store: —"
+def _shop_line(document: OrderDocument, texts: Mapping[str, str]) -> str:
+    parts = [texts["store"].format(store=document.store) if document.store else "",
+             texts["buyer"].format(buyer=document.buyer_nick) if document.buyer_nick else ""]
+    return "   ".join(part for part in parts if part) or texts["store_unknown"]
 
 
-_COLUMNS_MM = ((0, "SKU"), (22, "名称 Name"), (58, "数量 Qty"), (71, "库位 Bin"))
+_COLUMNS_MM = ((0, "column_sku"), (22, "column_name"), (58, "column_qty"), (71, "column_bins"))
+"""Where each column of a slip starts (mm from the margin), and the key of its title."""
 
 
-def packing_slip(document: OrderDocument, dots_per_mm: float = 8.0) -> list[Image.Image]:
+def packing_slip(document: OrderDocument, dots_per_mm: float = 8.0,
+                 lang: Lang = DEFAULT_LANG) -> list[Image.Image]:
     """The order id as Code 128, store and buyer, then one row per SKU (SKU, name, quantity, bins),
     continued on further pages when the rows do not fit on one."""
+    texts = page_texts(lang)
     probe = _Page(dots_per_mm)
     size = 3.2
     column = [probe.left + probe.mm(x) for x, _ in _COLUMNS_MM]
@@ -193,18 +199,18 @@ def packing_slip(document: OrderDocument, dots_per_mm: float = 8.0) -> list[Imag
     images = []
     for number, page_rows in enumerate(per_page, start=1):
         page = _Page(dots_per_mm)
-        page.text(page.left, page.mm(3), "装箱单 Packing slip", 5)
+        page.text(page.left, page.mm(3), texts["slip_title"], 5)
         page.text_right(page.mm(4), f"{number}/{len(per_page)}", 3.5)
         y = page.barcode(document.order_id, page.mm(10), 14)
         page.centred(y + page.mm(1), document.order_id, 4)
         y += page.mm(7)
-        for line in page.wrap(_shop_line(document), size, page.right - page.left, 2):
+        for line in page.wrap(_shop_line(document, texts), size, page.right - page.left, 2):
             page.text(page.left, y, line, size)
             y += page.mm(4.5)
-        page.text(page.left, y, f"仓库 Warehouse: {document.warehouse_id}", size)
+        page.text(page.left, y, texts["warehouse"].format(warehouse=document.warehouse_id), size)
         y = page.rule(header_bottom - page.mm(7))
-        for x, title in zip(column, (title for _, title in _COLUMNS_MM)):
-            page.text(x, y, title, 2.8)
+        for x, key in zip(column, (key for _, key in _COLUMNS_MM)):
+            page.text(x, y, texts[key], 2.8)
         y = page.rule(header_bottom - page.mm(1.5))
         for row in page_rows:
             for x, cell in zip(column, row):
@@ -214,6 +220,6 @@ def packing_slip(document: OrderDocument, dots_per_mm: float = 8.0) -> list[Imag
         if number == len(per_page):
             y = page.rule(y)
             pieces = sum(line.qty for line in document.lines)
-            page.text(page.left, y, f"合计 Total: {pieces} 件 pcs, {len(document.lines)} 种 SKUs", size)
+            page.text(page.left, y, texts["total"].format(pieces=pieces, skus=len(document.lines)), size)
         images.append(page.done())
     return images

@@ -18,6 +18,7 @@ print_app = typer.Typer(help="Packing slips and shipping labels (100×150 mm) an
 _OUT = typer.Option(..., "--out", help="The PDF to write.")
 _DPI = typer.Option(203, "--dpi", help="203 (thermal printers, 8 dots/mm) or 300.")
 _DOCUMENTS = typer.Option("all", "--documents", help="all, slips or labels.")
+_LANG = typer.Option("zh", "--lang", help="The pages' language: zh or en.")
 
 
 def _write(ctx: typer.Context, out: Path, what: str, render: Callable[[Tx], tuple[bytes, int]]) -> None:
@@ -52,27 +53,27 @@ def _write(ctx: typer.Context, out: Path, what: str, render: Callable[[Tx], tupl
 
 @print_app.command("wave")
 def wave(ctx: typer.Context, wave_id: str = typer.Argument(...), out: Path = _OUT,
-         dpi: int = _DPI, documents: str = _DOCUMENTS) -> None:
+         dpi: int = _DPI, documents: str = _DOCUMENTS, lang: str = _LANG) -> None:
     """A wave's packing slips and shipping labels, order by order."""
     from server.office import printing
 
     def render(tx: Tx) -> tuple[bytes, int]:
         found = printing.order_documents(tx, printing.wave_order_ids(tx, wave_id))
         typer.echo(f"wave {wave_id}: {len(found)} order(s), rendering...")
-        return printing.render_orders(found, dpi, documents), len(found)  # type: ignore[arg-type]
+        return printing.render_orders(found, dpi, documents, lang), len(found)  # type: ignore[arg-type]
 
     _write(ctx, out, f"order(s) of wave {wave_id}", render)
 
 
 @print_app.command("orders")
 def orders(ctx: typer.Context, order_ids: list[str] = typer.Argument(..., help="Order ids."),
-           out: Path = _OUT, dpi: int = _DPI, documents: str = _DOCUMENTS) -> None:
+           out: Path = _OUT, dpi: int = _DPI, documents: str = _DOCUMENTS, lang: str = _LANG) -> None:
     """These orders' packing slips and shipping labels, in the order given."""
     from server.office import printing
 
     def render(tx: Tx) -> tuple[bytes, int]:
         found = printing.order_documents(tx, order_ids)
-        return printing.render_orders(found, dpi, documents), len(found)  # type: ignore[arg-type]
+        return printing.render_orders(found, dpi, documents, lang), len(found)  # type: ignore[arg-type]
 
     _write(ctx, out, "order(s)", render)
 

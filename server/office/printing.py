@@ -16,10 +16,14 @@ from typing import Any, Literal
 
 from documents.labels import LabelError, LabelSpec, find_font, render_labels
 from documents.order_pages import COURIERS, OrderDocument, Receiver, SlipLine, order_pages, pdf
+from documents.page_texts import DEFAULT_LANG as DEFAULT_PAGE_LANG
+from documents.page_texts import LANGS, Lang
 from server.office.accounts import NotFound, OfficeError
 from server.store import printing as store
 from server.store.database import Tx
 
+DEFAULT_LANG: Lang = DEFAULT_PAGE_LANG
+"""The language of the pages when none is asked for."""
 DOTS_PER_MM: dict[int, float] = {203: 8.0, 300: 300 / 25.4}
 """The resolutions offered: 203 dpi is the thermal printers' 8 dots/mm."""
 Documents = Literal["all", "slips", "labels"]
@@ -105,17 +109,18 @@ def code_labels(tx: Tx, kind: CodeKind, codes: Sequence[str]) -> list[LabelSpec]
 
 
 def render_orders(found: Sequence[OrderDocument], dpi: int = 203,
-                  documents: Documents = "all") -> bytes:
+                  documents: Documents = "all", lang: str = DEFAULT_PAGE_LANG) -> bytes:
     """One PDF: for each order its packing slip page(s), then its shipping label (or only
-    the slips, or only the labels)."""
+    the slips, or only the labels), their fixed texts in `lang` ("zh" or "en")."""
     if not found:
         raise OfficeError("nothing_to_print", "no orders to print")
     if documents not in ("all", "slips", "labels"):
         raise OfficeError("bad_documents", "documents is all, slips or labels")
     dots = _dots_per_mm(dpi)
+    language = page_language(lang)
     try:
         pages = order_pages(found, dots, slips=documents in ("all", "slips"),
-                            labels=documents in ("all", "labels"))
+                            labels=documents in ("all", "labels"), lang=language)
     except LabelError as problem:
         raise Unprintable(str(problem)) from problem
     return pdf(pages)
@@ -137,6 +142,14 @@ def font_note() -> str | None:
         return None
     return ("no font with Chinese characters found (`fc-list :lang=zh` lists none): Chinese text "
             "prints as boxes; install fonts-noto-cjk or fonts-wqy-microhei, or set KUCUN_LABEL_CJK_FONT")
+
+
+def page_language(lang: str) -> Lang:
+    """`lang` as a language the pages are printed in; 422 naming the ones there are."""
+    for known in LANGS:
+        if lang == known:
+            return known
+    raise OfficeError("bad_lang", f"lang is one of {', '.join(LANGS)}, not '{lang}'")
 
 
 def _dots_per_mm(dpi: int) -> float:

@@ -23,7 +23,8 @@ are the members' lines (`<order id>/<line id>`) with one pick task; the members 
 Split: an order no single warehouse covers but several do together is served by work orders
 `<order id>~<warehouse>` (fewest warehouses first; a line may be shared out), each with its own
 reservations and pick task; the order becomes `reviewed`. To the terminals a work order is an
-ordinary order, so picking, packing and shipping need no change.
+ordinary order, so picking, packing and shipping need no change. Every pick task names its buyer
+(`buyer`: the Taobao nick the seller sees, from the trade; no receiver fields) for the terminal's list.
 
 Each pass first settles the groups (`order_parts`):
 - every Tmall order of a group is marked shipped once all its work orders are, with the waybill
@@ -292,18 +293,30 @@ def review_pass(tx: Tx, now_ms: int) -> AllocationReport:
         if chosen is not None:
             if not store.claim_orders(tx, [order.order_id]):
                 continue  # served meanwhile (a pass at the same time)
-            report.changed_skus |= allocate_to(tx, order, chosen, now_ms)
+            report.changed_skus |= allocate_to(tx, order, chosen, now_ms, buyer_data([candidate.market]))
             report.allocated.append(order.order_id)
             _record_review(tx, order.order_id, [], now_ms, candidate.approved_by)
             continue
         plan = plan_split(order.lines, _available_by_warehouse(tx, order, ranked), ranked) if rules.split else None
         if plan is not None and len(plan) > 1:
-            if _split(tx, order, plan, now_ms, report):
+            if _split(tx, order, plan, now_ms, report, buyer_data([candidate.market])):
                 _record_review(tx, order.order_id, [], now_ms, candidate.approved_by)
             continue
         _hold(tx, order.order_id, review_reasons(replace(candidate.facts, stock_shortage=shortage), rules),
               now_ms, report)
     return report
+
+
+def buyer_data(markets: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """`{"buyer": nick}` for the pick task of these trades' orders, the nick being what Taobao
+    shows the seller (`buyer_nick`, kept in the trade's detail); distinct nicks of a merge are
+    joined by " / ". Empty when no trade names one: the terminal then shows the order alone."""
+    nicks: list[str] = []
+    for market in markets:
+        nick = " ".join(str((market.get("detail") or {}).get("buyer_nick") or "").split())
+        if nick and nick not in nicks:
+            nicks.append(nick)
+    return {"buyer": " / ".join(nicks)} if nicks else {}
 
 
 def pending_order_ids(tx: Tx) -> list[str]:
@@ -359,7 +372,8 @@ def _merge(tx: Tx, together: list[_Passing], priorities: Mapping[str, int],
     if chosen is None or not store.claim_orders(tx, ids):
         return False
     work = Order(store.add_work_order(tx, f"{members[0].order_id}~M", chosen, now_ms), OrderState.NEW, lines, "")
-    report.changed_skus |= allocate_to(tx, work, chosen, now_ms, {"merged_orders": ids})
+    buyer = buyer_data([c.market for c in sorted(together, key=lambda c: c.order.order_id)])
+    report.changed_skus |= allocate_to(tx, work, chosen, now_ms, {"merged_orders": ids, **buyer})
     for candidate in together:
         member = candidate.order
         store.link_part(tx, work.order_id, work.order_id, member.order_id, "merge", now_ms)
@@ -372,7 +386,7 @@ def _merge(tx: Tx, together: list[_Passing], priorities: Mapping[str, int],
 
 
 def _split(tx: Tx, order: Order, plan: Mapping[str, list[OrderLine]], now_ms: int,
-           report: AllocationReport) -> bool:
+           report: AllocationReport, buyer: Mapping[str, str]) -> bool:
     """Work orders per warehouse of the plan; False (nothing done) when the order is no longer
     pending when claimed."""
     if not store.claim_orders(tx, [order.order_id]):
@@ -381,7 +395,7 @@ def _split(tx: Tx, order: Order, plan: Mapping[str, list[OrderLine]], now_ms: in
     for warehouse_id, lines in plan.items():
         part_id = store.add_work_order(tx, f"{order.order_id}~{warehouse_id}", warehouse_id, now_ms)
         part = Order(part_id, OrderState.NEW, tuple(lines), "")
-        report.changed_skus |= allocate_to(tx, part, warehouse_id, now_ms, {"split_of": order.order_id})
+        report.changed_skus |= allocate_to(tx, part, warehouse_id, now_ms, {"split_of": order.order_id, **buyer})
         store.link_part(tx, order.order_id, part.order_id, order.order_id, "split", now_ms)
         report.allocated.append(part.order_id)
         parts.append(part.order_id)

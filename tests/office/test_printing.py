@@ -3,6 +3,7 @@ back exactly, code labels, the /print endpoints and `kucun admin print`."""
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from pyzbar import pyzbar  # type: ignore[import-untyped]
 from typer.testing import CliRunner
 
+from documents import page_texts
 from documents.order_pages import OrderDocument, Receiver, SlipLine
 from engine.model import OpKind, ReceivePayload
 from server.office import printing
@@ -279,6 +281,14 @@ def test_cli_prints_a_wave_and_orders_and_refuses_unknown_ones(office: OfficeSit
                                  "--documents", "labels", "--dpi", "300"])
     assert result.exit_code == 0, result.output
     assert scans(orders_pdf.read_bytes(), 300) == [["T2"]]
+    chinese, english = tmp_path / "zh.pdf", tmp_path / "en.pdf"
+    for out, lang in ((chinese, []), (english, ["--lang", "en"])):  # Chinese unless told otherwise
+        result = runner.invoke(app, ["admin", "--db", db, "print", "orders", "T2", "--out", str(out), *lang])
+        assert result.exit_code == 0, result.output
+    assert english.read_bytes() != chinese.read_bytes()
+    assert scans(english.read_bytes()) == scans(chinese.read_bytes()) == [["T2"], ["T2"]]
+    result = runner.invoke(app, ["admin", "--db", db, "print", "orders", "T2", "--out", str(nothing), "--lang", "de"])
+    assert result.exit_code == 1 and "lang is one of zh, en, not 'de'" in result.output, result.output
     for args in (["wave", "W-404"], ["orders", "T1", "NOPE"], ["labels", "bins", "A-01-01", "Z-9"]):
         result = runner.invoke(app, ["admin", "--db", db, "print", *args, "--out", str(nothing)])
         assert result.exit_code == 1 and "error:" in result.output, result.output
@@ -290,3 +300,52 @@ def test_the_benchmark_reports_pages_per_second() -> None:
 
     result = bench_printing(labels=3)
     assert result.labels == 3 and result.seconds > 0 and "pages/s" in result.report()
+
+
+# --- languages ----------------------------------------------------------------------------------
+
+
+def test_the_page_texts_have_the_same_keys_and_fields_in_every_language() -> None:
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    zh = page_texts.TEXTS["zh"]
+    assert set(page_texts.LANGS) == set(page_texts.TEXTS)
+    for lang in page_texts.LANGS:
+        texts = page_texts.TEXTS[lang]
+        assert set(texts) == set(zh), lang
+        assert {key: fields(text) for key, text in texts.items()} == {key: fields(text) for key, text in zh.items()}
+        assert all(text.strip() for text in texts.values()), lang
+
+
+def test_pages_in_english_differ_from_chinese_and_still_scan() -> None:
+    chinese = printing.render_orders([WAYBILL_ORDER, NO_WAYBILL_ORDER])
+    english = printing.render_orders([WAYBILL_ORDER, NO_WAYBILL_ORDER], lang="en")
+    assert chinese == printing.render_orders([WAYBILL_ORDER, NO_WAYBILL_ORDER], lang="zh")  # the default
+    assert english != chinese
+    assert scans(english) == scans(chinese)
+    with pytest.raises(printing.OfficeError) as refused:
+        printing.render_orders([WAYBILL_ORDER], lang="fr")
+    assert (refused.value.code, refused.value.status) == ("bad_lang", 422)
+    assert refused.value.detail == "lang is one of zh, en, not 'fr'"
+
+
+def test_the_print_endpoints_take_a_language_and_refuse_an_unknown_one(office: OfficeSite) -> None:
+    stock_and_tmall_detail(office)
+    make_wave(office, "W-1", ["T1"])
+    before = snapshot(office)
+    chinese = office.http.get("/office/v1/print/waves/W-1.pdf", headers=office.as_supervisor)
+    english = office.http.get("/office/v1/print/waves/W-1.pdf?lang=en", headers=office.as_supervisor)
+    assert chinese.status_code == english.status_code == 200
+    assert english.content != chinese.content and scans(english.content) == scans(chinese.content)
+    posted = office.http.post("/office/v1/print/orders", headers=office.as_supervisor,
+                              json={"order_ids": ["T1"], "lang": "en"})
+    assert posted.status_code == 200 and posted.content == english.content
+    for answer in (
+        office.http.get("/office/v1/print/waves/W-1.pdf?lang=de", headers=office.as_supervisor),
+        office.http.post("/office/v1/print/orders", headers=office.as_supervisor,
+                         json={"order_ids": ["T1"], "lang": "de"}),
+    ):
+        assert answer.status_code == 422
+        assert answer.json() == {"error": "bad_lang", "detail": "lang is one of zh, en, not 'de'"}
+    assert snapshot(office) == before

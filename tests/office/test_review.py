@@ -24,6 +24,7 @@ from server.office.review import (
     OrderFacts,
     ReviewRules,
     allocate_pending,
+    buyer_data,
     check_rules,
     plan_split,
     review_reasons,
@@ -119,16 +120,36 @@ def test_plan_split(lines: list[OrderLine], stock: dict[str, dict[str, int]],
     assert plan_split(lines, stock, sorted(stock)) == plan
 
 
+def trade_of(nick: Any) -> dict[str, Any]:
+    return {"detail": {"buyer_nick": nick}}
+
+
+@pytest.mark.parametrize(("markets", "data"), [
+    pytest.param([trade_of("t**3")], {"buyer": "t**3"}, id="one trade: its nick"),
+    pytest.param([trade_of(None)], {}, id="no nick: no buyer"),
+    pytest.param([{"detail": {}}], {}, id="a trade without the field"),
+    pytest.param([trade_of("  ")], {}, id="a blank nick is no nick"),
+    pytest.param([trade_of("小 \n 明")], {"buyer": "小 明"}, id="whitespace collapsed"),
+    pytest.param([trade_of("a**1"), trade_of("a**1")], {"buyer": "a**1"}, id="a merge of one buyer"),
+    pytest.param([trade_of("a**1"), trade_of(None), trade_of("b**2")], {"buyer": "a**1 / b**2"},
+                 id="a merge naming two nicks"),
+])
+def test_buyer_data(markets: list[dict[str, Any]], data: dict[str, str]) -> None:
+    assert buyer_data(markets) == data
+
+
 # --- over HTTP ----------------------------------------------------------------------------------
 
 
 def tmall_order(office: OfficeSite, tid: int, lines: list[tuple[str, int]], *, oaid: str | None = None,
-                buyer_message: str | None = None, paid_ago_ms: int = 3_600_000, store: str = "shop") -> str:
+                buyer_message: str | None = None, paid_ago_ms: int = 3_600_000, store: str = "shop",
+                buyer_nick: str | None = None) -> str:
     """A paid Tmall trade as the order import leaves it: a market order and a `new` order."""
     now = office.site.clock.now
     order_id = f"{store}-{tid}"
     trade = {"tid": tid, "status": "WAIT_SELLER_SEND_GOODS", "pay_time": str(now - paid_ago_ms),
              "buyer_message": buyer_message, "seller_flag": 0, "oaid": oaid or f"oaid-{tid}", **ADDRESS,
+             "buyer_nick": buyer_nick,
              "orders": [{"oid": tid * 10 + n, "outer_sku_id": sku, "num": qty}
                         for n, (sku, qty) in enumerate(lines)]}
     with office.db.transaction() as conn:
@@ -296,8 +317,8 @@ def pick_pack_ship(office: OfficeSite, order_id: str, warehouse: str, waybill: s
 def test_two_orders_of_one_buyer_merge_into_one_pick_and_ship_once_each(office: OfficeSite) -> None:
     receive(office, "WH1", 5)
     receive(office, "WH1", 5, sku="SKU-2")
-    first = tmall_order(office, 2001, [("SKU-1", 1)], oaid="same-buyer")
-    second = tmall_order(office, 2002, [("SKU-1", 1), ("SKU-2", 2)], oaid="same-buyer")
+    first = tmall_order(office, 2001, [("SKU-1", 1)], oaid="same-buyer", buyer_nick="小**明")
+    second = tmall_order(office, 2002, [("SKU-1", 1), ("SKU-2", 2)], oaid="same-buyer", buyer_nick="小**明")
     other = tmall_order(office, 2003, [("SKU-2", 1)], oaid="someone-else")
     outcome = run(office)
     work = f"{first}~M"
@@ -308,6 +329,8 @@ def test_two_orders_of_one_buyer_merge_into_one_pick_and_ship_once_each(office: 
     assert [(l["line_id"], l["sku"], l["qty"]) for l in detail["lines"]] == [
         (f"{first}/20010", "SKU-1", 1), (f"{second}/20020", "SKU-1", 1), (f"{second}/20021", "SKU-2", 2)]
     assert [(t["task_id"], t["merged_orders"]) for t in detail["tasks"]] == [(f"pick-{work}", [first, second])]
+    with office.db.reading() as tx:
+        assert [t["buyer"] for t in orders.tasks(tx, "pick") if t["task_id"] == f"pick-{work}"] == ["小**明"]
     for member in (first, second):
         assert (show(office, member)["state"], show(office, member)["work_orders"]) == ("reviewed", [work])
     with office.db.reading() as conn:

@@ -45,6 +45,21 @@ def test_a_paid_order_is_imported_allocated_and_the_quotas_rebalanced(market: Ma
         assert any(t["task_id"] == f"pick-{row['order_id']}" for t in orders.tasks(tx, "pick"))
 
 
+def test_the_pick_task_of_an_imported_trade_names_its_buyer(market: Market):
+    stock_up(market, 10)
+    market.run()
+    tid = market.sandbox.place_order(market.nicks[0], "SKU-1", 1)
+    market.run()
+    row, order = order_of(market, market.nicks[0], tid)
+    assert order.state.value == "allocated"
+    nick = market.sandbox.trade(tid).buyer_nick
+    assert nick and row["detail"]["buyer_nick"] == nick
+    with market.site.db.reading() as tx:
+        [task] = [t for t in orders.tasks(tx, "pick") if t["order_id"] == row["order_id"]]
+    assert task["buyer"] == nick
+    assert not any(key.startswith("receiver_") or key == "oaid" for key in task)  # the nick, nothing more
+
+
 def test_importing_twice_changes_nothing(market: Market):
     stock_up(market, 10)
     market.run()

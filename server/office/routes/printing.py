@@ -22,6 +22,8 @@ class OrdersIn(BaseModel):
     order_ids: list[str] = Field(min_length=1, max_length=MAX_ORDERS)
     dpi: int = 203
     documents: printing.Documents = "all"
+    lang: str = printing.DEFAULT_LANG
+    """The language of the pages' fixed texts: "zh" or "en"."""
 
 
 class LabelsIn(BaseModel):
@@ -41,11 +43,12 @@ def _pdf(content: bytes, name: str) -> Response:
 @router.get("/print/waves/{wave_id}.pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
 def wave_pdf(office: Supervisor, wave_id: str, dpi: int = Query(203),
-             documents: printing.Documents = Query("all")) -> Response:
-    """The wave's orders: each one's packing slip, then its 100×150 mm shipping label."""
+             documents: printing.Documents = Query("all"),
+             lang: str = Query(printing.DEFAULT_LANG, description='"zh" or "en"')) -> Response:
+    """The wave's orders: each one's packing slip, then its 100×150 mm shipping label, in `lang`."""
     with office.db.reading() as tx:
         found = printing.order_documents(tx, printing.wave_order_ids(tx, wave_id))
-    return _pdf(printing.render_orders(found, dpi, documents), f"wave-{wave_id}.pdf")
+    return _pdf(printing.render_orders(found, dpi, documents, lang), f"wave-{wave_id}.pdf")
 
 
 @router.post("/print/orders", response_class=Response,
@@ -54,7 +57,7 @@ def orders_pdf(office: Supervisor, body: OrdersIn) -> Response:
     """These orders' packing slips and shipping labels, in the order given."""
     with office.db.reading() as tx:
         found = printing.order_documents(tx, body.order_ids)
-    return _pdf(printing.render_orders(found, body.dpi, body.documents), "orders.pdf")
+    return _pdf(printing.render_orders(found, body.dpi, body.documents, body.lang), "orders.pdf")
 
 
 @router.post("/print/labels", response_class=Response,
