@@ -41,6 +41,16 @@ def shown_stock(db: Database) -> dict[tuple[str, str], int]:
     }
 
 
+def server_stock(db: Database) -> dict[tuple[str, str], int]:
+    """`(location, sku) → units` as the server last told the replica, empty ones left out."""
+    return {
+        (str(location), str(sku)): int(on_hand)
+        for location, sku, on_hand in db.execute(
+            "SELECT location, sku, on_hand FROM server_stock WHERE on_hand != 0"
+        )
+    }
+
+
 def order_states(db: Database, warehouse_id: str) -> dict[str, str]:
     """`order_id → state` of the warehouse's orders as shown."""
     return {

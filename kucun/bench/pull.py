@@ -173,11 +173,11 @@ def _file_bytes(path: Path) -> int:
 
 def _check_replica(db: Database, replica: Replica, skus: int) -> None:
     """The replica holds the server's SKUs and the warehouse's stock levels, as the server has them."""
+    from engine.replica import inspection
     from server.store import masterdata, stock
 
     with db.reading() as tx:
-        names = {sku: tx.scalar("SELECT name FROM skus WHERE sku = :sku", {"sku": sku})
-                 for sku in (sku_code(0), sku_code(skus // 2), sku_code(skus - 1))}
+        names = masterdata.sku_names(tx, [sku_code(0), sku_code(skus // 2), sku_code(skus - 1)])
         levels = {key: value for key, value in stock.all_levels(tx).items() if not key[0].startswith("@")}
         count = len(masterdata.sku_ids(tx))
     shown = replica.skus()
@@ -188,8 +188,8 @@ def _check_replica(db: Database, replica: Replica, skus: int) -> None:
         if by_code.get(sku) != name:
             raise RuntimeError(f"{sku} is {by_code.get(sku)!r} on the replica, {name!r} on the server")
     with replica._lock:  # noqa: SLF001 - a read of the whole table, for the check only
-        rows = replica.db.execute("SELECT location, sku, on_hand FROM server_stock WHERE on_hand != 0").fetchall()
-    if {(location, sku): on_hand for location, sku, on_hand in rows} != levels:
+        held = inspection.server_stock(replica.db)
+    if held != levels:
         raise RuntimeError("the replica's stock differs from the server's")
 
 

@@ -92,6 +92,12 @@ def known_skus(tx: Tx, skus: Iterable[str]) -> set[str]:
                           {"skus": tx.listed(sorted(set(skus)))}).scalars().all())
 
 
+def sku_names(tx: Tx, skus: Iterable[str]) -> dict[str, str]:
+    """`sku → name` of the known ones among `skus`."""
+    return {row.sku: row.name for row in tx.execute(
+        f"SELECT sku, name FROM skus WHERE sku {tx.among('skus')}", {"skus": tx.listed(sorted(set(skus)))})}
+
+
 def sku_ids(tx: Tx) -> list[str]:
     """Every SKU code, sorted."""
     return list(tx.execute("SELECT sku FROM skus ORDER BY sku").scalars().all())
