@@ -1,4 +1,5 @@
-"""The marketplace jobs, run in order: import, settle held quotas, allocate, ship, publish.
+"""The marketplace jobs, run in order: import, settle held quotas, allocate, ship, publish —
+for every store, through its channel's package behind the `Marketplace` seam (server/marketplace.py).
 
 `MarketplaceJobs.run_once` does one pass (the `sync-store` command and the tests call it);
 `start()` runs passes in a background thread inside `kucun server`: publishing wakes every second,
@@ -20,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from server.file_channel.market import FileMarket
+from server.marketplace import ChannelError, Marketplace, run_shipping
 from server.office.review import allocate_pending
 from server.store import marketplace, masterdata
 from server.store.database import Database
@@ -27,10 +30,9 @@ from server.store.locks import Leadership
 from server.store.marketplace import StoreRow
 from server.tmall.client import TopClient
 from server.tmall.errors import TopAuthExpired, TopError
-from server.tmall.order_import import import_store
-from server.tmall.publishing import publish_naive, publish_skus, reconcile_held
+from server.tmall.market import TmallMarket
+from server.tmall.publishing import publish_naive, publish_skus
 from server.tmall.request import TopConfig
-from server.tmall.shipping import run_shipping
 from server.vault import Vault
 
 
@@ -103,32 +105,46 @@ class MarketplaceJobs:
         return TopClient(config, self.http, clock_ms=self.clock_ms, sleep=self.sleep,
                          rng=random.Random(store.store_id))
 
+    def market_for(self, store: StoreRow) -> Marketplace:
+        """The store's channel package behind the `Marketplace` seam."""
+        if store.channel == "tmall":
+            return TmallMarket(self.db, store, self.client_for(store), use_tmc=self.use_tmc,
+                               reconcile=self.policy == "kucun")
+        if store.channel == "file":
+            return FileMarket(self.db, store)
+        raise ChannelError(f"store {store.store_id}: unknown channel {store.channel!r}")
+
     def run_once(self, *, import_orders: bool = True) -> PassReport:
         report = PassReport()
         now = self.clock_ms()
-        stores = self.stores()
-        clients = {store.store_id: self.client_for(store) for store in stores}
+        markets: dict[str, Marketplace] = {}
+        for store in self.stores():
+            try:
+                markets[store.store_id] = self.market_for(store)
+            except ChannelError as problem:
+                report.errors.append(str(problem))
         if import_orders:
-            for store in stores:
+            for store_id, market in list(markets.items()):
                 try:
-                    report.imported[store.store_id] = import_store(
-                        self.db, store, clients[store.store_id], now, use_tmc=self.use_tmc)
-                    if self.policy == "kucun":
-                        reconcile_held(self.db, store, clients[store.store_id], now)
+                    market.import_orders(now)
                 except TopAuthExpired as problem:
-                    self._mark(store.store_id, "needs_reauth", str(problem))
+                    self._mark(store_id, "needs_reauth", str(problem))
                     report.errors.append(str(problem))
-                    clients.pop(store.store_id, None)
-                except TopError as problem:
+                    markets.pop(store_id)
+                except (TopError, ChannelError) as problem:
                     report.errors.append(str(problem))
+                if isinstance(market, TmallMarket) and market.last_import is not None:
+                    report.imported[store_id] = market.last_import
         allocation = allocate_pending(self.db, now)
         report.allocated, report.held = len(allocation.allocated), len(allocation.held)
-        shipping = run_shipping(self.db, clients, now)
+        shipping = run_shipping(self.db, markets, now, errors=(TopError, ChannelError))
         report.waybills, report.confirmed = shipping.waybills, shipping.confirmed
         report.errors.extend(shipping.failures)
         with self.db.transaction() as tx:
             queued = marketplace.take_publish_queue(tx)
         if queued:
+            clients = {store_id: market.client for store_id, market in markets.items()
+                       if isinstance(market, TmallMarket)}
             if self.policy == "naive":
                 published = publish_naive(self.db, clients, queued)
             else:

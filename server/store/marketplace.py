@@ -31,14 +31,16 @@ class StoreRow:
     status: str
     status_detail: str | None
     imported_through_ms: int | None
+    channel: str = "tmall"
+    """The package that serves the store: `tmall` (server/tmall/) or `file` (server/file_channel/)."""
 
 
 def add_store(tx: Tx, row: StoreRow, now_ms: int) -> None:
     tx.execute(
         "INSERT INTO stores (store_id, nick, app_key, secret_enc, session_enc, gateway_url, "
-        "sign_method, share, safety, status, status_detail, imported_through_ms, created_at_ms) "
+        "sign_method, share, safety, status, status_detail, imported_through_ms, created_at_ms, channel) "
         "VALUES (:store_id, :nick, :app_key, :secret_enc, :session_enc, :gateway_url, :sign_method, "
-        ":share, :safety, :status, :status_detail, :imported_through_ms, :now) "
+        ":share, :safety, :status, :status_detail, :imported_through_ms, :now, :channel) "
         "ON CONFLICT (store_id) DO UPDATE SET "
         "nick = excluded.nick, app_key = excluded.app_key, secret_enc = excluded.secret_enc, "
         "session_enc = excluded.session_enc, gateway_url = excluded.gateway_url, "
@@ -47,14 +49,14 @@ def add_store(tx: Tx, row: StoreRow, now_ms: int) -> None:
         {"store_id": row.store_id, "nick": row.nick, "app_key": row.app_key, "secret_enc": row.secret_enc,
          "session_enc": row.session_enc, "gateway_url": row.gateway_url, "sign_method": row.sign_method,
          "share": row.share, "safety": row.safety, "status": row.status, "status_detail": row.status_detail,
-         "imported_through_ms": row.imported_through_ms, "now": now_ms},
+         "imported_through_ms": row.imported_through_ms, "now": now_ms, "channel": row.channel},
     )
 
 
 def stores(tx: Tx) -> list[StoreRow]:
     rows = tx.execute(
         "SELECT store_id, nick, app_key, secret_enc, session_enc, gateway_url, sign_method, share, "
-        "safety, status, status_detail, imported_through_ms FROM stores ORDER BY store_id"
+        "safety, status, status_detail, imported_through_ms, channel FROM stores ORDER BY store_id"
     )
     return [StoreRow(**row) for row in rows.mappings()]
 
@@ -159,6 +161,8 @@ def save_market_order(tx: Tx, values: dict[str, Any]) -> None:
 def update_market_order(tx: Tx, store_id: str, tid: str, **values: Any) -> None:
     """Change some columns of a trade already saved."""
     sets = ", ".join(f"{column} = :{column}" for column in _columns(values))
+    if "detail" in values:
+        values["detail"] = json.dumps(values["detail"], ensure_ascii=False, sort_keys=True)
     tx.execute(f"UPDATE market_orders SET {sets} WHERE store_id = :key_store_id AND tid = :key_tid",
                {**values, "key_store_id": store_id, "key_tid": tid})
 
@@ -229,14 +233,36 @@ def reserved_in(tx: Tx, warehouse_id: str, sku: str) -> int:
         {"warehouse_id": warehouse_id, "sku": sku}))
 
 
-def demand(tx: Tx, sku: str) -> int:
+def demand(tx: Tx, sku: str, *, claims: bool = True) -> int:
     """Units of imported, paid, not cancelled and not shipped orders of `sku`, allocated or held:
-    what R4 calls `reserved` (sold, so never to be published again)."""
+    what R4 calls `reserved` (sold, so never to be published again) — with the units other
+    channels' orders claim (`claims`), which the stores' quotas must give back."""
+    paid = "(m.paid = 1 OR m.claim = 1)" if claims else "m.paid = 1"
     return int(tx.scalar(
         "SELECT COALESCE(SUM(l.qty), 0) FROM market_orders m "
         "JOIN orders o ON o.order_id = m.order_id JOIN order_lines l ON l.order_id = o.order_id "
-        "WHERE m.paid = 1 AND l.sku = :sku AND o.state NOT IN ('cancelled', 'shipped', 'done')",
+        f"WHERE {paid} AND l.sku = :sku AND o.state NOT IN ('cancelled', 'shipped', 'done')",
         {"sku": sku}))
+
+
+def granted_quota(tx: Tx, sku: str) -> int:
+    """Units of `sku` the stores' quotas hold (R4): what the shops may still sell."""
+    return int(tx.scalar(
+        "SELECT COALESCE(SUM(q.quota), 0) FROM store_quotas q JOIN store_skus s "
+        "ON s.store_id = q.store_id AND s.sku = q.sku WHERE q.sku = :sku", {"sku": sku}))
+
+
+def claims(tx: Tx, store_id: str | None = None) -> list[dict[str, Any]]:
+    """Orders waiting for the units they claim, first come first."""
+    where = "claim = 1" + (" AND store_id = :store_id" if store_id else "")
+    return market_orders(tx, where, {"store_id": store_id})
+
+
+def max_safety(tx: Tx, sku: str) -> int:
+    """R4: a SKU's safety stock is the largest of the stores that list it."""
+    return int(tx.scalar(
+        "SELECT COALESCE(MAX(t.safety), 0) FROM stores t JOIN store_skus s ON s.store_id = t.store_id "
+        "WHERE s.sku = :sku", {"sku": sku}))
 
 
 def queue_publish(tx: Tx, skus: Iterable[str], now_ms: int) -> None:
@@ -279,3 +305,10 @@ def set_order_hold(tx: Tx, order_id: str, reason: str | None) -> None:
     params = {"reason": reason, "order_id": order_id}
     tx.execute("UPDATE orders SET hold_reason = :reason WHERE order_id = :order_id", params)
     tx.execute("UPDATE market_orders SET hold_reason = :reason WHERE order_id = :order_id", params)
+
+
+def order_states(tx: Tx, order_ids: Iterable[str]) -> dict[str, str]:
+    """`order_id → state` of the known ones among `order_ids`."""
+    rows = tx.execute(f"SELECT order_id, state FROM orders WHERE order_id {tx.among('ids')}",
+                      {"ids": tx.listed(sorted(set(order_ids)))})
+    return {row.order_id: row.state for row in rows}

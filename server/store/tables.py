@@ -264,7 +264,8 @@ stores = Table(
     Column("status", Text, nullable=False, server_default=text("'ok'")),
     Column("status_detail", Text),
     Column("imported_through_ms", BigInteger),
-    Column("created_at_ms", BigInteger, nullable=False)
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("channel", Text, nullable=False, server_default=text("'tmall'"))
 )
 
 store_skus = Table(
@@ -301,6 +302,7 @@ market_orders = Table(
     Column("buyer_open_uid", Text),
     Column("oaid", Text),
     Column("detail", Text, nullable=False),
+    Column("claim", Integer, nullable=False, server_default=text("0")),
     Index("market_orders_by_buyer", "buyer_open_uid"),
     Index("market_orders_by_modified", "modified_ms")
 )

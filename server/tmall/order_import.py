@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.conflict import orders as r5
 from engine.conflict.quotas import StoreQuota, record_imported_sale
 from engine.model import Order, OrderLine, OrderState
+from server.marketplace import cancel_channel_order
 from server.store import marketplace, masterdata, orders
 from server.store.database import Database, Tx
 from server.store.marketplace import StoreRow
@@ -235,16 +235,7 @@ def _fully_refunded(trade: dict[str, Any]) -> bool:
 
 def _cancel(tx: Tx, store: StoreRow, order: Order, now_ms: int, report: ImportReport) -> None:
     """R5: a cancellation wins before `shipped`; after it, a return is expected."""
-    outcome = r5.cancel_order(order)
-    if outcome.return_expected:
-        row = marketplace.market_order_by_order_id(tx, order.order_id)
-        if row and marketplace.expect_return(tx, row["store_id"], row["tid"]):
-            report.returns_expected += 1
-        return
-    if order.state is OrderState.CANCELLED:
-        return
-    released = orders.cancel_order(tx, order, now_ms)
-    marketplace.set_order_hold(tx, order.order_id, None)
-    report.orders_cancelled += 1
-    report.changed_skus.update(released or [line.sku for line in order.lines])
-    marketplace.queue_publish(tx, {line.sku for line in order.lines}, now_ms)
+    done = cancel_channel_order(tx, order, now_ms)
+    report.returns_expected += done.return_newly_expected
+    report.orders_cancelled += done.cancelled
+    report.changed_skus.update(done.skus)
