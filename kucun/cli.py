@@ -427,6 +427,9 @@ def simulate(
         None, "--db", help="Run the server on PostgreSQL: postgresql://user@host:port/dbname names the "
                            "server; the run uses a scratch database beside dbname, dropped afterwards "
                            "[default: a SQLite file in a temporary folder]."),
+    file_orders_per_hour: float = typer.Option(
+        0.0, "--file-orders-per-hour", min=0.0,
+        help="Orders of a file channel (wholesale, another platform) taken beside the shops' [default: none]."),
 ) -> None:
     """Simulate a working day with faults and check the promises: never oversell, nothing lost."""
     from kucun.simulation.report import main as simulate_main
@@ -442,7 +445,7 @@ def simulate(
     raise typer.Exit(simulate_main(seed=seed, terminals=terminals, stores=stores, skus=skus, hours=hours,
                                    faults=faults, policy=policy, compare_policies=compare,
                                    as_json=as_json, echo=typer.echo, escrow_fraction=escrow_fraction,
-                                   server_db=db))
+                                   server_db=db, file_orders_per_hour=file_orders_per_hour))
 
 
 @bench_app.command("office")

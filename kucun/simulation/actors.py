@@ -18,6 +18,8 @@ terminal's corrected device clock. Buyers are the TOP sandbox's.
 - **clerk**: moves stock between bins.
 - **office** (supervisor, wired, one per warehouse): receives goods when the book runs low, and
   issues count tasks (under policy kucun through `server.counting.issue_count_task`, which escrows).
+- **wholesale** (with `file_orders_per_hour`): orders of the file channel, taken by the office as a
+  seller takes them from a second platform or a wholesale customer, whatever the shops are selling.
 """
 
 from __future__ import annotations
@@ -41,10 +43,14 @@ from engine.model import (
 )
 from engine.replica.inspection import order_ids_in
 from kucun.simulation.terminals import TerminalHandle
-from kucun.simulation.world import CountTask, World
+from kucun.simulation.world import FILE_STORE, CountTask, World
 from server.counting import issue_count_task
+from server.file_channel.orders import FileLine, FileOrder, add_orders
 from server.shrinkage import count_escrow_policy
 from server.store import marketplace, stock
+
+WHOLESALE_ADDRESS = {"receiver_name": "批发客户", "receiver_mobile": "13800000000", "receiver_state": "浙江省",
+                     "receiver_city": "杭州市", "receiver_address": "文三路1号"}
 
 
 def act(world: World, handle: TerminalHandle, rng: random.Random) -> int:
@@ -269,6 +275,20 @@ def office(world: World, warehouse: str, rng: random.Random) -> None:
         _issue_count_task(world, warehouse, rng)
     if handle.replica.pending_count():
         handle.sync()
+
+
+def wholesale(world: World, rng: random.Random) -> None:
+    """Now and then an order of the file channel (1–3 SKUs, 1–3 units each), added as the office's
+    import would add it; it waits for units the shops still hold (a claim) like any other."""
+    if not world.server.up or rng.random() >= world.tempo.per_step(world.file_orders_per_hour, world.step_s):
+        return
+    assert world.server.db is not None
+    skus = rng.sample(list(world.site.skus), rng.randint(1, min(3, len(world.site.skus))))
+    world.file_orders += 1
+    order = FileOrder(f"W{world.file_orders:05d}", tuple(FileLine(sku, rng.randint(1, 3)) for sku in skus),
+                      world.clock(), buyer="wholesale", receiver=WHOLESALE_ADDRESS)
+    with world.server.db.transaction() as tx:
+        add_orders(tx, FILE_STORE, [order], world.clock())
 
 
 def _book_available(world: World, sku: str) -> int:

@@ -1,6 +1,7 @@
 """The promises, checked against the real server database, the real replicas and the sandbox oracle.
 
-- **oversold = 0**: the sandbox oracle with `shippable = received − lost` per SKU (the shelf).
+- **oversold = 0**: the sandbox oracle with `shippable = received − lost` per SKU (the shelf), less
+  the units orders of the file channel were given.
 - **conservation**: every SKU sums to 0 over all locations, virtual ones included
   (`server.store.stock.all_levels`).
 - **no lost op**: every op a terminal recorded is in its replica's outbox (kills included); every op
@@ -54,7 +55,20 @@ class OpAccount:
 
 
 def oversold(world: World) -> dict[str, int]:
-    return world.sandbox.oversold(world.shelf.shippable(world.site.skus))
+    """Units sold beyond what the shelves can ship: the shops' sales (the sandbox oracle) against
+    the shippable units less those promised to orders of other channels (the file channel)."""
+    shippable = world.shelf.shippable(world.site.skus)
+    if world.file_orders_per_hour:
+        with world.audit.reading() as tx:
+            elsewhere = inspection.other_channel_sales(tx)
+        over_elsewhere = {sku: units - shippable.get(sku, 0) for sku, units in elsewhere.items()
+                          if units > shippable.get(sku, 0)}
+        shippable = {sku: max(0, units - elsewhere.get(sku, 0)) for sku, units in shippable.items()}
+        over = world.sandbox.oversold(shippable)
+        for sku, units in over_elsewhere.items():
+            over[sku] = over.get(sku, 0) + units
+        return over
+    return world.sandbox.oversold(shippable)
 
 
 def conservation(audit: Database) -> dict[str, int]:

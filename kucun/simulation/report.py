@@ -46,6 +46,9 @@ def format_summary(result: dict[str, Any], wall_s: float | None = None) -> str:
         "trade",
         f"  orders {r['orders']}, units sold {r['units_sold']}, orders shipped {r['orders_shipped']}; "
         f"received {r['units_received']}, lost to shrinkage {r['units_lost']}",
+        *([f"  file channel: {r['file_orders']} order(s) taken; by state {r['file_orders_by_state']} "
+           "(waiting = claimed, until the shops give the units back or stock arrives)"]
+          if "file_orders" in r else []),
         f"  availability {r['availability']:.1%} (published ÷ sellable = on_hand − reserved − escrow, "
         f"time-averaged)",
         f"  escrow held {r['escrow_share']:.1%} of on_hand − reserved (escrow fraction "
@@ -149,6 +152,7 @@ def main(
     echo: Callable[[str], None] = print,
     escrow_fraction: float = 1.0,
     server_db: str | None = None,
+    file_orders_per_hour: float = 0.0,
 ) -> int:
     """What `kucun simulate` does; returns the exit code (1 when a kucun promise failed).
 
@@ -158,7 +162,7 @@ def main(
         show_progress = sys.stderr.isatty()
     arguments: dict[str, Any] = dict(seed=seed, terminals=terminals, stores=stores, skus=skus,
                                      hours=hours, faults=faults, escrow_fraction=escrow_fraction,
-                                     server_db=server_db)
+                                     server_db=server_db, file_orders_per_hour=file_orders_per_hour)
     if compare_policies:
         results = []
         wall = 0.0

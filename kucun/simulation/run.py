@@ -69,6 +69,7 @@ def simulate(
     check_every: int = 1,
     workdir: str | Path | None = None,
     server_db: str | None = None,
+    file_orders_per_hour: float = 0.0,
 ) -> dict[str, Any]:
     """Run one simulation and return its result (see `report.py` for the keys).
 
@@ -78,7 +79,8 @@ def simulate(
     `progress(done, total)` is called after every step; `workdir` keeps the files (server.db,
     replicas), which otherwise live in a temporary folder (on tmpfs when there is one).
     `server_db` (a `postgresql://` URL) runs the server on PostgreSQL instead of SQLite, in a scratch
-    database made beside the one the URL names and dropped afterwards."""
+    database made beside the one the URL names and dropped afterwards. `file_orders_per_hour` adds
+    orders of a file channel (server/file_channel/) beside the shops' (0: Tmall only)."""
     fault_profile = profile(faults)
     if hours <= 0:
         raise ValueError("hours must be positive")
@@ -89,7 +91,8 @@ def simulate(
     steps = max(1, math.ceil(hours * 3600 / step_s))
     options = dict(seed=seed, terminals=terminals, stores=stores, skus=skus, warehouses=warehouses,
                    policy=policy, faults=fault_profile, buyers_per_minute=buyers_per_minute,
-                   step_s=step_s, escrow_fraction=escrow_fraction, tempo=tempo)
+                   step_s=step_s, escrow_fraction=escrow_fraction, tempo=tempo,
+                   file_orders_per_hour=file_orders_per_hour)
     with contextlib.ExitStack() as stack:
         if server_db is not None:
             from server.store.scratch import scratch_database
@@ -99,6 +102,8 @@ def simulate(
     result["hours"] = hours
     result["buyers_per_minute"] = buyers_per_minute
     result["escrow_fraction"] = escrow_fraction
+    if file_orders_per_hour:
+        result["file_orders_per_hour"] = file_orders_per_hour
     return result
 
 
@@ -131,6 +136,7 @@ class Run:
         self.check_every = max(1, check_every)
         self.actor_rngs = {h.name: random.Random(f"{world.seed}:actor:{h.name}") for h in world.terminals}
         self.office_rngs = {wh: random.Random(f"{world.seed}:office:{wh}") for wh in world.site.warehouses}
+        self.wholesale_rng = random.Random(f"{world.seed}:wholesale")
         self.availability: list[float] = []
         self.escrow_share: list[float] = []
         self.availability_gross: list[float] = []
@@ -162,6 +168,8 @@ class Run:
             world.clock.sleep(1)
         for warehouse in world.site.warehouses:
             actors.office(world, warehouse, self.office_rngs[warehouse])
+        if world.file_orders_per_hour:
+            actors.wholesale(world, self.wholesale_rng)
         world.run_jobs()
         world.carrier_pickup()
         actors.settle_count_tasks(world)
@@ -294,6 +302,7 @@ def _run(folder: Path, steps: int, options: dict[str, Any], progress: Progress |
             shipped = inspection.orders_in_states(tx, ("shipped", "done"))
             recounts = inspection.tasks_of_kind(tx, "recount")
             put_backs = inspection.tasks_of_kind(tx, "put_back")
+            elsewhere = inspection.other_channel_orders(tx) if world.file_orders_per_hour else {}
         violations = [
             *(f"oversold {units} unit(s) of {sku}" for sku, units in sorted(run.oversold_peak_by_sku.items())),
             *(f"conservation: {line}" for line in run.conservation_breaks[:5]),
@@ -334,6 +343,8 @@ def _run(folder: Path, steps: int, options: dict[str, Any], progress: Progress |
             "availability_gross": (round(sum(run.availability_gross) / len(run.availability_gross), 4)
                                    if run.availability_gross else 1.0),
             "count_tasks": len(world.count_tasks),
+            **({"file_orders": world.file_orders, "file_orders_by_state": dict(sorted(elsewhere.items()))}
+               if world.file_orders_per_hour else {}),
             "recount_tasks": recounts,
             "put_back_tasks": put_backs,
             "sync_latency_p50_s": _percentile(latencies, 0.50),

@@ -31,6 +31,7 @@ from kucun.simulation.shelf import Shelf
 from kucun.simulation.site import plan_site, site_database
 from kucun.simulation.tempo import Tempo
 from kucun.simulation.terminals import OpRecord, TerminalHandle
+from server.office.order_files import add_channel
 from server.site import issue_enrollment_code
 from server.store import inspection, stock
 from server.store.database import Database
@@ -39,6 +40,8 @@ from server.tmall.sandbox import SandboxState, make_sandbox_app
 from server.vault import Vault
 
 TMALL_URL = "http://tmall.sim"
+FILE_STORE = "wholesale"
+"""The file channel's store when the run takes orders from files too (`file_orders_per_hour`)."""
 GATEWAY = f"{TMALL_URL}/router/rest"
 
 
@@ -87,6 +90,7 @@ class World:
         initial_units: tuple[int, int] = (2, 8),
         tempo: Tempo | None = None,
         server_db: str | None = None,
+        file_orders_per_hour: float = 0.0,
     ) -> None:
         if policy not in ("kucun", "naive"):
             raise ValueError("policy must be 'kucun' or 'naive'")
@@ -100,6 +104,8 @@ class World:
         self.escrow_fraction = escrow_fraction
         self.tempo = tempo if tempo is not None else Tempo()
         self.buyers_per_minute = buyers_per_minute
+        self.file_orders_per_hour = file_orders_per_hour
+        self.file_orders = 0
         self.clock = VirtualClock()
         self.id_rng = random.Random(f"{seed}:op-ids")
         self.sched_rng = random.Random(f"{seed}:schedule")
@@ -139,6 +145,9 @@ class World:
         self.server.start()
         self.audit = Database(self.server_target, migrate=False)
         self._bind_stores()
+        if self.file_orders_per_hour:
+            with self.server.db.transaction() as tx:
+                add_channel(tx, FILE_STORE, "批发 wholesale", by="simulation", now_ms=self.clock())
         skew_rng = random.Random(f"{seed}:skew")
         self.terminals = [
             TerminalHandle(self, spec, self._skew(skew_rng)) for spec in self.site.terminals

@@ -157,3 +157,19 @@ def received_less_lost(tx: Tx) -> dict[str, int]:
     """`sku → units received from suppliers − units lost`: what the shelves can ever have held."""
     return {str(row.sku): -int(row.on_hand) for row in tx.execute(
         "SELECT sku, SUM(on_hand) AS on_hand FROM stock WHERE location IN ('@supplier', '@loss') GROUP BY sku")}
+
+
+def other_channel_sales(tx: Tx) -> dict[str, int]:
+    """`sku → units` of paid (reserved, shipped) orders of other channels than Tmall: units promised
+    elsewhere, which the shops must never sell too."""
+    return {str(row.sku): int(row.units) for row in tx.execute(
+        "SELECT l.sku, SUM(l.qty) AS units FROM market_orders m JOIN stores s ON s.store_id = m.store_id "
+        "JOIN orders o ON o.order_id = m.order_id JOIN order_lines l ON l.order_id = o.order_id "
+        "WHERE s.channel <> 'tmall' AND m.paid = 1 AND o.state <> 'cancelled' GROUP BY l.sku")}
+
+
+def other_channel_orders(tx: Tx) -> dict[str, int]:
+    """`state → orders` over the orders of other channels than Tmall ('waiting' for a claim)."""
+    return {("waiting" if row.claim else str(row.state)): int(row.orders) for row in tx.execute(
+        "SELECT o.state, m.claim, COUNT(*) AS orders FROM market_orders m JOIN stores s ON s.store_id = m.store_id "
+        "JOIN orders o ON o.order_id = m.order_id WHERE s.channel <> 'tmall' GROUP BY o.state, m.claim")}
