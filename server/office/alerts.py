@@ -1,10 +1,13 @@
 """Stock alerts: min/max limits, episodes raised once and cleared, acknowledgement, and a webhook.
 
-`evaluate_alerts(db, now_ms)` is cheap (a few grouped queries over the SKU/warehouse pairs that have
-limits, and the held orders) and can run after each push batch. It
+`evaluate_alerts(db, now_ms)` is cheap (a few grouped queries over the SKU/warehouse pairs, and the
+held orders) and can run after each push batch. It
 
 - raises `low_stock` (available ≤ min) and `stock_out` (available ≤ 0) once per episode of a pair;
-  the episode ends, and its alerts are cleared, when available is back above min;
+  the episode ends, and its alerts are cleared, when available is back above min. A pair without a
+  limit is watched as min 0 (no `low_stock`, `stock_out` at 0) once the warehouse carries the SKU —
+  has held it in one of its locations, or reserves or escrows it — so a SKU that sells out alerts
+  even where nobody set a limit; a SKU a warehouse never held raises nothing there;
 - raises `order_held` once for an order held for lack of stock, cleared when it is no longer held;
 - surfaces every alert no evaluation has surfaced yet, the sync server's `unescrowed_decrement`
   included, and queues each for the webhook (per-alert state, not a cursor: an alert committed late
@@ -147,9 +150,10 @@ class Availability:
         return self.on_hand - self.reserved - self.escrow
 
 
-def availability(tx: Tx, only_limited: bool = False) -> dict[tuple[str, str], Availability]:
-    """`(warehouse_id, sku) → Availability`, from three grouped queries."""
-    return {key: Availability(**values) for key, values in store.availability_parts(tx, only_limited).items()}
+def availability(tx: Tx) -> dict[tuple[str, str], Availability]:
+    """`(warehouse_id, sku) → Availability` of every pair the warehouse carries (a stock row at one of
+    its locations, even at 0, a reservation or an escrow), from three grouped queries."""
+    return {key: Availability(**values) for key, values in store.availability_parts(tx).items()}
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -168,9 +172,12 @@ def evaluate_alerts(db: Database, now_ms: int) -> list[Alert]:
 
 
 def _evaluate_stock(tx: Tx, open_episodes: dict[str, set[str]], now_ms: int) -> None:
-    levels = availability(tx, only_limited=True)
+    levels = availability(tx)
+    limits: dict[tuple[str, str], tuple[int, int | None]] = {
+        (warehouse_id, sku): (min_qty, max_qty) for sku, warehouse_id, min_qty, max_qty in store.all_limits(tx)}
     evaluated: set[str] = set()
-    for sku, warehouse_id, min_qty, max_qty in store.all_limits(tx):
+    for warehouse_id, sku in sorted(set(levels) | set(limits)):
+        min_qty, max_qty = limits.get((warehouse_id, sku), (0, None))  # a carried pair: out at 0
         episode = f"stock|{warehouse_id}|{sku}"
         evaluated.add(episode)
         level = levels.get((warehouse_id, sku), Availability())
@@ -182,7 +189,7 @@ def _evaluate_stock(tx: Tx, open_episodes: dict[str, set[str]], now_ms: int) -> 
                               {"sku": sku, "available": level.available, "on_hand": level.on_hand,
                                "reserved": level.reserved, "escrow": level.escrow, "min": min_qty,
                                "max": max_qty}, episode, now_ms)
-    for episode in open_episodes:  # a pair whose limit was removed has no episode any more
+    for episode in open_episodes:  # a pair neither limited nor carried any more has no episode
         if episode.startswith("stock|") and episode not in evaluated:
             store.clear_episode(tx, episode, now_ms)
 

@@ -85,21 +85,18 @@ def limits(tx: Tx, warehouse_id: str | None = None) -> list[dict[str, Any]]:
              "updated_at_ms": int(r.updated_at_ms)} for r in rows]
 
 
-def availability_parts(tx: Tx, only_limited: bool = False) -> dict[tuple[str, str], dict[str, int]]:
-    """(warehouse_id, sku) → {"on_hand", "reserved", "escrow"} (the parts that are not zero), from
-    three grouped queries; `only_limited` keeps the pairs that have a limit."""
-    limited = (" JOIN stock_limits k ON k.sku = {t}.sku AND k.warehouse_id = {w}"
-               if only_limited else "")
+def availability_parts(tx: Tx) -> dict[tuple[str, str], dict[str, int]]:
+    """(warehouse_id, sku) → {"on_hand", "reserved", "escrow"} (the parts it has rows for) of every
+    pair with a stock row at one of the warehouse's locations (kept at 0 when the stock leaves), a
+    reservation or an escrow, from three grouped queries."""
     parts: dict[tuple[str, str], dict[str, int]] = {}
     for name, query in (
         ("on_hand", "SELECT l.warehouse_id, s.sku, SUM(s.on_hand) AS qty FROM stock s "
-                    "JOIN locations l ON l.code = s.location" + limited.format(t="s", w="l.warehouse_id")
-                    + " GROUP BY l.warehouse_id, s.sku"),
-        ("reserved", "SELECT r.warehouse_id, r.sku, SUM(r.qty) AS qty FROM reservations r"
-                     + limited.format(t="r", w="r.warehouse_id") + " GROUP BY r.warehouse_id, r.sku"),
+                    "JOIN locations l ON l.code = s.location GROUP BY l.warehouse_id, s.sku"),
+        ("reserved", "SELECT r.warehouse_id, r.sku, SUM(r.qty) AS qty FROM reservations r "
+                     "GROUP BY r.warehouse_id, r.sku"),
         ("escrow", "SELECT l.warehouse_id, e.sku, SUM(e.remaining) AS qty FROM escrows e "
-                   "JOIN locations l ON l.code = e.location" + limited.format(t="e", w="l.warehouse_id")
-                   + " GROUP BY l.warehouse_id, e.sku"),
+                   "JOIN locations l ON l.code = e.location GROUP BY l.warehouse_id, e.sku"),
     ):
         for row in tx.execute(query):
             parts.setdefault((row.warehouse_id, row.sku), {})[name] = int(row.qty or 0)

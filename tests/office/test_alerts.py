@@ -167,6 +167,41 @@ def test_low_stock_and_stock_out_are_raised_once_per_episode_and_cleared_above_m
     assert _open(office, warehouse_id="WH2") == []
 
 
+def test_a_sku_the_warehouse_carries_is_out_at_0_without_a_limit(office: OfficeSite) -> None:
+    """Issue 18: with every SKU at sellable 0 and no limit set anywhere, nothing was raised."""
+    wh1 = office.site.terminal("WH1")
+    _op(wh1, OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "A-01-01", 2))
+    _op(wh1, OpKind.RECEIVE, "r1", ReceivePayload("SKU-2", "A-01-02", 3))
+    assert _evaluate(office) == []  # in stock; WH2 never held either SKU: nothing there
+
+    with office.db.transaction() as tx:  # paid orders take every unit: sellable 0 everywhere
+        marketplace.reserve(tx, "X1", "WH1", "SKU-1", 2)
+        marketplace.reserve(tx, "X2", "WH1", "SKU-2", 3)
+    grid = office.call("get", "/office/v1/stock", office.as_supervisor).json()
+    assert [(r["warehouse_id"], r["sku"], r["sellable"]) for r in grid] == [("WH1", "SKU-1", 0), ("WH1", "SKU-2", 0)]
+    assert _evaluate(office) == [STOCK_OUT, STOCK_OUT]
+    assert _evaluate(office) == []  # once per episode
+    assert {a["data"]["sku"]: a["data"] for a in _open(office)} == {
+        "SKU-1": {"sku": "SKU-1", "available": 0, "on_hand": 2, "reserved": 2, "escrow": 0, "min": 0, "max": None},
+        "SKU-2": {"sku": "SKU-2", "available": 0, "on_hand": 3, "reserved": 3, "escrow": 0, "min": 0, "max": None}}
+
+    # SKU-1 leaves the warehouse entirely (order T1 shipped): still out, the same episode
+    with office.db.transaction() as tx:
+        marketplace.release_reservations(tx, "X1")
+    _op(wh1, OpKind.PICK, "p1", PickPayload("T1", "1", "SKU-1", "A-01-01", "TOTE-01", 2))
+    _op(wh1, OpKind.PACK, "r1", PackPayload("T1"))
+    _op(wh1, OpKind.SHIP, "r1", ShipPayload("T1", "SF100"))
+    assert _evaluate(office) == []
+    assert sorted(a["data"]["sku"] for a in _open(office, kind=STOCK_OUT)) == ["SKU-1", "SKU-2"]
+
+    # one unit back: available above 0 ends SKU-1's episode; a limit set later takes over SKU-2
+    _op(wh1, OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "A-01-01", 1))
+    _set_limits(office, ("SKU-2", "WH1", 1, 9))
+    assert _evaluate(office) == []
+    assert [a["data"]["sku"] for a in _open(office)] == ["SKU-2"]
+    assert _open(office, warehouse_id="WH2") == []
+
+
 def test_an_order_held_for_stock_is_alerted_once_and_cleared_when_released(office: OfficeSite) -> None:
     with office.db.transaction() as tx:
         marketplace.set_order_hold(tx, "T2", "insufficient_stock: SKU-2 short by 1 in WH1")
