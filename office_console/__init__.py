@@ -1,1 +1,6 @@
-"""The office console: a Textual app over the office API (`kucun office`), in a terminal or a browser."""
+"""The office console: a Textual app over the office API (`kucun office`), in a terminal or a browser.
+
+`app.OfficeApp` (the app, its menu and keys) · `views` (what each screen shows, as data) ·
+`table_view` / `reports_view` (the screens) · `screens/` (log in, forms, details, choices) ·
+`client` (the API) · `i18n` (every string, zh and en) · `web` (--web, served without outside hosts).
+"""

@@ -1,5 +1,5 @@
-"""The office API as the console calls it: JSON in, JSON out, errors as `ApiError` with the server's
-code and detail (never a traceback on the supervisor's screen)."""
+"""The office API as the console calls it: JSON in, JSON (or a file's bytes) out, errors as
+`ApiError` with the server's code and detail (never a traceback on the supervisor's screen)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ PREFIX = "/office/v1"
 
 
 class ApiError(Exception):
-    def __init__(self, code: str, detail: str, status: int = 0) -> None:
+    """The server refused (its `error` code and `detail`, and `problems` when it listed some), or
+    did not answer (`unreachable`)."""
+
+    def __init__(self, code: str, detail: str, status: int = 0, problems: list[dict[str, Any]] | None = None) -> None:
         self.code, self.detail, self.status = code, detail, status
+        self.problems = problems or []
         super().__init__(f"{code}: {detail}")
 
 
@@ -25,7 +29,7 @@ class OfficeClient:
 
     @classmethod
     def connect(cls, server: str, token: str | None = None) -> OfficeClient:
-        return cls(httpx.Client(base_url=server.rstrip("/"), timeout=httpx.Timeout(15.0, connect=5.0)), token)
+        return cls(httpx.Client(base_url=server.rstrip("/"), timeout=httpx.Timeout(60.0, connect=5.0)), token)
 
     def login(self, account_id: str, password: str) -> str:
         answer = self._call("POST", "/login", json={"account_id": account_id, "password": password}, auth=False)
@@ -41,8 +45,18 @@ class OfficeClient:
     def put(self, path: str, body: Any) -> Any:
         return self._call("PUT", path, json=body)
 
-    def _call(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> Any:
+    def delete(self, path: str) -> Any:
+        return self._call("DELETE", path)
+
+    def upload(self, path: str, content: bytes, **params: Any) -> Any:
+        """POST a file's bytes as the body (the product import takes a CSV this way)."""
+        return self._call("POST", path, content=content, params=params,
+                          extra_headers={"content-type": "text/csv; charset=utf-8"})
+
+    def _call(self, method: str, path: str, *, auth: bool = True, extra_headers: dict[str, str] | None = None,
+              **kwargs: Any) -> Any:
         headers = {"authorization": f"Bearer {self.token}"} if auth and self.token else {}
+        headers.update(extra_headers or {})
         try:
             answer = self.http.request(method, PREFIX + path, headers=headers, **kwargs)
         except httpx.HTTPError as problem:
@@ -50,10 +64,13 @@ class OfficeClient:
         if answer.status_code >= 400:
             try:
                 body = answer.json()
-                raise ApiError(str(body.get("error", answer.status_code)), str(body.get("detail", "")),
-                               answer.status_code)
             except ValueError:
                 raise ApiError(f"http_{answer.status_code}", answer.text[:200], answer.status_code) from None
+            if not isinstance(body, dict):
+                raise ApiError(f"http_{answer.status_code}", str(body)[:200], answer.status_code)
+            problems = body.get("problems")
+            raise ApiError(str(body.get("error", answer.status_code)), str(body.get("detail", "")),
+                           answer.status_code, problems if isinstance(problems, list) else None)
         if answer.headers.get("content-type", "").startswith("application/json"):
             return answer.json()
         return answer.content

@@ -18,20 +18,22 @@ def office_command(
         None, "--token", envvar=TOKEN_ENV,
         help=f"An office API token (or set {TOKEN_ENV}); without one the console asks for account and password.",
     ),
-    web: bool = typer.Option(False, "--web", help="Serve the console to browsers instead (textual-serve)."),
+    web: bool = typer.Option(
+        False, "--web", help="Serve the console to browsers instead (textual-serve; every file from this server)."),
     host: str = typer.Option("127.0.0.1", help="With --web: address to listen on."),
     port: int = typer.Option(8740, help="With --web: port to listen on."),
     lang: str = typer.Option(
         "zh", "--lang", help="Language of the console: zh (the default) or en; F4 switches while it runs.",
     ),
 ) -> None:
-    """Open the office console: orders and holds, stock, alerts, count approvals, transfers, stores, reports."""
+    """Open the office console: orders, stock, alerts, counts, transfers, waves and printing, products,
+    stock limits, replenishment, customers, reports, accounts, audit and backups."""
     from office_console.i18n import LANGUAGES
 
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"{lang!r}: choose one of {', '.join(LANGUAGES)}", param_hint="--lang")
     if web:
-        from textual_serve.server import Server
+        from office_console.web import LocalServer
 
         # each browser session runs its own console and logs in itself; a token in the
         # environment is inherited, never written on a command line where `ps` would show it
@@ -39,7 +41,7 @@ def office_command(
         command = (f"{shlex.quote(sys.executable)} -m kucun.cli office --server {shlex.quote(server)}"
                    f" --lang {lang}")
         typer.echo(f"kucun office: open http://{host}:{port} in a browser (Ctrl+C stops)")
-        Server(command, host=host, port=port, title="kucun office").serve()
+        LocalServer(command, host=host, port=port, title="kucun office", lang=lang).serve()
         return
     from office_console.app import run_console
 

@@ -1,11 +1,13 @@
-"""Pilot tests of the office console over the real office API (in process)."""
+"""Pilot tests of the office console over the real office API (in process): logging in, the
+tables every screen fills, and the row actions of the orders, alerts and count screens."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from engine.model import OpKind, ReceivePayload
 from office_console.app import OfficeApp
@@ -22,9 +24,26 @@ async def settle(pilot: Any, app: OfficeApp, until: Any, tries: int = 100) -> No
     raise AssertionError("the console did not get there")
 
 
+def console(office: OfficeSite, who: dict[str, str] | None = None, *, lang: str = "en", refresh_s: float = 0,
+            page_size: int = 100, downloads: Path | None = None) -> OfficeApp:
+    """A console logged in as `who` (the supervisor unless told)."""
+    token = token_of(who or office.as_supervisor)
+    return OfficeApp(OfficeClient(office.http, token), refresh_s=refresh_s, lang=lang, page_size=page_size,
+                     downloads=downloads)
+
+
 def table_rows(app: OfficeApp, tab: str) -> list[list[str]]:
     table = app.query_one(f"#table-{tab}", DataTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def status_of(app: OfficeApp, tab: str) -> str:
+    return str(app.query_one(f"#status-{tab}", Static).render())
+
+
+def cursor_on(app: OfficeApp, tab: str) -> list[str]:
+    table = app.query_one(f"#table-{tab}", DataTable)
+    return [str(c) for c in table.get_row_at(table.cursor_row)]
 
 
 def token_of(headers: dict[str, str]) -> str:
@@ -37,13 +56,14 @@ def test_stock_tab_shows_what_terminals_did(office: OfficeSite) -> None:
     terminal.sync()
 
     async def scenario() -> None:
-        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, lang="en")
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app, lambda: bool(table_rows(app, "stock")))
+        app = console(office)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot, app, lambda: app.sub_title != "")
             assert app.sub_title == "sup (supervisor)"
-            assert table_rows(app, "stock") == [["SKU-2", "socks", "WH1", "4", "0", "0", "4"]]
             await pilot.press("2")
-            assert app.query_one("#tabs").active == "stock"
+            assert app.active_tab == "stock"
+            await settle(pilot, app, lambda: bool(table_rows(app, "stock")))
+            assert table_rows(app, "stock") == [["SKU-2", "socks", "WH1", "4", "0", "0", "4"]]
             terminal.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-2", "A-01-02", 1), 2)
             terminal.sync()
             await pilot.press("f5")
@@ -62,7 +82,7 @@ def test_login_screen_trades_a_password_for_a_token(office: OfficeSite) -> None:
             await pilot.click("#password")
             await pilot.press(*"wrong pass", "enter")
             await settle(pilot, app, lambda: "wrong password" in str(app.screen.query_one("#login-error", Static).render()))
-            password = app.screen.query_one("#password")
+            password = app.screen.query_one("#password", Input)
             password.value = ""
             await pilot.click("#password")
             await pilot.press(*"correct horse", "enter")
@@ -71,15 +91,15 @@ def test_login_screen_trades_a_password_for_a_token(office: OfficeSite) -> None:
     asyncio.run(scenario())
 
 
-def test_a_refused_action_is_shown_and_changes_nothing(office: OfficeSite) -> None:
+def test_an_action_without_a_row_asks_for_one(office: OfficeSite) -> None:
     async def scenario() -> None:
-        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, lang="en")
-        async with app.run_test(size=(100, 30)) as pilot:
+        app = console(office)
+        async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot, app, lambda: app.sub_title != "")
-            await pilot.press("1")  # orders
-            await pilot.press("a")  # approve with no row chosen
-            status = app.query_one("#status-orders", Static)
-            await settle(pilot, app, lambda: "row" in str(status.render()) or "order" in str(status.render()))
+            await pilot.press("4")
+            await settle(pilot, app, lambda: status_of(app, "counts") == "0 row(s)")
+            await pilot.press("a")  # approve, with no count to approve
+            await settle(pilot, app, lambda: status_of(app, "counts").startswith("choose a row first"))
 
     asyncio.run(scenario())
 
@@ -94,25 +114,25 @@ def test_orders_tab_approves_a_held_order_and_holds_another_with_a_reason(office
     assert show(office, asking)["held"] and show(office, quiet)["state"] == "allocated"
 
     async def scenario() -> None:
-        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, lang="en")
-        async with app.run_test(size=(120, 30)) as pilot:
+        app = console(office)
+        async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot, app, lambda: {asking, quiet} <= {r[0] for r in table_rows(app, "orders")})
             rows = table_rows(app, "orders")
             held_row = next(i for i, r in enumerate(rows) if r[0] == asking)
             assert "buyer_message" in rows[held_row][4]
             table = app.query_one("#table-orders", DataTable)
-            table.focus()
             table.move_cursor(row=held_row)
             await pilot.press("a")
             await settle(pilot, app, lambda: show(office, asking)["state"] == "allocated")
             await settle(pilot, app, lambda: any(r[0] == asking and r[2] == "allocated"
                                                  for r in table_rows(app, "orders")))
+            assert "approve: done" in status_of(app, "orders")
             # holding an allocated order is refused by the server: the refusal is shown, nothing changes
             table.move_cursor(row=next(i for i, r in enumerate(table_rows(app, "orders")) if r[0] == quiet))
             await pilot.press("h")
+            await settle(pilot, app, lambda: bool(app.screen.query("#field-reason")))
             await pilot.press(*"check address", "enter")
-            status = app.query_one("#status-orders", Static)
-            await settle(pilot, app, lambda: "refused" in str(status.render()))
+            await settle(pilot, app, lambda: "hold refused: not_pending" in status_of(app, "orders"))
             assert all(not show(office, o)["held"] for o in (asking, quiet))
 
     asyncio.run(scenario())
@@ -132,23 +152,22 @@ def test_every_view_loads_from_the_api_without_an_error(office: OfficeSite) -> N
     assert transfer.status_code == 201, transfer.text
 
     async def scenario() -> None:
-        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, lang="en")
-        async with app.run_test(size=(120, 32)) as pilot:
-            await settle(pilot, app, lambda: bool(table_rows(app, "transfers")) and bool(table_rows(app, "alerts"))
-                         and all(str(app.query_one(f"#status-{tab}", Static).render()) for tab in ("counts", "stores")))
+        app = console(office)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot, app, lambda: app.sub_title != "")
+            for key, tab in (("3", "alerts"), ("4", "counts"), ("5", "transfers"), ("6", "stores")):
+                await pilot.press(key)
+                await settle(pilot, app, lambda: "row" in status_of(app, tab))
             assert [r[1] for r in table_rows(app, "alerts")] == ["stock_out"]
             assert table_rows(app, "transfers")[0][0] == transfer.json()["transfer_id"]
             for tab in ("counts", "stores"):
-                status = str(app.query_one(f"#status-{tab}", Static).render())
-                assert status == "0 row(s)", (tab, status)
+                assert status_of(app, tab) == "0 row(s)", (tab, status_of(app, tab))
             await pilot.press("7")
-            assert app.query_one("#tabs").active == "reports"
-            await settle(pilot, app, lambda: "picker row" in str(app.query_one("#status-reports", Static).render()))
-            assert str(app.query_one("#sales-summary", Static).render()).startswith("0 units")
+            assert app.active_tab == "reports"
+            await settle(pilot, app, lambda: "row" in status_of(app, "pickers"))
+            await settle(pilot, app, lambda: "no sales" in str(app.query_one("#sales-summary", Static).render()))
             # acknowledging the alert from its tab
             await pilot.press("3")
-            table = app.query_one("#table-alerts", DataTable)
-            table.focus()
             await pilot.press("k")
             await settle(pilot, app, lambda: table_rows(app, "alerts") == [])
 

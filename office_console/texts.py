@@ -1,0 +1,49 @@
+"""Saying things on screen: a widget's strings in its console's language, the key hints, and an
+API error as the status line shows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.dom import DOMNode
+from textual.markup import escape
+
+from office_console.client import ApiError
+from office_console.i18n import Messages
+
+
+def messages_of(node: DOMNode) -> Messages:
+    """The strings of the console `node` belongs to, in its current language."""
+    messages = getattr(node.app, "messages", None)
+    assert isinstance(messages, Messages)
+    return messages
+
+
+def say(node: DOMNode, key: str, **fields: Any) -> str:
+    """The message `key` in the language of the console `node` belongs to."""
+    return messages_of(node)(key, **fields)
+
+
+def hint(key: str, label: str) -> str:
+    return f"[b]{key}[/] {label}"
+
+
+def common_hints(node: DOMNode) -> list[str]:
+    """The keys every screen shares, for its hint line."""
+    return [hint("F5", say(node, "hint.refresh")), hint("F2", say(node, "hint.menu")),
+            hint("F4", say(node, "hint.language")), hint("Ctrl+Q", say(node, "hint.quit"))]
+
+
+def problem_text(messages: Messages, problem: ApiError) -> str:
+    """An API error for the status line (markup, the server's words escaped): its code and detail
+    (data, as the server sent them) and the rows it found wrong, except that the console's own "unreachable" is said in the
+    chosen language."""
+    if problem.code == "unreachable":
+        return messages("error.unreachable", detail=escape(problem.detail.removeprefix("the server did not answer: ")))
+    text = messages("status.problem", code=escape(problem.code), detail=escape(problem.detail))
+    for found in problem.problems[:3]:
+        text += "; " + escape(" ".join(str(found.get(k, "")) for k in ("column", "reason") if found.get(k)))
+    return text
+
+
+__all__ = ["common_hints", "escape", "hint", "messages_of", "problem_text", "say"]
