@@ -6,7 +6,7 @@ DEMO_DIR ?= .demo
 DEMO_LANG ?= zh
 PORT ?= 8731
 
-.PHONY: demo test bench clean
+.PHONY: demo test fuzz bench clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python.sh) && echo "kucun: setting up $(VENV) with $$PY" && $$PY -m venv $(VENV)
@@ -28,6 +28,12 @@ test: $(STAMP) .zbar-checked
 	@$(BIN)/mypy
 	@$(BIN)/lint-imports --no-logo
 	@TMPDIR=$$([ -d /dev/shm ] && echo /dev/shm || echo "$${TMPDIR:-/tmp}") $(BIN)/python -m pytest -n 2
+
+# schemathesis against both APIs with many more examples per operation than `make test` (minutes)
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	@scripts/ensure-postgres.sh
+	@KUCUN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/security/test_fuzz_api.py -p no:cacheprovider
 
 bench: $(STAMP)
 	@$(BIN)/kucun bench sync

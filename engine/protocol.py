@@ -9,11 +9,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from engine.limits import MAX_AT_MS, MAX_ID_CHARS, MAX_QTY, MAX_SEQ, MAX_TEXT_CHARS, storable_text, text_problem
 from engine.model import PAYLOAD_TYPES, OpKind, Operation, Payload, Rejected
 
 WIRE_VERSION = 1
 
 _INT_FIELDS = {"qty", "counted"}
+_FREE_TEXT_FIELDS = {"reason"}  # typed by a person; every other text field is an id or a code
 _ENVELOPE_FIELDS = ("op_id", "seq", "kind", "operator_id", "at_ms", "payload")
 
 
@@ -21,6 +23,13 @@ _ENVELOPE_FIELDS = ("op_id", "seq", "kind", "operator_id", "at_ms", "payload")
 # the push profile)
 _FIELD_NAMES = {kind: tuple(spec.name for spec in dataclasses.fields(payload_type))
                 for kind, payload_type in PAYLOAD_TYPES.items()}
+_OPTIONAL = {kind: frozenset(spec.name for spec in dataclasses.fields(payload_type)
+                             if spec.default is not dataclasses.MISSING)
+             for kind, payload_type in PAYLOAD_TYPES.items()}
+"""Fields added to v1 compatibly (`receive`'s `po_id`, `po_line`): a terminal leaves them out when
+they do not apply, so an op of an older terminal reads the same as before."""
+_TOGETHER = {OpKind.RECEIVE: ("po_id", "po_line")}
+"""Optional fields that come together or not at all."""
 
 
 def _is_int(value: Any) -> bool:
@@ -33,8 +42,11 @@ def parse_payload(kind: OpKind, raw: Any) -> Payload | Rejected:
         return Rejected("bad_payload", f"{kind.value}: payload must be an object")
     payload_type = PAYLOAD_TYPES[kind]
     values: dict[str, Any] = {}
+    optional = _OPTIONAL[kind]
     for name in _FIELD_NAMES[kind]:
-        if name not in raw:
+        if name not in raw or (name in optional and raw[name] is None):
+            if name in optional:
+                continue
             return Rejected("bad_payload", f"{kind.value}: missing field '{name}'")
         value = raw[name]
         if name in _INT_FIELDS:
@@ -44,15 +56,21 @@ def parse_payload(kind: OpKind, raw: Any) -> Payload | Rejected:
                 return Rejected("bad_payload", f"{kind.value}: 'qty' must be positive, got {value}")
             if name == "counted" and value < 0:
                 return Rejected("bad_payload", f"{kind.value}: 'counted' cannot be negative")
+            if value > MAX_QTY:
+                return Rejected("bad_payload", f"{kind.value}: '{name}' is at most {MAX_QTY:,}")
         else:
-            if not isinstance(value, str) or not value.strip():
-                return Rejected(
-                    "bad_payload", f"{kind.value}: '{name}' must be a non-empty string"
-                )
+            limit = MAX_TEXT_CHARS if name in _FREE_TEXT_FIELDS else MAX_ID_CHARS
+            problem = text_problem(name, value, limit)
+            if problem:
+                return Rejected("bad_payload", f"{kind.value}: {problem}")
         values[name] = value
-    unknown = sorted(set(raw) - set(values))
-    if unknown:
-        return Rejected("bad_payload", f"{kind.value}: unknown field(s) {', '.join(unknown)}")
+    together = _TOGETHER.get(kind, ())
+    if together and 0 < sum(name in values for name in together) < len(together):
+        return Rejected("bad_payload", f"{kind.value}: {' and '.join(together)} come together")
+    if len(raw) > len(values) + sum(1 for name in optional if raw.get(name, 0) is None):
+        unknown = sorted(str(name)[:MAX_ID_CHARS] for name in set(raw) - set(values))
+        listed = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        return Rejected("bad_payload", f"{kind.value}: unknown field(s) {listed}")
     if "from_location" in values and values["from_location"] == values.get("to_location"):
         return Rejected("bad_payload", f"{kind.value}: 'from_location' and 'to_location' are the same "
                                        f"({values['from_location']}): nothing would move")
@@ -94,14 +112,19 @@ def envelope_problem(raw: Any) -> str | None:
             return f"op is missing '{name}'"
     if not isinstance(raw["op_id"], str) or not raw["op_id"]:
         return "'op_id' must be a non-empty string"
-    if not _is_int(raw["seq"]) or raw["seq"] < 1:
-        return "'seq' must be an integer ≥ 1"
-    if not _is_int(raw["at_ms"]) or raw["at_ms"] < 0:
-        return "'at_ms' must be a non-negative integer"
+    if not _is_int(raw["seq"]) or not 1 <= raw["seq"] <= MAX_SEQ:
+        return f"'seq' must be an integer from 1 to {MAX_SEQ}"
+    if not _is_int(raw["at_ms"]) or not 0 <= raw["at_ms"] <= MAX_AT_MS:
+        return f"'at_ms' must be an integer from 0 to {MAX_AT_MS}"
     if not isinstance(raw["operator_id"], str) or not raw["operator_id"]:
         return "'operator_id' must be a non-empty string"
     if not isinstance(raw["kind"], str):
         return "'kind' must be a string"
+    for name in ("op_id", "operator_id", "kind"):
+        if len(raw[name]) > MAX_ID_CHARS:
+            return f"'{name}' is longer than {MAX_ID_CHARS} characters"
+        if not storable_text(raw[name]):
+            return f"'{name}' holds a NUL character or a lone surrogate"
     return None
 
 
@@ -113,5 +136,14 @@ def operation_to_wire(op: Operation) -> dict[str, Any]:
         "kind": op.kind.value,
         "operator_id": op.operator_id,
         "at_ms": op.at_ms,
-        "payload": dataclasses.asdict(op.payload),
+        "payload": payload_to_wire(op.payload),
     }
+
+
+def payload_to_wire(payload: Payload) -> dict[str, Any]:
+    """A payload's JSON object; optional fields that do not apply are left out (DESIGN §4 v1)."""
+    return {name: value for name, value in dataclasses.asdict(payload).items()
+            if value is not None or name not in _OPTIONAL_NAMES}
+
+
+_OPTIONAL_NAMES = frozenset(name for names in _OPTIONAL.values() for name in names)

@@ -10,17 +10,34 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from engine.limits import MAX_BODY_BYTES, MAX_PULL_LIMIT, MAX_SEQ
 from server.apply import SyncPolicy
+from server.http_edge import ERROR_RESPONSES, ErrorAnswer, install_edge
 from server.office.api import install_office
+from server.office.tabular import XLSX_TYPE
 from server.permissions import Permissions
 from server.store.database import Database
 from server.sync_service import Answer, SyncService, error, wall_clock_ms
+from server.wire_schema import (
+    ChangesOut,
+    EnrollIn,
+    EnrollOut,
+    HealthOut,
+    PushIn,
+    PushOut,
+    SeqGapAnswer,
+    document_models,
+    request_body,
+)
 
-MAX_BODY_BYTES = 16 * 1024 * 1024
+DEVICE_AUTH: list[dict[str, list[str]]] = [{"DeviceToken": []}]
+# the device token's scheme in the OpenAPI schema (the office's is declared by server/office/auth.py)
+DEVICE_TOKEN_SCHEME = {"type": "http", "scheme": "bearer",
+                       "description": "A device token, from `POST /v1/devices/enroll`."}
 
 
 def make_app(
@@ -32,11 +49,12 @@ def make_app(
 ) -> FastAPI:
     database = db if isinstance(db, Database) else Database(db)
     service = SyncService(database, permissions or Permissions(), clock_ms, policy or SyncPolicy())
-    app = FastAPI(title="kucun server", version="1",
+    app = FastAPI(title="kucun server", version="1", responses=ERROR_RESPONSES,
                   summary="Sync API, wire format v1 (DESIGN §4), and the office API under /office/v1")
     app.state.service = service
     app.state.db = database
     app.state.clock_ms = clock_ms
+    install_edge(app)
     install_office(app)
 
     def respond(answer: Answer) -> JSONResponse:
@@ -49,8 +67,8 @@ def make_app(
             return None, error(413, "body_too_large", f"at most {MAX_BODY_BYTES} bytes")
         try:
             return json.loads(raw), None
-        except (ValueError, UnicodeDecodeError) as problem:
-            return None, error(422, "bad_request", f"the body is not JSON: {problem}")
+        except (ValueError, UnicodeDecodeError, RecursionError) as problem:
+            return None, error(422, "bad_request", f"the body is not JSON: {str(problem)[:200]}")
 
     async def authenticated(request: Request) -> Any:
         device = await run_in_threadpool(
@@ -61,12 +79,13 @@ def make_app(
     def unauthorized() -> JSONResponse:
         return respond(error(401, "unauthorized", "missing or unknown device token"))
 
-    @app.get("/healthz")
+    @app.get("/healthz", response_model=HealthOut)
     async def healthz() -> dict[str, Any]:
         """Liveness and the server clock."""
         return {"status": "ok", "server_time_ms": clock_ms()}
 
-    @app.post("/v1/devices/enroll", status_code=201)
+    @app.post("/v1/devices/enroll", status_code=201, response_model=EnrollOut,
+              openapi_extra=request_body(EnrollIn))
     async def enroll(request: Request) -> JSONResponse:
         """Trade a single-use enrollment code for a device id and token."""
         body, problem = await json_body(request)
@@ -74,7 +93,9 @@ def make_app(
             return respond(problem)
         return respond(await run_in_threadpool(service.enroll, body))
 
-    @app.post("/v1/sync/push")
+    @app.post("/v1/sync/push", response_model=PushOut, openapi_extra={**request_body(PushIn), "security": DEVICE_AUTH},
+              responses={409: {"model": SeqGapAnswer, "description": "A seq is skipped: resend from `expected`"},
+                         413: {"model": ErrorAnswer, "description": "`batch_too_large` or `body_too_large`"}})
     async def push(request: Request) -> JSONResponse:
         """Apply a batch of ops in `seq` order, exactly once, in one transaction."""
         device = await authenticated(request)
@@ -85,8 +106,12 @@ def make_app(
             return respond(problem)
         return respond(await run_in_threadpool(service.push, device, body))
 
-    @app.get("/v1/sync/pull")
-    async def pull(request: Request, cursor: str | None = None, limit: str | None = None) -> Response:
+    @app.get("/v1/sync/pull", response_model=ChangesOut, openapi_extra={"security": DEVICE_AUTH})
+    async def pull(
+        request: Request,
+        cursor: str | None = Query(None, description=f"An integer from 0 to {MAX_SEQ}; 0 when absent."),
+        limit: str | None = Query(None, description=f"An integer from 1 to {MAX_PULL_LIMIT}; 500 when absent."),
+    ) -> Response:
         """Changes in the device's scope after `cursor`."""
         device = await authenticated(request)
         if device is None:
@@ -96,7 +121,7 @@ def make_app(
             return Response(body.encode("utf-8"), media_type="application/json")
         return respond((status, body))
 
-    @app.get("/v1/sync/snapshot")
+    @app.get("/v1/sync/snapshot", response_model=ChangesOut, openapi_extra={"security": DEVICE_AUTH})
     async def snapshot(request: Request) -> Response:
         """The device's whole scope and the cursor it is valid at."""
         device = await authenticated(request)
@@ -105,4 +130,26 @@ def make_app(
         body = await run_in_threadpool(service.snapshot_body, device)
         return Response(body.encode("utf-8"), media_type="application/json")
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            document_models(schema, [EnrollIn, PushIn])
+            document_table_formats(schema)
+            schema["components"].setdefault("securitySchemes", {})["DeviceToken"] = DEVICE_TOKEN_SCHEME
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def document_table_formats(schema: dict[str, Any]) -> None:
+    """An operation taking `?format=json|csv|xlsx` answers a file too (`table_response`), whether
+    or not its route says so (`table_answers`)."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not any(p.get("in") == "query" and p.get("name") == "format" for p in operation.get("parameters", ())):
+                continue
+            content = operation.setdefault("responses", {}).setdefault("200", {}).setdefault("content", {})
+            content.setdefault("text/csv", {"schema": {"type": "string"}})
+            content.setdefault(XLSX_TYPE, {"schema": {"type": "string", "format": "binary"}})

@@ -1,12 +1,14 @@
 """The sync protocol's server side (DESIGN §4), independent of HTTP: enroll, push, pull, snapshot.
 
 `SyncService` methods return `(http_status, body)` so the web layer only routes; every push batch
-runs in one transaction, and every answered op is in the audit log.
+runs in one transaction, and every answered op is in the audit log. A batch the database refuses
+is applied again op by op, so that only the op it refuses is answered `rejected` (`storage_error`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.conflict.dedup import Duplicate, Fresh, SeqGap, check_batch_seq, classify_op
+from engine.limits import MAX_OPS_PER_BATCH, MAX_PULL_LIMIT, MAX_SEQ, storable_text, text_problem
 from engine.model import Operation, Rejected
 from engine.protocol import envelope_problem, parse_operation
 from server import settlement
@@ -22,15 +25,21 @@ from server.permissions import Permissions
 from server.security import digest, new_device_token, normalize_enrollment_code
 from server.store import devices, feed, oplog
 from server.store.batch import Batch
-from server.store.database import Database, Tx
+from server.store.database import Database, Tx, is_transient
 from server.store.devices import Device
 from server.store.locks import lock_warehouses
 
-MAX_BATCH = 5000
-MAX_PULL_LIMIT = 5000
+MAX_BATCH = MAX_OPS_PER_BATCH
 DEFAULT_PULL_LIMIT = 500
+STORAGE_ERROR = "storage_error"
+"""The rejection of an op the database refused, or that failed while it was applied: it is
+answered on its own (the rest of its batch applies), final like every rejection (DESIGN §8)."""
+
+log = logging.getLogger(__name__)
 
 Answer = tuple[int, dict[str, Any]]
+# answers the ops of one push: (tx, the device's next seq, op_id → first answer) → results
+OpsAnswerer = Callable[[Tx, int, dict[str, tuple[str, str | None, str | None]]], list[dict[str, Any]]]
 
 
 def error(status: int, code: str, detail: str, **extra: Any) -> Answer:
@@ -66,10 +75,9 @@ class SyncService:
         if not isinstance(body, dict):
             return error(422, "bad_request", "expected an object")
         code, name = body.get("enrollment_code"), body.get("device_name")
-        if not isinstance(code, str) or not code.strip():
-            return error(422, "bad_request", "'enrollment_code' must be a non-empty string")
-        if not isinstance(name, str) or not name.strip():
-            return error(422, "bad_request", "'device_name' must be a non-empty string")
+        problem = text_problem("enrollment_code", code) or text_problem("device_name", name)
+        if problem or not isinstance(code, str) or not isinstance(name, str):
+            return error(422, "bad_request", problem or "expected text")
         code_hash = digest(normalize_enrollment_code(code))
         now = self.clock_ms()
         used = error(403, "enrollment_code_used", "this enrollment code was already used")
@@ -108,29 +116,45 @@ class SyncService:
         seqs = [raw["seq"] for raw in raw_ops]
         now = self.clock_ms()
 
-        def push_batch(tx: Tx) -> Answer:
-            # the device's row stays locked until commit: the same batch sent to another process
-            # meanwhile waits here, then reads this one's answers and is answered `duplicate`
-            expected = devices.next_seq_locked(tx, device.device_id)
-            gap = check_batch_seq(expected, seqs)
-            if isinstance(gap, SeqGap):
-                return error(
-                    409, "seq_gap", f"the next op this server expects is seq {gap.expected}",
-                    expected=gap.expected,
-                )
-            # the warehouse's stock is decided by one transaction at a time (R2 write skew, R3, R6)
-            lock_warehouses(tx, [device.warehouse_id])
-            answered = oplog.first_results(tx, [raw["op_id"] for raw in raw_ops])
-            results = self._answer_batch(Batch(tx), device, raw_ops, expected, answered, now)
-            highest = max(seqs, default=0)
-            if highest >= expected:
-                expected = highest + 1
-                devices.set_next_seq(tx, device.device_id, expected, now)
-            return 200, {"results": results, "acked_through": expected - 1}
+        def pushing(answer_ops: OpsAnswerer) -> Callable[[Tx], Answer]:
+            def push_batch(tx: Tx) -> Answer:
+                # the device's row stays locked until commit: the same batch sent to another process
+                # meanwhile waits here, then reads this one's answers and is answered `duplicate`
+                expected = devices.next_seq_locked(tx, device.device_id)
+                gap = check_batch_seq(expected, seqs)
+                if isinstance(gap, SeqGap):
+                    return error(
+                        409, "seq_gap", f"the next op this server expects is seq {gap.expected}",
+                        expected=gap.expected,
+                    )
+                # the warehouse's stock is decided by one transaction at a time (R2 write skew, R3, R6)
+                lock_warehouses(tx, [device.warehouse_id])
+                answered = oplog.first_results(tx, [raw["op_id"] for raw in raw_ops])
+                results = answer_ops(tx, expected, answered)
+                highest = max(seqs, default=0)
+                if highest >= expected:
+                    expected = highest + 1
+                    devices.set_next_seq(tx, device.device_id, expected, now)
+                return 200, {"results": results, "acked_through": expected - 1}
+
+            return push_batch
 
         # run again from the start if PostgreSQL ends it as a deadlock (rows of virtual locations
         # and the publish queue are shared by every warehouse's pushes)
-        status, answer = self.db.run(push_batch)
+        try:
+            status, answer = self.db.run(pushing(
+                lambda tx, expected, answered: self._answer_batch(
+                    Batch(tx), device, raw_ops, expected, answered, now)))
+        except Exception as problem:
+            if is_transient(problem):  # the database is away or busy, not refusing an op: retry later
+                raise
+            # one op the database refuses (or that breaks a rule's code) must not fail every later
+            # op of the device on every retry: apply them again one by one, and refuse that one
+            log.warning("push of %d op(s) from %s failed (%r); applying them one by one",
+                        len(raw_ops), device.device_id, problem)
+            status, answer = self.db.run(pushing(
+                lambda tx, expected, answered: self._answer_one_by_one(
+                    tx, device, raw_ops, expected, answered, now)))
         if status != 200:
             return status, answer
         if self.after_push is not None and raw_ops:
@@ -145,21 +169,23 @@ class SyncService:
         expected: int,
         answered: dict[str, tuple[str, str | None, str | None]],
         now: int,
+        refused: Rejected | None = None,
     ) -> list[dict[str, Any]]:
         """Answer every op in order: the new ones are parsed, then applied through one working set
-        (`Batch`: what they read is loaded together, what they write is written together)."""
+        (`Batch`: what they read is loaded together, what they write is written together).
+        `refused`: answer the new ops with this rejection instead of applying them."""
         verdicts: list[Fresh | Duplicate | Rejected] = []
         parsed: list[Operation | Rejected | None] = []  # the new ops, parsed
         for raw in raw_ops:
             verdict = classify_op(raw["op_id"], raw["seq"], expected, answered)
             verdicts.append(verdict)
             fresh_op = isinstance(verdict, Fresh)
-            parsed.append(parse_operation(raw, device_id=device.device_id) if fresh_op else None)
+            parsed.append((refused or parse_operation(raw, device_id=device.device_id)) if fresh_op else None)
         batch.load([op for op in parsed if isinstance(op, Operation)])
         results = []
         for raw, verdict, op in zip(raw_ops, verdicts, parsed):
             op_id, seq, kind = raw["op_id"], raw["seq"], str(raw["kind"])
-            payload = json.dumps(raw.get("payload"), ensure_ascii=False)
+            payload = _stored_json(raw.get("payload"))
             fresh = isinstance(verdict, Fresh)
             if isinstance(verdict, Duplicate):
                 # a rejection is final and must reach the operator even when its first answer was
@@ -201,6 +227,39 @@ class SyncService:
         batch.finish()
         return results
 
+    def _answer_one_by_one(
+        self,
+        tx: Tx,
+        device: Device,
+        raw_ops: list[dict[str, Any]],
+        expected: int,
+        answered: dict[str, tuple[str, str | None, str | None]],
+        now: int,
+    ) -> list[dict[str, Any]]:
+        """`_answer_batch`, each op in a savepoint of its own with its feed changes numbered there,
+        so whatever the database refuses shows at that op: it is rolled back and answered
+        `storage_error` (recorded like any rejection, so a retried batch is answered the same),
+        and the ops after it apply."""
+        results: list[dict[str, Any]] = []
+        for raw in raw_ops:
+            op_id = raw["op_id"]
+            first = answered.get(op_id)
+            try:
+                with tx.savepoint():
+                    results += self._answer_batch(Batch(tx), device, [raw], expected, answered, now)
+                    feed.flush(tx)
+            except Exception as problem:
+                if is_transient(problem):
+                    raise
+                log.error("op %s (%s) of %s failed; answered %s", op_id, raw["kind"], device.device_id,
+                          STORAGE_ERROR, exc_info=problem)
+                if first is None:
+                    answered.pop(op_id, None)
+                refused = Rejected(STORAGE_ERROR, f"the server could not store this op "
+                                                  f"({type(problem).__name__}); it was not applied")
+                results += self._answer_batch(Batch(tx), device, [raw], expected, answered, now, refused)
+        return results
+
     # --- pull and snapshot ------------------------------------------------------------------------
     # `pull` and `snapshot` answer with the changes decoded; `pull_body` and `snapshot_body` (what
     # the HTTP routes send) with the same JSON built from the feed's stored text, without decoding
@@ -214,8 +273,8 @@ class SyncService:
             limit_value = int(limit) if limit is not None else DEFAULT_PULL_LIMIT
         except (TypeError, ValueError):
             return error(422, "bad_request", "cursor and limit must be integers")
-        if cursor_value < 0 or not 1 <= limit_value <= MAX_PULL_LIMIT:
-            return error(422, "bad_request", f"cursor ≥ 0 and 1 ≤ limit ≤ {MAX_PULL_LIMIT}")
+        if not 0 <= cursor_value <= MAX_SEQ or not 1 <= limit_value <= MAX_PULL_LIMIT:
+            return error(422, "bad_request", f"0 ≤ cursor ≤ {MAX_SEQ} and 1 ≤ limit ≤ {MAX_PULL_LIMIT}")
         return cursor_value, limit_value
 
     def pull(self, device: Device, cursor: Any, limit: Any) -> Answer:
@@ -257,6 +316,13 @@ class SyncService:
         with self.db.reading() as tx:
             changes, cursor = feed.snapshot_json(tx, device.warehouse_id)
         return changes_body(changes, cursor, False)
+
+
+def _stored_json(value: Any) -> str:
+    """The JSON text of a pushed payload as the audit keeps it; non-ASCII kept as it is, unless
+    the payload holds what has no UTF-8 form (a lone surrogate), which is kept escaped."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if storable_text(text) else json.dumps(value)
 
 
 def changes_body(changes_json: str, cursor: int, has_more: bool) -> str:

@@ -20,7 +20,7 @@ from tests.backends import POSTGRES, backends, new_target
 from tests.harness import SITE, FakeClock, Site
 
 # the suites that touch the server database run on both backends; the others on SQLite
-BOTH_BACKENDS = ("store", "server", "sync", "tmall", "office")
+BOTH_BACKENDS = ("store", "server", "sync", "tmall", "office", "security")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -77,13 +77,15 @@ def _read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
     reader = csv.reader(io.StringIO(text))
     try:
         header = _header(next(reader))
+        rows = []
+        for line, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            rows.append((line, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h}))
     except StopIteration:
         raise OfficeError("bad_file", "the file is empty") from None
-    rows = []
-    for line, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        rows.append((line, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h}))
+    except csv.Error as problem:  # e.g. a bare carriage return inside a field
+        raise OfficeError("bad_file", f"not a readable CSV file (line {reader.line_num}): {problem}") from None
     return rows
 
 
@@ -113,6 +115,20 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # Excel stores 6901234500011 as a float
     return str(value).strip()
+
+
+def table_answers(columns: Sequence[str], description: str = "", *,
+                  more: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a route answering `table_response(..., columns, ...)`, for the OpenAPI
+    schema: JSON rows of these columns, or a CSV / XLSX file. `more`: the columns vary (by the
+    query); these are those that may show, and others may."""
+    row: dict[str, Any] = {"type": "object", "properties": {column: {} for column in columns}}
+    if not more:
+        row.update(required=list(columns), additionalProperties=False)
+    return {200: {"description": description or "The rows as JSON, or a CSV / XLSX download (`format`)",
+                  "content": {"application/json": {"schema": {"type": "array", "items": row}},
+                              "text/csv": {"schema": {"type": "string"}},
+                              XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 def table_response(

@@ -28,6 +28,7 @@ import contextlib
 import functools
 import json
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -395,6 +396,35 @@ class Notices:
                             self.deliver(notice.channel)
             except psycopg.Error:
                 self._stopping.wait(1.0)  # the database went away: listen again when it is back
+
+
+# SQLSTATE classes of a database that is away or busy, not refusing the statement's values:
+# connection, transaction rollback (serialization, deadlock), insufficient resources, object in use
+# or lock not available, operator intervention (cancelled, shutting down), system and internal error
+TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "55", "57", "58", "XX"})
+TRANSIENT_SQLITE_ERRORS = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_NOMEM",
+                           "SQLITE_CANTOPEN", "SQLITE_PROTOCOL", "SQLITE_INTERRUPT", "SQLITE_READONLY")
+
+
+def is_transient(problem: BaseException) -> bool:
+    """Whether an error says the database cannot work now (connection lost, deadlock, disk full,
+    busy) — the same statement may succeed later — rather than that it refuses what it was given."""
+    if isinstance(problem, DBAPIError):
+        if problem.connection_invalidated:
+            return True
+        problem = problem.orig  # type: ignore[assignment]
+    state = sqlstate(problem)
+    if state is not None:
+        return state[:2] in TRANSIENT_SQLSTATE_CLASSES
+    if isinstance(problem, sqlite3.Error):
+        name = getattr(problem, "sqlite_errorname", "")
+        return isinstance(problem, sqlite3.OperationalError) and str(name).startswith(TRANSIENT_SQLITE_ERRORS)
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    # a psycopg error without a SQLSTATE never reached the server: the connection is the problem
+    return isinstance(problem, (psycopg.OperationalError, psycopg.InterfaceError))
 
 
 def sqlstate(problem: BaseException) -> str | None:

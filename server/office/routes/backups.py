@@ -9,9 +9,17 @@ from starlette.concurrency import run_in_threadpool
 
 from server.backup import BackupError, backup, list_backups
 from server.office.accounts import OfficeError
+from server.office.answers import Answer, answer
 from server.office.auth import Admin
 
 router = APIRouter(tags=["backups"])
+
+
+class BackupOut(Answer):
+    file: str
+    path: str
+    size_bytes: int
+    taken_at: str
 
 
 def _folder(office: Admin) -> Any:
@@ -21,13 +29,13 @@ def _folder(office: Admin) -> Any:
     return folder
 
 
-@router.get("/backups")
+@router.get("/backups", **answer(list[BackupOut]))
 def backups(office: Admin) -> list[dict[str, Any]]:
     """The backups in the server's backup folder, newest first."""
     return [info.as_dict() for info in list_backups(_folder(office))]
 
 
-@router.post("/backups", status_code=201)
+@router.post("/backups", **answer(BackupOut, 201))
 async def take_backup(office: Admin) -> dict[str, Any]:
     """Back the database up now (online, checked, rotated)."""
     folder = _folder(office)

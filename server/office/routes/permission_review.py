@@ -8,8 +8,10 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from server.office import accounts, permission_review
+from server.office.answers import Answer, answer
 from server.office.auth import Admin, Supervisor
-from server.office.tabular import table_response
+from server.office.inputs import Code
+from server.office.tabular import table_answers, table_response
 
 router = APIRouter(tags=["permission_review"])
 
@@ -21,14 +23,37 @@ class DisableUnusedIn(BaseModel):
 
 class EnableIn(BaseModel):
     kind: Literal["operator", "office"]
-    id: str = Field(min_length=1, max_length=64)
+    id: Code = Field(min_length=1, max_length=64)
 
 
 class OperatorRolesIn(BaseModel):
-    roles: list[str] = Field(min_length=1)
+    roles: list[Code] = Field(min_length=1, max_length=20)
 
 
-@router.get("/permissions/review")
+class DisabledOut(Answer):
+    kind: Literal["operator", "office"]
+    id: str
+    idle_days: int
+
+
+class DisableUnusedOut(Answer):
+    dry_run: bool
+    days: int
+    disabled: list[DisabledOut]
+
+
+class EnabledOut(Answer):
+    kind: Literal["operator", "office"]
+    id: str
+    active: bool
+
+
+class OperatorRolesOut(Answer):
+    operator_id: str
+    roles: list[str]
+
+
+@router.get("/permissions/review", responses=table_answers(permission_review.COLUMNS))
 def review(office: Supervisor, days: int = 90, format: str = "json") -> Response:
     """Every operator and office account with roles, last activity and whether it is unused."""
     with office.db.transaction() as tx:
@@ -37,7 +62,7 @@ def review(office: Supervisor, days: int = 90, format: str = "json") -> Response
                           [row.as_dict(flat=format != "json") for row in rows], format)
 
 
-@router.post("/permissions/disable-unused")
+@router.post("/permissions/disable-unused", **answer(DisableUnusedOut))
 def disable_unused(office: Admin, body: DisableUnusedIn) -> dict[str, Any]:
     """Disable every active account unused for `days` days (only list them when `dry_run`)."""
     with office.db.transaction() as tx:
@@ -48,7 +73,7 @@ def disable_unused(office: Admin, body: DisableUnusedIn) -> dict[str, Any]:
             "disabled": [{"kind": row.kind, "id": row.id, "idle_days": row.idle_days} for row in flagged]}
 
 
-@router.post("/permissions/enable")
+@router.post("/permissions/enable", **answer(EnabledOut))
 def enable(office: Admin, body: EnableIn) -> dict[str, Any]:
     """Undo a disable: an operator is published to its terminals again."""
     with office.db.transaction() as tx:
@@ -59,7 +84,7 @@ def enable(office: Admin, body: EnableIn) -> dict[str, Any]:
     return {"kind": body.kind, "id": body.id, "active": True}
 
 
-@router.put("/operators/{operator_id}/roles")
+@router.put("/operators/{operator_id}/roles", **answer(OperatorRolesOut))
 def set_operator_roles(office: Admin, operator_id: str, body: OperatorRolesIn) -> dict[str, Any]:
     """Replace a terminal operator's roles; audited, and on its terminals after their next sync."""
     with office.db.transaction() as tx:

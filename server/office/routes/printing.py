@@ -4,6 +4,7 @@ and tote labels, each as one PDF."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -11,24 +12,27 @@ from pydantic import BaseModel, Field
 
 from server.office import printing
 from server.office.auth import Supervisor
+from server.office.inputs import Code
 
 router = APIRouter(tags=["printing"])
 
 MAX_ORDERS = 2000
 MAX_LABELS = 5000
+PDF_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 class OrdersIn(BaseModel):
-    order_ids: list[str] = Field(min_length=1, max_length=MAX_ORDERS)
-    dpi: int = 203
+    order_ids: list[Code] = Field(min_length=1, max_length=MAX_ORDERS)
+    dpi: int = Field(default=203, description="203 or 300")
     documents: printing.Documents = "all"
-    lang: str = printing.DEFAULT_LANG
+    lang: str = Field(default=printing.DEFAULT_LANG, max_length=8)
     """The language of the pages' fixed texts: "zh" or "en"."""
 
 
 class LabelsIn(BaseModel):
     kind: printing.CodeKind
-    codes: list[str] = Field(min_length=1, max_length=MAX_LABELS)
+    codes: list[Code] = Field(min_length=1, max_length=MAX_LABELS)
 
 
 def _pdf(content: bytes, name: str) -> Response:
@@ -41,7 +45,7 @@ def _pdf(content: bytes, name: str) -> Response:
 
 
 @router.get("/print/waves/{wave_id}.pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
+            responses=PDF_ANSWER)
 def wave_pdf(office: Supervisor, wave_id: str, dpi: int = Query(203),
              documents: printing.Documents = Query("all"),
              lang: str = Query(printing.DEFAULT_LANG, description='"zh" or "en"')) -> Response:
@@ -52,7 +56,7 @@ def wave_pdf(office: Supervisor, wave_id: str, dpi: int = Query(203),
 
 
 @router.post("/print/orders", response_class=Response,
-             responses={200: {"content": {"application/pdf": {}}}})
+             responses=PDF_ANSWER)
 def orders_pdf(office: Supervisor, body: OrdersIn) -> Response:
     """These orders' packing slips and shipping labels, in the order given."""
     with office.db.reading() as tx:
@@ -61,7 +65,7 @@ def orders_pdf(office: Supervisor, body: OrdersIn) -> Response:
 
 
 @router.post("/print/labels", response_class=Response,
-             responses={200: {"content": {"application/pdf": {}}}})
+             responses=PDF_ANSWER)
 def labels_pdf(office: Supervisor, body: LabelsIn) -> Response:
     """60×40 mm labels for SKUs (EAN-13 or Code 128), bins or totes (Code 128), one a page."""
     with office.db.reading() as tx:

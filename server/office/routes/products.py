@@ -11,24 +11,86 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from engine.limits import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES  # routes/channels.py takes it from here
 from server.office import products
 from server.office.accounts import NotFound, OfficeError
+from server.office.answers import Answer, answer
 from server.office.auth import Admin, Supervisor
-from server.office.tabular import table_response
+from server.office.inputs import NO_NUL, Code
+from server.office.tabular import table_answers, table_response
 
 router = APIRouter(tags=["products"])
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class BinsIn(BaseModel):
-    warehouse_id: str
-    pattern: str = Field(min_length=1, max_length=1000)
-    kind: str = "bin"
+    warehouse_id: Code
+    pattern: str = Field(min_length=1, max_length=1000, pattern=NO_NUL)
+    kind: Code = "bin"
     dry_run: bool = False
 
 
-@router.post("/products/import")
+class ImportOut(Answer):
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+    created_skus: list[str]
+    updated_skus: list[str]
+
+
+class ListingOut(Answer):
+    num_iid: int
+    sku_id: str
+
+
+class ProductOut(Answer):
+    sku: str
+    name: str
+    spec: str | None
+    price: str | None = Field(description="In yuan, as text (`12.50`).")
+    price_cents: int | None
+    cost: str | None
+    cost_cents: int | None
+    weight_g: int | None
+    supplier: str | None
+    lead_time_days: int | None
+    barcodes: list[str]
+    listings: dict[str, ListingOut] = Field(description="By store id.")
+
+
+class BinsOut(Answer):
+    warehouse_id: str
+    kind: str
+    dry_run: bool
+    created: int
+    skipped: int
+    created_codes: list[str]
+    skipped_codes: list[str]
+
+
+class ImportProblemOut(Answer):
+    line: int
+    column: str
+    reason: str
+
+
+class ImportRefusedOut(Answer):
+    error: str
+    detail: str
+    problems: list[ImportProblemOut] = Field(default=[], description="Every bad row of the file.")
+
+
+IMPORT_BODY = {"requestBody": {"required": True, "content": {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
+                                       "required": ["file"]}},
+}}}
+
+
+@router.post("/products/import", **answer(ImportOut, errors={422: ImportRefusedOut}), openapi_extra=IMPORT_BODY)
 async def import_products(
     office: Admin, request: Request, filename: str | None = None, dry_run: bool = False
 ) -> Response:
@@ -68,7 +130,8 @@ def _uploaded_file(content_type: str, body: bytes) -> tuple[str, bytes]:
     raise OfficeError("bad_request", "the form has no 'file' field")
 
 
-@router.get("/products")
+@router.get("/products", responses=table_answers(
+    products.BASE_COLUMNS, "The import's columns, then one per store binding", more=True))
 def list_products(office: Supervisor, format: str = "json") -> Response:
     """Every SKU in the import's columns, as JSON or as a CSV/XLSX file that imports back unchanged."""
     with office.db.reading() as tx:
@@ -76,7 +139,7 @@ def list_products(office: Supervisor, format: str = "json") -> Response:
     return table_response("products", columns, rows, format)
 
 
-@router.get("/products/{sku}")
+@router.get("/products/{sku}", **answer(ProductOut))
 def one_product(office: Supervisor, sku: str) -> dict[str, Any]:
     """One SKU: master data (money in fen and in yuan), barcodes, listings per store."""
     with office.db.reading() as tx:
@@ -86,7 +149,7 @@ def one_product(office: Supervisor, sku: str) -> dict[str, Any]:
     return found.to_json()
 
 
-@router.post("/bins")
+@router.post("/bins", **answer(BinsOut))
 def create_bins(office: Admin, body: BinsIn) -> dict[str, Any]:
     """Locations from a pattern such as `A-01..20-01..05` (at most 20,000); codes already in the
     warehouse are skipped, a code in another warehouse refuses the lot (409)."""
