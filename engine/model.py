@@ -237,6 +237,7 @@ class OpKind(str, enum.Enum):
     TRANSFER_IN = "transfer_in"
     WRITE_OFF = "write_off"
     PROPOSE_BARCODE = "propose_barcode"
+    RETURN_IN = "return_in"
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,9 @@ class ReceivePayload:
     sku: str
     to_location: str
     qty: int
+    po_id: str | None = None
+    """The purchase order received against (with `po_line`); absent in a plain receipt."""
+    po_line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -312,6 +316,18 @@ class ProposeBarcodePayload:
     sku: str
 
 
+@dataclass(frozen=True)
+class ReturnInPayload:
+    """Goods a buyer sent back, inspected at the warehouse: good ones into `to_location` (a bin),
+    damaged ones to `@loss` with a `reason` (added to v1 compatibly, DESIGN §4)."""
+
+    return_id: str
+    sku: str
+    to_location: str
+    qty: int
+    reason: str | None = None
+
+
 Payload = Union[
     ReceivePayload,
     MovePayload,
@@ -323,7 +339,9 @@ Payload = Union[
     TransferInPayload,
     WriteOffPayload,
     ProposeBarcodePayload,
+    ReturnInPayload,
 ]
+
 
 PAYLOAD_TYPES: dict[OpKind, type[Payload]] = {
     OpKind.RECEIVE: ReceivePayload,
@@ -336,6 +354,7 @@ PAYLOAD_TYPES: dict[OpKind, type[Payload]] = {
     OpKind.TRANSFER_IN: TransferInPayload,
     OpKind.WRITE_OFF: WriteOffPayload,
     OpKind.PROPOSE_BARCODE: ProposeBarcodePayload,
+    OpKind.RETURN_IN: ReturnInPayload,
 }
 
 

@@ -19,6 +19,7 @@ from engine.conflict import proposals as r7
 from engine.conflict.ledger import moves_for_operation
 from engine.model import (
     CUSTOMER,
+    LOSS,
     Count,
     CountPayload,
     Move,
@@ -31,6 +32,7 @@ from engine.model import (
     ProposeBarcodePayload,
     ReceivePayload,
     Rejected,
+    ReturnInPayload,
     ShipPayload,
     Stamp,
     TransferInPayload,
@@ -39,8 +41,8 @@ from engine.model import (
     is_virtual_location,
 )
 from server.office import counts as office_counts
-from server.office import transfers
-from server import settlement
+from server.office import purchasing, transfers
+from server import after_sales, settlement
 from server.permissions import LINK_BARCODE, Permissions
 from server.store import marketplace, masterdata, orders
 from server.store.batch import Batch
@@ -94,6 +96,8 @@ def apply_operation(
         return context.pack(p)
     if isinstance(p, ShipPayload):
         return context.ship(p)
+    if isinstance(p, ReturnInPayload):
+        return context.return_in(p)
     return context.stock_move(p)
 
 
@@ -184,6 +188,8 @@ class _Context:
     ) -> Applied | Rejected:
         if isinstance(p, ReceivePayload):
             problem = self.first_problem(p.sku, p.to_location)
+            if problem is None and p.po_id is not None:
+                problem = purchasing.check_receipt(self.batch.reader(), p, self.device.warehouse_id)
         elif isinstance(p, MovePayload):
             problem = self.first_problem(p.sku, p.from_location, p.to_location)
         elif isinstance(p, TransferOutPayload):
@@ -203,6 +209,21 @@ class _Context:
             self.consume_escrow(location, p.sku, p.qty, self.op.kind.value)
         if isinstance(p, (TransferOutPayload, TransferInPayload)):
             transfers.record_transfer_op(self.batch.writer(), self.op, self.now_ms)
+        if isinstance(p, ReceivePayload) and p.po_id is not None:
+            purchasing.record_receipt(self.batch.writer(), self.op, self.now_ms)
+        return Applied()
+
+    def return_in(self, p: ReturnInPayload) -> Applied | Rejected:
+        """Goods back from a buyer: good ones into a bin of this warehouse, damaged ones to @loss."""
+        problem = self.check_sku(p.sku) or after_sales.check_return_op(self.batch.reader(), p,
+                                                                       self.device.warehouse_id)
+        if problem is None and p.to_location != LOSS:
+            problem = self.check_location(p.to_location)
+        if problem:
+            return problem
+        for move in moves_for_operation(self.op):
+            self.book(move)
+        after_sales.record_return_op(self.batch.writer(), self.op, self.now_ms)
         return Applied()
 
     def count(self, p: CountPayload) -> Applied | Rejected:

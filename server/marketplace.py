@@ -14,12 +14,14 @@ passes; the shipping pass below is the channels' common part.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from engine.conflict import orders as r5
+from engine.conflict.orders import LineRefund
 from engine.model import Order, OrderState
+from server import after_sales
 from server.store import marketplace, orders
 from server.store.database import Database, Tx
 from server.store.marketplace import StoreRow
@@ -44,6 +46,9 @@ class Marketplace(Protocol):
 
     def confirm_shipped(self, trade: Mapping[str, Any], waybill: str, cp_code: str) -> None:
         """Tell the channel an order left the warehouse."""
+
+    def agree_refund(self, refund_id: str) -> None:
+        """Agree the buyer's refund of a return whose goods are in and inspected."""
 
 
 @dataclass(frozen=True)
@@ -74,10 +79,38 @@ def cancel_channel_order(tx: Tx, order: Order, now_ms: int) -> Cancellation:
     return Cancellation(cancelled=True, skus=frozenset(released or skus))
 
 
+def refund_channel_lines(tx: Tx, order: Order, line_ids: Iterable[str], now_ms: int,
+                         reason: str = "line refunded") -> LineRefund:
+    """A channel's refund of some of an order's lines (R5, `engine.conflict.orders.refund_lines`):
+    before shipping the lines leave the order, their reservation is released, their picked units
+    get put-back tasks and the SKUs are queued for publishing; after shipping nothing changes here
+    (the return is expected, see `outcome.return_expected`)."""
+    outcome = r5.refund_lines(order, line_ids)
+    if not outcome.released:
+        return outcome
+    gone = [line.line_id for line in order.lines if line not in outcome.order.lines]
+    orders.drop_lines(tx, order.order_id, gone)
+    for sku, qty in outcome.released:
+        marketplace.release_units(tx, order.order_id, sku, qty)
+    for sku, qty in outcome.put_back:
+        for location, taken in orders.take_picks_of(tx, order.order_id, sku, qty):
+            orders.create_task(
+                tx, task_id=f"putback-{order.order_id}-{location}-{sku}-refund-{'+'.join(sorted(gone))}",
+                warehouse_id=order.warehouse_id,
+                kind="put_back", assignee=None,
+                data={"order_id": order.order_id, "sku": sku, "qty": taken, "from_location": location,
+                      "to_location": None, "reason": reason},
+                now_ms=now_ms)
+    orders.save_order(tx, outcome.order, now_ms)
+    marketplace.queue_publish(tx, {sku for sku, _ in outcome.released}, now_ms)
+    return outcome
+
+
 @dataclass
 class ShippingReport:
     waybills: int = 0
     confirmed: int = 0
+    refunds_agreed: int = 0
     failures: list[str] = field(default_factory=list)
 
 
@@ -122,4 +155,24 @@ def run_shipping(db: Database, markets: Mapping[str, Marketplace], now_ms: int,
         with db.transaction() as tx:
             marketplace.update_market_order(tx, row["store_id"], row["tid"], confirmed_at_ms=now_ms)
         report.confirmed += 1
+    agree_refunds(db, markets, now_ms, report, errors)
     return report
+
+
+def agree_refunds(db: Database, markets: Mapping[str, Marketplace], now_ms: int, report: ShippingReport,
+                  errors: tuple[type[Exception], ...] = (ChannelError,)) -> None:
+    """Returns whose goods are in: their channel's refund is agreed now, and only now."""
+    with db.reading() as tx:
+        waiting = after_sales.awaiting_refund(tx)
+    for found in waiting:
+        market = markets.get(found["store_id"] or "")
+        if market is None:
+            continue
+        try:
+            market.agree_refund(str(found["refund_id"]))
+        except errors as problem:
+            report.failures.append(str(problem))
+            continue
+        with db.transaction() as tx:
+            after_sales.refunded(tx, found["return_id"], now_ms)
+        report.refunds_agreed += 1

@@ -21,7 +21,7 @@ DEFAULT_PERMISSIONS: Mapping[str, frozenset[str]] = {
     "picker": frozenset({"pick", "move", "propose_barcode"}),
     "counter": frozenset({"count", "move", "propose_barcode"}),
     "receiver": frozenset(
-        {"receive", "move", "transfer_out", "transfer_in", "propose_barcode"}
+        {"receive", "move", "transfer_out", "transfer_in", "return_in", "propose_barcode"}
     ),
     "packer": frozenset({"pack", "ship", "move", "propose_barcode"}),
     "supervisor": _ALL_KINDS | {LINK_BARCODE},

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-WORKFLOWS = ("receive", "putaway", "pick", "pack", "count", "transfer", "lookup", "sync_status")
+WORKFLOWS = ("receive", "returns", "putaway", "pick", "pack", "count", "transfer", "lookup", "sync_status")
 """Menu order."""
 
 EVERYONE = frozenset({"lookup", "sync_status"})
 ALL_WORKFLOWS_ROLES = frozenset({"supervisor", "admin"})
 ROLE_WORKFLOWS: dict[str, frozenset[str]] = {
-    "receiver": frozenset({"receive", "putaway", "transfer"}),
+    "receiver": frozenset({"receive", "returns", "putaway", "transfer"}),
     "picker": frozenset({"pick"}),
     "packer": frozenset({"pack"}),
     "counter": frozenset({"count"}),

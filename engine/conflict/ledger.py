@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from engine.model import (
+    CUSTOMER,
     LOSS,
     SUPPLIER,
     Move,
@@ -17,6 +18,7 @@ from engine.model import (
     Operation,
     PickPayload,
     ReceivePayload,
+    ReturnInPayload,
     TransferInPayload,
     TransferOutPayload,
     WriteOffPayload,
@@ -77,4 +79,6 @@ def moves_for_operation(op: Operation) -> tuple[Move, ...]:
         return (Move(p.sku, p.qty, transit, p.to_location, stamp, op.op_id),)
     if isinstance(p, WriteOffPayload):
         return (Move(p.sku, p.qty, p.location, LOSS, stamp, op.op_id),)
+    if isinstance(p, ReturnInPayload):  # good → a bin, damaged → @loss: both came from the buyer
+        return (Move(p.sku, p.qty, CUSTOMER, p.to_location, stamp, op.op_id),)
     return ()

@@ -81,3 +81,45 @@ def cancel_order(order: Order) -> CancellationOutcome:
     if state is not OrderState.CANCELLED:
         return CancellationOutcome(state, False, (), True)
     return CancellationOutcome(OrderState.CANCELLED, True, picked_units(order), False)
+
+
+@dataclass(frozen=True)
+class LineRefund:
+    """What a marketplace's refund of some lines (a partial refund) does to an order.
+
+    Before `shipped` the refunded lines leave the order: their reservation is released and their
+    picked units go back to the shelves; the other lines go on as before. From `shipped` on the
+    goods are with the buyer: the lines stay and their units are expected back (a return).
+    """
+
+    order: Order
+    released: tuple[tuple[str, int], ...] = ()
+    """`(sku, units)` no longer wanted: the reservation to drop."""
+    put_back: tuple[tuple[str, int], ...] = ()
+    """`(sku, units picked)` of the refunded lines, to bring back to the shelves."""
+    return_expected: tuple[tuple[str, int], ...] = ()
+    """`(sku, units)` the buyer sends back (the order had shipped)."""
+
+
+def refund_lines(order: Order, line_ids: Iterable[str]) -> LineRefund:
+    """Apply a refund of the lines `line_ids`; lines the order no longer has are ignored, so
+    applying the same refund twice changes nothing the second time."""
+    wanted = set(line_ids)
+    refunded = [line for line in order.lines if line.line_id in wanted]
+    if not refunded or order.state is OrderState.CANCELLED:
+        return LineRefund(order)
+    if order.state.rank >= OrderState.SHIPPED.rank:
+        return LineRefund(order, return_expected=_per_sku((line.sku, line.qty) for line in refunded))
+    kept = tuple(line for line in order.lines if line.line_id not in wanted)
+    return LineRefund(
+        Order(order.order_id, order.state, kept, order.warehouse_id),
+        released=_per_sku((line.sku, line.qty) for line in refunded),
+        put_back=_per_sku((line.sku, line.picked) for line in refunded if line.picked > 0),
+    )
+
+
+def _per_sku(units: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    totals: dict[str, int] = {}
+    for sku, qty in units:
+        totals[sku] = totals.get(sku, 0) + qty
+    return tuple(totals.items())

@@ -7,7 +7,6 @@ rejection stays visible until the operator has acknowledged it.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import json
 import sqlite3
@@ -19,7 +18,7 @@ from sqlite_utils import Database
 
 from engine.conflict.ledger import moves_for_operation
 from engine.model import PAYLOAD_TYPES, OpKind, Operation, Payload, Rejected
-from engine.protocol import parse_payload
+from engine.protocol import parse_payload, payload_to_wire
 from engine.replica.errors import (
     DuplicateOperation,
     InvalidOperation,
@@ -88,7 +87,7 @@ def check_operation(
         raise InvalidOperation(op_kind.value, "op_id must be a non-empty string")
     if not isinstance(at_ms, int) or isinstance(at_ms, bool) or at_ms < 0:
         raise InvalidOperation(op_kind.value, "at_ms must be a non-negative integer")
-    parsed = parse_payload(op_kind, dataclasses.asdict(payload))
+    parsed = parse_payload(op_kind, payload_to_wire(payload))
     if isinstance(parsed, Rejected):
         raise InvalidOperation(op_kind.value, parsed.reason)
     try:
@@ -112,7 +111,7 @@ def append(
     Reading the last seq and writing the new row is one statement, so the write lock is taken
     before the last seq is read: two writers can never pick the same number.
     """
-    body = json.dumps(dataclasses.asdict(payload), sort_keys=True, ensure_ascii=False)
+    body = json.dumps(payload_to_wire(payload), sort_keys=True, ensure_ascii=False)
     try:
         row = db.execute(
             "INSERT INTO outbox (seq, op_id, kind, operator_id, at_ms, payload) "

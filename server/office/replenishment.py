@@ -1,7 +1,11 @@
 """Replenishment suggestions per SKU and warehouse, from the sales velocity of the last days.
 
     velocity  = units shipped to customers in the last `days` days / `days`
-    suggested = ceil(velocity × (lead + safety) + min − available), at least 0, at most max − available
+    suggested = ceil(velocity × (lead + safety) + min − available − on_order), at least 0,
+                at most max − available − on_order
+
+`on_order` is what sent and partly received purchase orders still bring (`server/office/purchasing.py`),
+so a unit already ordered is never suggested twice.
 
 Units shipped are the ledger moves from the warehouse's locations to `@customer` (what `ship`
 books). Lead time is the SKU's `lead_time_days` when set, else the default.
@@ -18,12 +22,13 @@ from typing import Any
 
 from server.office.accounts import OfficeError
 from server.office.alerts import Availability, availability
+from server.store import purchasing as purchasing_store
 from server.store import replenishment as store
 from server.store.database import Tx
 
 DAY_MS = 24 * 3600 * 1000
-COLUMNS = ("warehouse_id", "sku", "name", "supplier", "on_hand", "reserved", "escrow", "available", "min",
-           "max", "shipped", "days", "velocity_per_day", "lead_days", "safety_days", "suggested_qty")
+COLUMNS = ("warehouse_id", "sku", "name", "supplier", "on_hand", "reserved", "escrow", "available", "on_order",
+           "min", "max", "shipped", "days", "velocity_per_day", "lead_days", "safety_days", "suggested_qty")
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ def suggestions(tx: Tx, now_ms: int, settings: Settings = Settings(), *,
     limits = store.stock_limits(tx)
     levels = availability(tx)
     details = store.sku_details(tx)
+    inbound = purchasing_store.on_order(tx)
     rows: list[dict[str, Any]] = []
     for pair in sorted(set(shipped) | set(limits)):
         wid, sku = pair
@@ -70,14 +76,15 @@ def suggestions(tx: Tx, now_ms: int, settings: Settings = Settings(), *,
         lead = sku_info.get("lead_time_days")
         lead_days = int(lead) if isinstance(lead, int) and lead >= 0 else settings.default_lead_days
         sold = shipped.get(pair, 0)
+        due = inbound.get(pair, 0)
         qty = suggested_qty(sold, settings.days, lead_days, settings.safety_days, min_qty, max_qty,
-                            level.available)
+                            level.available + due)
         if qty == 0 and not everything:
             continue
         rows.append({
             "warehouse_id": wid, "sku": sku, "name": sku_info.get("name"),
             "supplier": sku_info.get("supplier"), "on_hand": level.on_hand, "reserved": level.reserved,
-            "escrow": level.escrow, "available": level.available, "min": min_qty, "max": max_qty,
+            "escrow": level.escrow, "available": level.available, "on_order": due, "min": min_qty, "max": max_qty,
             "shipped": sold, "days": settings.days,
             "velocity_per_day": round(sold / settings.days, 3), "lead_days": lead_days,
             "safety_days": settings.safety_days, "suggested_qty": qty,

@@ -220,6 +220,15 @@ def reserve(tx: Tx, order_id: str, warehouse_id: str, sku: str, qty: int) -> Non
     )
 
 
+def release_units(tx: Tx, order_id: str, sku: str, qty: int) -> None:
+    """Reserve `qty` fewer units of `sku` for the order (a refunded line); a reservation that
+    reaches 0 goes."""
+    tx.execute("UPDATE reservations SET qty = qty - :qty WHERE order_id = :order_id AND sku = :sku",
+               {"qty": qty, "order_id": order_id, "sku": sku})
+    tx.execute("DELETE FROM reservations WHERE order_id = :order_id AND sku = :sku AND qty <= 0",
+               {"order_id": order_id, "sku": sku})
+
+
 def release_reservations(tx: Tx, order_id: str) -> list[str]:
     """Drop an order's reservations; returns the SKUs they held."""
     skus = tx.execute("DELETE FROM reservations WHERE order_id = :order_id RETURNING sku",

@@ -115,6 +115,29 @@ def take_order_picks(tx: Tx, order_id: str) -> list[tuple[str, str, int]]:
     return sorted((r.location, r.sku, int(r.qty)) for r in taken if r.qty > 0)
 
 
+def take_picks_of(tx: Tx, order_id: str, sku: str, units: int) -> list[tuple[str, int]]:
+    """Take up to `units` of `sku` off the order's picked goods (a refunded line's), the fullest
+    location first; `(location, qty)` taken."""
+    taken: list[tuple[str, int]] = []
+    rows = tx.execute("SELECT location, qty FROM order_picks WHERE order_id = :order_id AND sku = :sku "
+                      "ORDER BY qty DESC, location", {"order_id": order_id, "sku": sku}).all()
+    for row in rows:
+        if units <= 0:
+            break
+        qty = min(units, int(row.qty))
+        tx.execute("UPDATE order_picks SET qty = qty - :qty WHERE order_id = :order_id AND location = :location "
+                   "AND sku = :sku", {"qty": qty, "order_id": order_id, "location": row.location, "sku": sku})
+        taken.append((str(row.location), qty))
+        units -= qty
+    tx.execute("DELETE FROM order_picks WHERE order_id = :order_id AND qty <= 0", {"order_id": order_id})
+    return taken
+
+
+def drop_lines(tx: Tx, order_id: str, line_ids: Iterable[str]) -> None:
+    tx.execute(f"DELETE FROM order_lines WHERE order_id = :order_id AND line_id {tx.among('ids')}",
+               {"order_id": order_id, "ids": tx.listed(sorted(set(line_ids)))})
+
+
 def create_task(
     tx: Tx,
     *,
@@ -155,6 +178,12 @@ def tasks(tx: Tx, kind: str | None = None) -> list[dict[str, Any]]:
          "assignee": row.assignee, **json.loads(row.data)}
         for row in rows
     ]
+
+
+def set_task_data(tx: Tx, task_id: str, data: Mapping[str, Any]) -> None:
+    """Replace a task's data; the caller republishes the task (`set_task_state`)."""
+    tx.execute("UPDATE tasks SET data = :data WHERE task_id = :task",
+               {"data": json.dumps(data, ensure_ascii=False), "task": task_id})
 
 
 def set_task_state(tx: Tx, task_id: str, state: str) -> bool:

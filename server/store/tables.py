@@ -572,3 +572,81 @@ alert_deliveries = Table(
     Column("last_error", Text),
     Index("alert_deliveries_due", "delivered_at_ms", "next_at_ms")
 )
+
+# --- Purchasing (server/office/purchasing.py) -------------------------------------------------
+
+suppliers = Table(
+    "suppliers", metadata,
+    Column("supplier_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("contact", Text, nullable=False, server_default=text("''")),
+    Column("lead_time_days", Integer),
+    Column("created_at_ms", BigInteger, nullable=False)
+)
+
+purchase_orders = Table(
+    "purchase_orders", metadata,
+    Column("po_id", Text, primary_key=True),
+    Column("number", BigInteger, nullable=False, unique=True),
+    Column("supplier_id", ForeignKey("suppliers.supplier_id"), nullable=False),
+    Column("warehouse_id", ForeignKey("warehouses.warehouse_id"), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("note", Text, nullable=False, server_default=text("''")),
+    Column("created_by", Text, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Column("sent_at_ms", BigInteger),
+    Column("closed_at_ms", BigInteger),
+    Index("purchase_orders_by_state", "state", "warehouse_id")
+)
+
+po_lines = Table(
+    "po_lines", metadata,
+    Column("po_id", ForeignKey("purchase_orders.po_id"), primary_key=True),
+    Column("line_id", Text, primary_key=True),
+    Column("sku", Text, nullable=False),
+    Column("qty", Integer, nullable=False),
+    Column("unit_cost_cents", Integer),
+    Column("received", Integer, nullable=False, server_default=text("0"))
+)
+
+po_receipts = Table(
+    "po_receipts", metadata,
+    Column("op_id", Text, primary_key=True),
+    Column("po_id", Text, nullable=False),
+    Column("line_id", Text, nullable=False),
+    Column("sku", Text, nullable=False),
+    Column("qty", Integer, nullable=False),
+    Column("location", Text, nullable=False),
+    Column("operator_id", Text, nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("over", Integer, nullable=False, server_default=text("0")),
+    Index("po_receipts_by_po", "po_id", "line_id")
+)
+
+# --- After-sales returns (server/after_sales.py) ----------------------------------------------
+
+returns = Table(
+    "returns", metadata,
+    Column("return_id", Text, primary_key=True),
+    Column("order_id", Text, nullable=False),
+    Column("store_id", Text),
+    Column("tid", Text),
+    Column("refund_id", Text),
+    Column("warehouse_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("replacement_order_id", Text),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Index("returns_by_state", "state")
+)
+
+return_lines = Table(
+    "return_lines", metadata,
+    Column("return_id", ForeignKey("returns.return_id"), primary_key=True),
+    Column("sku", Text, primary_key=True),
+    Column("expected", Integer, nullable=False),
+    Column("good", Integer, nullable=False, server_default=text("0")),
+    Column("damaged", Integer, nullable=False, server_default=text("0"))
+)

@@ -265,6 +265,18 @@ class TopClient:
         body = self.call("taobao.logistics.companies.get", {"fields": fields, "is_recommended": is_recommended})
         return _list(body, "logistics_companies", "taobao.logistics.companies.get")
 
+    def rp_refunds_agree(self, refund_id: int | str, amount: str = "", phase: str = "aftersale") -> Body:
+        """Agree one refund (kucun does it for a return once its goods are in and inspected); a
+        refund already agreed counts as done."""
+        answer = self.call("taobao.rp.refunds.agree", {"refund_infos": f"{refund_id}|{amount}|0|{phase}"},
+                           idempotent=True)
+        results = answer.get("results") or []
+        failed = [r for r in results if isinstance(r, Mapping) and not r.get("succ")]
+        if failed:
+            raise TopBusinessError("taobao.rp.refunds.agree", code=15, msg="refund not agreed",
+                                   sub_code="isv.refund-agree-failed", sub_msg=str(failed[0].get("message") or ""))
+        return answer
+
     def logistics_offline_send(
         self, tid: int | str, out_sid: str, company_code: str, *, sub_tids: Sequence[int | str] | None = None
     ) -> Body:

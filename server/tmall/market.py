@@ -58,3 +58,6 @@ class TmallMarket:
 
     def confirm_shipped(self, trade: Mapping[str, Any], waybill: str, cp_code: str) -> None:
         self.client.logistics_offline_send(int(trade["tid"]), waybill, cp_code or self.cp_code)
+
+    def agree_refund(self, refund_id: str) -> None:
+        self.client.rp_refunds_agree(refund_id)

@@ -4,7 +4,8 @@ TMC messages are consumed first (prompt), then incremental windows of at most on
 from where the last import stopped (the fallback that also covers lost or late messages). A trade
 is applied only if it is newer than what we hold (`modified`), so duplicated and late deliveries
 change nothing. Paying moves the sold units from the store's quota to `reserved` (R4); closing or
-refunding merges by R5.
+refunding merges by R5; a refund of some lines before shipping takes those lines out of the order
+(their picked units go back to the shelves), the others go on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 
 from engine.conflict.quotas import StoreQuota, record_imported_sale
 from engine.model import Order, OrderLine, OrderState
-from server.marketplace import cancel_channel_order
+from server import after_sales
+from server.marketplace import cancel_channel_order, refund_channel_lines
 from server.store import marketplace, masterdata, orders
 from server.store.database import Database, Tx
 from server.store.marketplace import StoreRow
@@ -49,6 +51,7 @@ class ImportReport:
     pages: int = 0
     held_unmapped: int = 0
     returns_expected: int = 0
+    lines_refunded: int = 0
     changed_skus: set[str] = field(default_factory=set)
 
 
@@ -183,6 +186,15 @@ def apply_trade(db: Database, store: StoreRow, trade: dict[str, Any], now_ms: in
             _count_sale_against_quota(tx, store, trade, order, report)
         if status in ("TRADE_CLOSED", "TRADE_CLOSED_BY_TAOBAO") or _fully_refunded(trade):
             _cancel(tx, store, order, now_ms, report)
+            return
+        if order.state.rank >= OrderState.SHIPPED.rank:
+            _expect_returns(tx, store, tid, trade, order, now_ms, report)
+            return
+        refunded = {str(item["oid"]) for item in trade.get("orders") or [] if item.get("refund_status") == "SUCCESS"}
+        if refunded:
+            done = refund_channel_lines(tx, order, refunded, now_ms, "line refunded on Tmall")
+            report.lines_refunded += len(order.lines) - len(done.order.lines)
+            report.changed_skus.update(sku for sku, _ in done.released)
 
 
 def _create_order(tx: Tx, store: StoreRow, order_id: str, trade: dict[str, Any], now_ms: int,
@@ -226,6 +238,22 @@ def _count_sale_against_quota(tx: Tx, store: StoreRow, trade: dict[str, Any], or
         marketplace.set_quota(tx, store.store_id, line.sku, after.quota, after.held)
         report.changed_skus.add(line.sku)
     marketplace.queue_publish(tx, {line.sku for line in order.lines}, paid_at)
+
+
+def _expect_returns(tx: Tx, store: StoreRow, tid: str, trade: dict[str, Any], order: Order, now_ms: int,
+                    report: ImportReport) -> None:
+    """A refund of a shipped line waits for the seller: kucun expects the goods back, and agrees the
+    refund once they are in and inspected (`server/after_sales.py`, the marketplace jobs)."""
+    for item in trade.get("orders") or []:
+        refund_id = item.get("refund_id")
+        if item.get("refund_status") != "WAIT_SELLER_AGREE" or not refund_id:
+            continue
+        line = order.line(str(item["oid"]))
+        if line is None:
+            continue
+        if after_sales.expect_return(tx, order, [(line.sku, line.qty)], return_id=f"RET-{store.store_id}-{refund_id}",
+                                     store_id=store.store_id, tid=tid, refund_id=str(refund_id), now_ms=now_ms):
+            report.returns_expected += 1
 
 
 def _fully_refunded(trade: dict[str, Any]) -> bool:

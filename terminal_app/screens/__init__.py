@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 WORKFLOW_SCREENS: dict[str, str] = {
     "receive": "terminal_app.screens.receive:ReceiveScreen",
+    "returns": "terminal_app.screens.returns:ReturnsScreen",
     "putaway": "terminal_app.screens.putaway:PutawayScreen",
     "pick": "terminal_app.screens.pick:PickScreen",
     "pack": "terminal_app.screens.pack:PackScreen",

@@ -1,4 +1,5 @@
-"""Receive: each item scan puts one unit (or the keyed quantity) into the receiving area."""
+"""Receive: each item scan puts one unit (or the keyed quantity) into the receiving area; a scanned
+PO number receives against that purchase order's lines (terminal_app/workflows/receive.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ class ReceiveScreen(ScanScreen):
 
     def __init__(self, initial_scan: str | None = None) -> None:
         super().__init__(initial_scan)
-        self.session = ReceiveSession(self.app.context.resolver)  # type: ignore[attr-defined]
+        context = self.app.context  # type: ignore[attr-defined]
+        self.session = ReceiveSession(context.resolver, context.replica.tasks)
+
+    def prompt_key(self) -> str:
+        return self.session.prompt
 
     def prompt_fields(self) -> dict[str, Any]:
-        return {"location": self.session.location or "?", "total": self.session.total}
+        return self.session.prompt_fields()
 
     def handle_scan(self, code: str, quantity: int | None) -> Step:
         return self.session.scan(code, quantity)

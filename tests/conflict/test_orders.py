@@ -8,10 +8,12 @@ from hypothesis import strategies as st
 
 from engine.conflict.orders import (
     CancellationOutcome,
+    LineRefund,
     advance_order,
     cancel_order,
     merge_order_state,
     merge_order_states,
+    refund_lines,
 )
 from engine.model import Order, OrderLine, OrderState, Rejected
 
@@ -139,3 +141,37 @@ def order(state: OrderState, *lines: OrderLine) -> Order:
 )
 def test_cancel_order(before: Order, outcome: CancellationOutcome) -> None:
     assert cancel_order(before) == outcome
+
+
+# --- partial refunds (refund_lines) -------------------------------------------------------------------
+
+@st.composite
+def orders_with_lines(draw: st.DrawFn) -> Order:
+    count = draw(st.integers(1, 5))
+    lines = []
+    for n in range(count):
+        qty = draw(st.integers(1, 6))
+        lines.append(OrderLine(str(n + 1), draw(st.sampled_from(["S1", "S2", "S3"])), qty, draw(st.integers(0, qty))))
+    return Order("O", draw(st.sampled_from(list(OrderState))), tuple(lines), "WH1")
+
+
+@given(orders_with_lines(), st.sets(st.sampled_from(["1", "2", "3", "4", "5", "9"])))
+def test_a_partial_refund_conserves_units_and_applies_once(before: Order, refunded: set[str]) -> None:
+    outcome = refund_lines(before, refunded)
+    hit = [line for line in before.lines if line.line_id in refunded]
+    if before.state is OrderState.CANCELLED or not hit:
+        assert outcome == LineRefund(before)
+        return
+    if before.state.rank >= OrderState.SHIPPED.rank:
+        # shipped: the order stays whole, every refunded unit is expected back
+        assert outcome.order == before and not outcome.released and not outcome.put_back
+        assert sum(q for _, q in outcome.return_expected) == sum(line.qty for line in hit)
+        return
+    kept_units = sum(line.qty for line in outcome.order.lines)
+    assert kept_units + sum(q for _, q in outcome.released) == sum(line.qty for line in before.lines)
+    assert {line.line_id for line in outcome.order.lines} == {l.line_id for l in before.lines} - refunded
+    released, put_back = dict(outcome.released), dict(outcome.put_back)
+    assert all(0 < put_back[sku] <= released[sku] for sku in put_back)  # never more back than was refunded
+    assert sum(put_back.values()) == sum(line.picked for line in hit)
+    assert outcome.order.state is before.state and not outcome.return_expected
+    assert refund_lines(outcome.order, refunded) == LineRefund(outcome.order)  # the same refund again: nothing

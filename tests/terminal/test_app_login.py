@@ -46,7 +46,7 @@ async def test_a_wrong_pin_is_refused_with_the_bell(site: Site):
 MENUS = [
     pytest.param("p1", "1111", ["pick", "lookup", "sync_status"], id="picker"),
     pytest.param("c1", "2221", ["count", "lookup", "sync_status"], id="counter"),
-    pytest.param("r1", "3333", ["receive", "putaway", "pack", "transfer", "lookup", "sync_status"],
+    pytest.param("r1", "3333", ["receive", "returns", "putaway", "pack", "transfer", "lookup", "sync_status"],
                  id="receiver and packer"),
     pytest.param("s1", "9999", list(WORKFLOWS), id="supervisor sees all"),
 ]

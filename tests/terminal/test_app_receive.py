@@ -135,3 +135,31 @@ async def test_a_supervisor_proposes_linking_an_unknown_barcode(site: Site):
         assert terminal.replica.sku_for_barcode(UNKNOWN_EAN) == "SKU-2"  # a supervisor links
         await scan(pilot, UNKNOWN_EAN)
         assert terminal.replica.stock_at("RECEIVING", "SKU-2") == 1
+
+
+async def test_receiving_against_a_purchase_order_on_the_terminal(site: Site):
+    from server.office import purchasing
+
+    with site.db.transaction() as tx:
+        purchasing.save_supplier(tx, "ACME", "Acme", by="boss", now_ms=site.clock())
+        purchasing.create_po(tx, "ACME", "WH1", [{"sku": "SKU-1", "qty": 3}], by="boss", now_ms=site.clock())
+        purchasing.send(tx, "PO-00001", by="boss", now_ms=site.clock())
+    terminal = site.terminal()
+    app = app_on(terminal, site)
+    async with app.run_test(size=COMFORTABLE) as pilot:
+        await open_workflow(pilot, "r1", "3333", "receive")
+        assert "1 open" in text_of(pilot, "#prompt")
+        await scan(pilot, "PO-00001")
+        assert "Receiving against PO PO-00001 (Acme, 1 line(s), 3 due)" in text_of(pilot, "#result")
+        await scan(pilot, f"*2 {FLASK}")
+        assert "PO PO-00001 line 1: 2/3" in text_of(pilot, "#result")
+        await scan(pilot, f"*2 {FLASK}")  # one more than due: asked, not booked
+        assert "Over-receipt" in text_of(pilot, "#result")
+        await scan(pilot, f"*2 {FLASK}")
+        assert "1 over recorded" in text_of(pilot, "#result")
+        app.request_sync(now=True)
+        await settle(pilot)
+        assert terminal.replica.pending_count() == 0
+    with site.db.reading() as tx:
+        found = purchasing.detail(tx, "PO-00001")
+    assert (found["state"], found["received"], found["over"]) == ("received", 4, 1)

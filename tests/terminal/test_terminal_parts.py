@@ -35,7 +35,7 @@ def test_scan_lines(line, expected):
 
 ROLES = [
     pytest.param(["picker"], ["pick", "lookup", "sync_status"], id="picker"),
-    pytest.param(["receiver"], ["receive", "putaway", "transfer", "lookup", "sync_status"],
+    pytest.param(["receiver"], ["receive", "returns", "putaway", "transfer", "lookup", "sync_status"],
                  id="receiver"),
     pytest.param(["packer", "counter"], ["pack", "count", "lookup", "sync_status"], id="two roles"),
     pytest.param(["admin"], list(WORKFLOWS), id="admin"),

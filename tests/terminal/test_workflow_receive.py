@@ -55,3 +55,50 @@ def test_no_receiving_area_is_an_error_not_a_guess():
     del view.places["RECEIVING"]
     step = ReceiveSession(resolver(view)).scan(FLASK)
     assert (step.ok, step.key, step.ops) == (False, "receive.no_receiving_location", ())
+
+
+# --- against a purchase order (issue 15 part 1) ----------------------------------------------------
+
+PO = {"task_id": "po-PO-00007", "kind": "receive_po", "state": "open", "assignee": None, "po_id": "PO-00007",
+      "supplier": "Acme", "lines": [{"line_id": "1", "sku": "SKU-1", "qty": 5, "received": 2},
+                                    {"line_id": "2", "sku": "SKU-2", "qty": 1, "received": 0}]}
+
+
+def po_session() -> ReceiveSession:
+    return ReceiveSession(resolver(small_warehouse()), lambda: [PO, {**PO, "po_id": "PO-00008", "state": "done"}])
+
+
+def test_a_scanned_po_number_receives_against_its_lines():
+    session = po_session()
+    assert session.prompt == "receive.prompt_pos" and session.prompt_fields()["open"] == 1  # the done one is not listed
+    chosen = session.scan("po-00007")  # as typed or scanned, any case
+    assert chosen.key == "receive.po_chosen" and chosen.fields["due"] == 4
+    assert session.prompt == "receive.prompt_po"
+    step = session.scan(FLASK, 2)
+    assert step.ops == (PlannedOp(OpKind.RECEIVE, ReceivePayload("SKU-1", "RECEIVING", 2, "PO-00007", "1")),)
+    assert step.rows == (("1 SKU-1", "4/5"), ("2 SKU-2", "0/1"))
+    assert session.prompt_fields()["due"] == 2
+
+
+def test_an_over_receipt_is_refused_once_then_booked_when_scanned_again():
+    session = po_session()
+    session.scan("PO-00007")
+    asked = session.scan(FLASK, 5)  # 3 due
+    assert (asked.ok, asked.key, asked.fields["over"], asked.ops) == (False, "receive.over_po", 2, ())
+    other = session.scan(SOCKS)  # something else in between: the question is dropped
+    assert other.ok
+    assert session.scan(FLASK, 5).key == "receive.over_po"
+    booked = session.scan(FLASK, 5)
+    assert booked.key == "receive.received_po_over" and booked.fields["over"] == 2
+    assert booked.ops[0].payload == ReceivePayload("SKU-1", "RECEIVING", 5, "PO-00007", "1")
+
+
+def test_an_item_not_on_the_po_is_refused_with_the_way_out():
+    view = small_warehouse()
+    session = ReceiveSession(resolver(view), lambda: [{**PO, "lines": [PO["lines"][1]]}])
+    session.scan("PO-00007")
+    step = session.scan(FLASK)
+    assert (step.ok, step.key, step.ops) == (False, "receive.not_on_po", ())
+    left = session.scan("PO-00007")  # the PO again: receiving without it
+    assert left.key == "receive.po_left" and session.prompt == "receive.prompt_pos"
+    assert session.scan(FLASK).ops == (receive("SKU-1", 1),)

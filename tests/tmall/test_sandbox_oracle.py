@@ -59,5 +59,29 @@ def test_admin_hooks_over_http(sandbox: Sandbox) -> None:
     refund_id = http.post("/sandbox/refunds", json={"tid": tid}).json()["refund_id"]
     assert http.post(f"/sandbox/refunds/{refund_id}/complete").status_code == 200
     assert sandbox.state.trade(tid).status == "TRADE_CLOSED"
-    assert http.post("/sandbox/buyers", json={"buyers_per_minute": 1.5}).json() == {"buyers_per_minute": 1.5}
+    assert http.post("/sandbox/buyers", json={"buyers_per_minute": 1.5}).json() == {"buyers_per_minute": 1.5,
+                                                                                 "basket_share": 0.0}
+    baskets = http.post("/sandbox/buyers", json={"buyers_per_minute": 1.5, "basket_share": 0.25})
+    assert baskets.json() == {"buyers_per_minute": 1.5, "basket_share": 0.25}
+    assert http.post("/sandbox/buyers", json={"buyers_per_minute": 1.5, "basket_share": 2}).status_code == 422
     assert http.post("/sandbox/orders", content=b"[1]").status_code == 422
+
+
+def test_a_basket_of_two_skus_is_one_trade_and_a_refund_of_one_line_closes_that_line_only(sandbox: Sandbox) -> None:
+    http, nick = sandbox.http, sandbox.nick
+    for sku in ("SKU-1001", "SKU-1002"):
+        http.post("/sandbox/quantity", json={"nick": nick, "outer_sku_id": sku, "quantity": 3})
+    too_many = http.post("/sandbox/orders", json={"nick": nick, "items": [
+        {"outer_sku_id": "SKU-1001", "units": 2}, {"outer_sku_id": "SKU-1001", "units": 2}]})
+    assert too_many.status_code == 409  # 4 of one SKU, 3 live: the lines count together
+    tid = http.post("/sandbox/orders", json={"nick": nick, "items": [
+        {"outer_sku_id": "SKU-1001", "units": 2}, {"outer_sku_id": "SKU-1002", "units": 1}]}).json()["tid"]
+    trade = sandbox.state.trade(tid)
+    assert [(o.outer_sku_id, o.num) for o in trade.orders] == [("SKU-1001", 2), ("SKU-1002", 1)]
+    second = trade.orders[1].oid
+    refund_id = http.post("/sandbox/refunds", json={"tid": tid, "oid": second}).json()["refund_id"]
+    http.post(f"/sandbox/refunds/{refund_id}/complete")
+    trade = sandbox.state.trade(tid)
+    assert trade.status == "WAIT_SELLER_SEND_GOODS"
+    assert [o.status for o in trade.orders] == ["WAIT_SELLER_SEND_GOODS", "TRADE_CLOSED"]
+    assert sandbox.state.partial_refunds() == 1

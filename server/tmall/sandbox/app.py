@@ -7,11 +7,12 @@ the sandbox to 127.0.0.1):
     POST /sandbox/faults      {Faults fields}  replace it (absent fields take their defaults)
     POST /sandbox/oracle      {"shippable": {sku: units}}  oversold per SKU + sales summary
     POST /sandbox/orders      {"nick", "outer_sku_id", "units", "pay": true}  → {"tid"}
+                              or {"nick", "items": [{"outer_sku_id", "units"}, ...], "pay": true}
     POST /sandbox/orders/{tid}/pay | /close   pay or close an unpaid trade
     POST /sandbox/refunds     {"tid", "oid": null}  → {"refund_id"}
     POST /sandbox/refunds/{refund_id}/complete
     POST /sandbox/quantity    {"nick", "outer_sku_id", "quantity"}  set a live quantity
-    POST /sandbox/buyers      {"buyers_per_minute"}
+    POST /sandbox/buyers      {"buyers_per_minute", "basket_share": optional, 0..1}
 Refusals answer 404 (unknown store / SKU / trade / refund), 409 (not allowed now) or 422 (bad body).
 """
 
@@ -117,6 +118,9 @@ def make_sandbox_app(state: SandboxState, *, sleep: Sleep = asyncio.sleep) -> Fa
     @app.post("/sandbox/orders")
     async def place_order(request: Request) -> JSONResponse:
         def action(body: dict[str, Any]) -> Any:
+            if "items" in body:
+                lines = [(str(item["outer_sku_id"]), int(item.get("units", 1))) for item in body["items"]]
+                return {"tid": state.place_basket(str(body["nick"]), lines, pay=bool(body.get("pay", True)))}
             tid = state.place_order(
                 str(body["nick"]), str(body["outer_sku_id"]), int(body.get("units", 1)), pay=bool(body.get("pay", True))
             )
@@ -169,7 +173,9 @@ def make_sandbox_app(state: SandboxState, *, sleep: Sleep = asyncio.sleep) -> Fa
     async def set_buyers(request: Request) -> JSONResponse:
         def action(body: dict[str, Any]) -> Any:
             state.set_buyers_per_minute(float(body["buyers_per_minute"]))
-            return {"buyers_per_minute": state.buyers_per_minute}
+            if "basket_share" in body:
+                state.set_basket_share(float(body["basket_share"]))
+            return {"buyers_per_minute": state.buyers_per_minute, "basket_share": state.buyers.basket_share}
 
         return await admin(request, action)
 

@@ -4,8 +4,11 @@ Everything is a function of the seed and the times passed to `run_until`: each s
 own `random.Random`, every arrival draws the same eight numbers whatever happens to it, and events
 run in (time, sequence) order — so advancing in one jump or in many small steps gives the same trades.
 
-A buyer pays at once (75 %), after 30 s–10 min (17 %), or never (8 %: closed after 15 min); 5 % of paid
-buyers ask for a refund 1–30 min after paying, which succeeds 2–10 min later. A delayed payment that
+A buyer buys one SKU, or with `basket_share` a second one too (one unit; a refund of such a trade is
+partial: one line). A buyer pays at once (75 %), after 30 s–10 min (17 %), or never (8 %: closed after 15 min); 5 % of paid
+buyers ask for a refund 1–30 min after paying, which succeeds 2–10 min later — unless the goods had
+shipped: then the refund waits for the seller to agree (`taobao.rp.refunds.agree`), which a seller
+does once the goods are back. A delayed payment that
 the live quantity can no longer cover fails and the trade is closed. Shipped trades are confirmed by
 the buyer 3 days later (also for trades placed by the test hooks). Trades placed by the hooks are
 never closed or refunded by the simulation.
@@ -54,6 +57,10 @@ class BuyerSimulation:
 
     def __init__(self, nicks: Iterable[str], seed: int, buyers_per_minute: float, start_ms: int) -> None:
         self.rngs = {nick: random.Random(f"{seed}:buyers:{nick}") for nick in nicks}
+        self.basket_share = 0.0
+        self.refund_share = REFUND_SHARE
+        """Share of paying buyers who ask for a refund."""
+        """Share of buyers who add a second SKU (one unit) to their trade; their refunds are partial."""
         self.buyers_per_minute = 0.0
         self.events: list[Event] = []
         self.seq = 0
@@ -94,8 +101,13 @@ class BuyerSimulation:
             return
         sku = in_stock[int(pick * len(in_stock))]
         units = min(2 if size < TWO_UNITS_SHARE else 1, sku.quantity)
-        trade = ledger.place_order(event.nick, sku.outer_id, units, event.at_ms)
-        refund_after = _between(refund_delay, MINUTE_MS, 30 * MINUTE_MS) if refund < REFUND_SHARE else -1
+        if _spare < self.basket_share and len(in_stock) > 1:  # a second SKU: a refund then is partial
+            others = [other for other in in_stock if other is not sku]
+            second = others[int(_spare / self.basket_share * len(others)) % len(others)]
+            trade = ledger.place_basket(event.nick, [(sku.outer_id, units), (second.outer_id, 1)], event.at_ms)
+        else:
+            trade = ledger.place_order(event.nick, sku.outer_id, units, event.at_ms)
+        refund_after = _between(refund_delay, MINUTE_MS, 30 * MINUTE_MS) if refund < self.refund_share else -1
         done_after = _between(refund_done, 2 * MINUTE_MS, 10 * MINUTE_MS)
         if payment < PAY_NOW_SHARE:
             self._pay(ledger, trade.tid, event.nick, event.at_ms, refund_after, done_after)
@@ -122,7 +134,9 @@ class BuyerSimulation:
             self._schedule("refund_done", event.nick, event.at_ms + event.refund_done_after_ms, refund_id=refund.refund_id)
 
     def _on_refund_done(self, ledger: Ledger, event: Event) -> None:
-        if ledger.refund(event.refund_id).status == RefundStatus.WAIT_SELLER_AGREE:
+        refund = ledger.refund(event.refund_id)
+        # a refund of goods already shipped waits for the seller, who agrees once they are back
+        if refund.status == RefundStatus.WAIT_SELLER_AGREE and not refund.has_good_return:
             ledger.complete_refund(event.refund_id, event.at_ms)
 
     def _on_confirm(self, ledger: Ledger, event: Event) -> None:

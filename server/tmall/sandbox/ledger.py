@@ -14,7 +14,7 @@ Every change publishes an event (store nick, TMC topic, content, time) through `
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from server.tmall.envelope import format_top_time
@@ -131,26 +131,36 @@ class Ledger:
 
     def place_order(self, nick: str, outer_sku_id: str, units: int, at_ms: int, buyer_message: str = "") -> Trade:
         """A buyer orders `units` of one SKU: the trade waits for payment and holds the units."""
-        if units < 1:
-            raise ValueError("an order needs at least one unit")
-        item, sku = self.sku(nick, outer_sku_id)
-        if sku.quantity < units:
-            raise InsufficientQuantity(nick, outer_sku_id, units, sku.quantity)
-        tid, oid = self.next_tid, self.next_oid
+        return self.place_basket(nick, [(outer_sku_id, units)], at_ms, buyer_message)
+
+    def place_basket(self, nick: str, lines: Sequence[tuple[str, int]], at_ms: int, buyer_message: str = "") -> Trade:
+        """A buyer orders several SKUs in one trade (an order per line): it waits for payment and
+        holds the units."""
+        if not lines or any(units < 1 for _, units in lines):
+            raise ValueError("an order needs at least one unit on every line")
+        wanted = [(*self.sku(nick, outer_sku_id), units) for outer_sku_id, units in lines]
+        for outer_sku_id, _units in lines:
+            _item, sku = self.sku(nick, outer_sku_id)
+            units = sum(n for other, n in lines if other == outer_sku_id)
+            if sku.quantity < units:
+                raise InsufficientQuantity(nick, outer_sku_id, units, sku.quantity)
+        tid = self.next_tid
         self.next_tid += 1
-        self.next_oid += 1
-        order = Order(
-            oid=oid,
-            num_iid=item.num_iid,
-            sku_id=sku.sku_id,
-            outer_iid=item.outer_id,
-            outer_sku_id=sku.outer_id,
-            title=item.title,
-            sku_properties_name=sku.properties_name,
-            num=units,
-            price_cents=sku.price_cents,
-            status=TradeStatus.WAIT_BUYER_PAY,
-        )
+        orders = []
+        for item, sku, units in wanted:
+            orders.append(Order(
+                oid=self.next_oid,
+                num_iid=item.num_iid,
+                sku_id=sku.sku_id,
+                outer_iid=item.outer_id,
+                outer_sku_id=sku.outer_id,
+                title=item.title,
+                sku_properties_name=sku.properties_name,
+                num=units,
+                price_cents=sku.price_cents,
+                status=TradeStatus.WAIT_BUYER_PAY,
+            ))
+            self.next_oid += 1
         buyer = hex_id("buyer", tid, length=12)
         trade = Trade(
             tid=tid,
@@ -160,11 +170,12 @@ class Ledger:
             status=TradeStatus.WAIT_BUYER_PAY,
             created_ms=at_ms,
             modified_ms=at_ms,
-            orders=[order],
+            orders=orders,
             buyer_message=buyer_message,
         )
         self.trades[tid] = trade
-        sku.with_hold += units
+        for _item, sku, units in wanted:
+            sku.with_hold += units
         self._publish_trade("taobao_trade_TradeCreate", trade, at_ms)
         return trade
 

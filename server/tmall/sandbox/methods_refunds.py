@@ -1,4 +1,6 @@
-"""Refund methods: `taobao.refunds.receive.get` (list, modified desc) and `taobao.refund.get`."""
+"""Refund methods: `taobao.refunds.receive.get` (list, modified desc), `taobao.refund.get`, and
+`taobao.rp.refunds.agree` — the seller agrees refunds (`refund_infos` = `refund_id|amount|version|phase`,
+comma-separated), as kucun does for a return once its goods are in and inspected."""
 
 from __future__ import annotations
 
@@ -75,7 +77,32 @@ def refund_get(call: Call) -> dict[str, Any]:
     return {"refund": fields.pick(refund_record(refund, ledger))}
 
 
+def rp_refunds_agree(call: Call) -> dict[str, Any]:
+    infos = call.params.required("refund_infos")
+    ledger = call.state.ledger
+    results = []
+    for info in str(infos).split(","):
+        head = info.strip().split("|")[0]
+        if not head.isdigit():
+            raise invalid_argument("refund_infos", f"'{info[:40]}' does not start with a refund id")
+        refund_id = int(head)
+        try:
+            refund = ledger.refund(refund_id)
+            if refund.nick != call.nick:
+                raise business_error("isv.refund-not-exist", f"no refund {refund_id} in this store")
+            if refund.status == RefundStatus.SUCCESS:
+                results.append({"refund_id": refund_id, "succ": True, "message": "already agreed"})
+                continue
+            ledger.complete_refund(refund_id, call.now_ms)
+        except SandboxError as problem:
+            results.append({"refund_id": refund_id, "succ": False, "message": str(as_top_error(problem))})
+            continue
+        results.append({"refund_id": refund_id, "succ": True, "message": ""})
+    return {"results": results, "succ": all(r["succ"] for r in results)}
+
+
 METHODS = {
+    "taobao.rp.refunds.agree": MethodSpec(rp_refunds_agree),
     "taobao.refunds.receive.get": MethodSpec(refunds_receive_get),
     "taobao.refund.get": MethodSpec(refund_get),
 }

@@ -20,7 +20,7 @@ from server.tmall.sandbox.buyers import BuyerSimulation
 from server.tmall.sandbox.catalog import build_stores, default_catalog
 from server.tmall.sandbox.faults import FaultInjector, Faults
 from server.tmall.sandbox.ledger import Ledger
-from server.tmall.sandbox.model import Sale, Store, StoreCredentials, Trade
+from server.tmall.sandbox.model import Refund, Sale, Store, StoreCredentials, Trade
 from server.tmall.sandbox.tmc import MessageQueue
 
 Clock = Callable[[], int]
@@ -122,6 +122,16 @@ class SandboxState:
         with self.lock:
             self.buyers.set_rate(buyers_per_minute, self._present())
 
+    def set_basket_share(self, share: float, refund_share: float | None = None) -> None:
+        """Share of simulated buyers who buy a second SKU in the same trade (0 by default), and
+        of paying buyers who ask for a refund (5 % by default)."""
+        if not 0 <= share <= 1 or not 0 <= (refund_share or 0) <= 1:
+            raise ValueError("basket_share and refund_share are between 0 and 1")
+        with self.lock:
+            self.buyers.basket_share = share
+            if refund_share is not None:
+                self.buyers.refund_share = refund_share
+
     # -- test hooks: deterministic trades ----------------------------------------------------------
 
     def place_order(self, nick: str, outer_sku_id: str, units: int, *, pay: bool = True) -> int:
@@ -130,6 +140,15 @@ class SandboxState:
         with self.lock:
             now = self._present()
             trade = self.ledger.place_order(nick, outer_sku_id, units, now)
+            if pay:
+                self.ledger.pay(trade.tid, now)
+            return trade.tid
+
+    def place_basket(self, nick: str, lines: Sequence[tuple[str, int]], *, pay: bool = True) -> int:
+        """A trade of several SKUs, `(outer_sku_id, units)` a line, paid unless `pay=False`."""
+        with self.lock:
+            now = self._present()
+            trade = self.ledger.place_basket(nick, lines, now)
             if pay:
                 self.ledger.pay(trade.tid, now)
             return trade.tid
@@ -155,6 +174,16 @@ class SandboxState:
         """The refund succeeds; before shipping the order (and trade) closes. Live quantity not restored."""
         with self.lock:
             self.ledger.complete_refund(refund_id, self._present())
+
+    def partial_refunds(self) -> int:
+        """Trades some (not all) of whose lines were refunded before shipping."""
+        with self.lock:
+            return sum(1 for trade in self.ledger.trades.values()
+                       if 0 < sum(o.refunded_before_shipping for o in trade.orders) < len(trade.orders))
+
+    def refund(self, refund_id: int) -> Refund:
+        with self.lock:
+            return self.ledger.refund(refund_id)
 
     def trade(self, tid: int) -> Trade:
         with self.lock:
