@@ -106,7 +106,8 @@ def order(
 
 @channels_app.command("export")
 def export(ctx: typer.Context, file: Path = typer.Argument(..., help="FILE.csv or FILE.xlsx"),
-           store: str = typer.Option(..., "--store")) -> None:
+           store: str = typer.Option(..., "--store"),
+           lang: str = typer.Option("en", "--lang", help="Header row: en (field names) or zh.")) -> None:
     """The channel's orders with state, waybill and shipping time, to hand back to the channel."""
     from server.office import order_files
     from server.office.tabular import to_csv, to_xlsx
@@ -114,7 +115,8 @@ def export(ctx: typer.Context, file: Path = typer.Argument(..., help="FILE.csv o
     columns, rows = run_in_database(ctx, lambda tx: order_files.channel_orders_table(tx, store), write=False)
     if file.suffix.lower() not in (".csv", ".xlsx"):
         _fail("write to a .csv or .xlsx file")
-    file.write_bytes(to_xlsx(columns, rows) if file.suffix.lower() == ".xlsx" else to_csv(columns, rows))
+    lang = "zh" if lang == "zh" else "en"
+    file.write_bytes(to_xlsx(columns, rows, lang=lang) if file.suffix.lower() == ".xlsx" else to_csv(columns, rows, lang))
     typer.echo(f"{file}: {len(rows)} order(s)")
 
 

@@ -57,6 +57,7 @@ def import_(
 def export(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="Where to write: FILE.csv or FILE.xlsx."),
+    lang: str = typer.Option("en", "--lang", help="Header row: en (field names) or zh."),
 ) -> None:
     """Write every SKU to a CSV or XLSX file that `products import` takes back unchanged."""
     from server.office import products
@@ -72,7 +73,9 @@ def export(
             columns, rows = products.export_table(tx)
     finally:
         database.close()
-    file.write_bytes(to_csv(columns, rows) if suffix == ".csv" else to_xlsx(columns, rows, "products"))
+    if lang not in ("en", "zh"):
+        _fail("--lang is en or zh")
+    file.write_bytes(to_csv(columns, rows, lang) if suffix == ".csv" else to_xlsx(columns, rows, "products", lang))
     typer.echo(f"{len(rows)} SKU(s) written to {file}")
 
 

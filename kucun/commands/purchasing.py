@@ -128,7 +128,8 @@ def export(ctx: typer.Context, po_id: str, file: Path = typer.Argument(..., help
         file.write_bytes(pdf(purchase_order_pages(po_document(found), "en" if lang == "en" else "zh")))
     else:
         columns, rows = run_in_database(ctx, lambda tx: purchasing.export_table(tx, po_id), write=False)
-        file.write_bytes(to_xlsx(columns, rows) if suffix == ".xlsx" else to_csv(columns, rows))
+        lang_ = "en" if lang == "en" else "zh"
+        file.write_bytes(to_xlsx(columns, rows, lang=lang_) if suffix == ".xlsx" else to_csv(columns, rows, lang_))
     typer.echo(f"{file}: {po_id}")
 
 

@@ -26,6 +26,7 @@ def report_command(
     store: Optional[str] = typer.Option(None, "--store", help="sales: only this store_id."),
     sku: Optional[str] = typer.Option(None, "--sku", help="sales: only this SKU."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write FILE.csv, FILE.xlsx or (sales) FILE.png."),
+    lang: str = typer.Option("en", "--lang", help="Header row: en (field names) or zh."),
 ) -> None:
     """Print a report, or write it as CSV, XLSX or (sales) a PNG chart. Money is in cents."""
     from server.office import reports
@@ -67,7 +68,8 @@ def report_command(
         typer.echo(f"wrote {out}: {series['total_units']} units over {days} days", err=True)
         return
     if out is not None:
-        out.write_bytes(to_csv(columns, rows) if suffix == ".csv" else to_xlsx(columns, rows, name))
+        out.write_bytes(to_csv(columns, rows, "zh" if lang == "zh" else "en") if suffix == ".csv"
+                        else to_xlsx(columns, rows, name, "zh" if lang == "zh" else "en"))
         typer.echo(f"wrote {out}: {len(rows)} rows", err=True)
     else:
         _print_table(columns, rows)

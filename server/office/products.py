@@ -33,6 +33,7 @@ from typing import Any
 from engine.conflict.proposals import barcode_problem, gtin_check_digit
 from engine.model import LocationKind
 from server.office.accounts import OfficeError, audit
+from server.office.headers import field_of
 from server.office.tabular import read_table
 from server.store import catalog, marketplace, masterdata
 from server.store.database import Tx
@@ -403,7 +404,8 @@ def import_products(
     """Check the whole file, then (unless `dry_run`) create or update its SKUs, link their
     barcodes, bind their listings, publish what terminals see and audit each changed SKU.
     Raises `ImportRefused` (every bad row) and changes nothing when any row is bad."""
-    rows = read_table(filename, data)
+    rows = [(line, {field_of(name): text for name, text in cells.items()})  # a file exported in Chinese too
+            for line, cells in read_table(filename, data)]
     parsed, problems = check_rows(tx, rows)
     if problems:
         raise ImportRefused(problems)

@@ -15,26 +15,28 @@ from typing import Any
 from fastapi.responses import JSONResponse, Response
 
 from server.office.accounts import OfficeError
+from server.office.headers import LANGS, header
 
 FORMATS = ("json", "csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
+def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], lang: str = "en") -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow(header(columns, lang))
     for row in rows:
         writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], sheet: str = "kucun") -> bytes:
+def to_xlsx(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], sheet: str = "kucun",
+            lang: str = "en") -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     page = book.create_sheet(sheet[:31])
-    page.append(list(columns))
+    page.append(header(columns, lang))
     for row in rows:
         page.append([_cell(row.get(c)) for c in columns])
     out = io.BytesIO()
@@ -132,15 +134,19 @@ def table_answers(columns: Sequence[str], description: str = "", *,
 
 
 def table_response(
-    name: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], format: str = "json"
+    name: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], format: str = "json",
+    lang: str = "en",
 ) -> Response:
-    """`rows` as JSON (a list of objects), or as a CSV / XLSX download named `<name>.<format>`."""
+    """`rows` as JSON (a list of objects), or as a CSV / XLSX download named `<name>.<format>` whose
+    header row is in `lang` (`server/office/headers.py`; JSON keys are always the field names)."""
+    if lang not in LANGS:
+        raise OfficeError("bad_lang", f"lang must be one of {list(LANGS)}")
     if format == "json":
         return JSONResponse([{c: row.get(c) for c in columns} for row in rows])
     if format == "csv":
-        return Response(to_csv(columns, rows), media_type="text/csv; charset=utf-8",
+        return Response(to_csv(columns, rows, lang), media_type="text/csv; charset=utf-8",
                         headers={"content-disposition": f'attachment; filename="{name}.csv"'})
     if format == "xlsx":
-        return Response(to_xlsx(columns, rows, name), media_type=XLSX_TYPE,
+        return Response(to_xlsx(columns, rows, name, lang), media_type=XLSX_TYPE,
                         headers={"content-disposition": f'attachment; filename="{name}.xlsx"'})
     raise OfficeError("bad_format", f"format must be one of {list(FORMATS)}")

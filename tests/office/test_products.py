@@ -374,3 +374,24 @@ def test_cli_import_export_and_bins(db_path: str, tmp_path: Path) -> None:
     assert made.exit_code == 0 and "4 bin(s) created (A-01-03 … A-02-03); 2 already there" in made.output
     wrong = run.invoke(app, [*admin, "bins", "WH1", "A-9..1"])
     assert wrong.exit_code == 1 and "runs backwards" in wrong.output
+
+
+# --- export headers in the office's language (issue 15 part 4) ------------------------------------
+
+
+def test_an_export_in_chinese_has_chinese_headers_and_imports_back_unchanged(office: OfficeSite) -> None:
+    bind_store(office)
+    zh = office.call("get", "/office/v1/products", office.as_admin, params={"format": "csv", "lang": "zh"})
+    assert zh.status_code == 200
+    header = zh.content.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[:3] == ["商品编码", "名称", "规格"] and "outer:tm-shop" in header
+    before = snapshot(office)
+    again = upload(office, zh.content, "商品.csv")
+    assert again.status_code == 200, again.text
+    assert again.json()["unchanged"] == again.json()["rows"] and snapshot(office) == before
+    en = office.call("get", "/office/v1/products", office.as_admin, params={"format": "csv"})
+    assert en.content.decode("utf-8-sig").startswith("sku,name,spec")  # English (field names) by default
+    sales = office.call("get", "/office/v1/reports/sales", office.as_admin, params={"format": "xlsx", "lang": "zh"})
+    assert sales.status_code == 200
+    bad = office.call("get", "/office/v1/products", office.as_admin, params={"format": "csv", "lang": "fr"})
+    assert bad.status_code == 422 and bad.json()["error"] == "bad_lang"

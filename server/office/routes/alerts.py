@@ -80,7 +80,7 @@ class DeletedOut(Answer):
 
 @router.get("/alerts", responses=table_answers(ALERT_COLUMNS))
 def list_alerts(office: Supervisor, open: bool = False, kind: str | None = None,
-                warehouse_id: str | None = None, limit: int = 500, format: str = "json") -> Response:
+                warehouse_id: str | None = None, limit: int = 500, format: str = "json", lang: str = "en") -> Response:
     """Alerts newest first; `open=true` keeps those neither acknowledged nor cleared."""
     with office.db.reading() as tx:
         rows = alerts.list_alerts(tx, open_only=open, kind=kind, warehouse_id=warehouse_id,
@@ -88,7 +88,7 @@ def list_alerts(office: Supervisor, open: bool = False, kind: str | None = None,
     flat = [alert.as_dict() for alert in rows]
     if format != "json":
         flat = [{**row, "data": str(row["data"])} for row in flat]
-    return table_response("alerts", ALERT_COLUMNS, flat, format)
+    return table_response("alerts", ALERT_COLUMNS, flat, format, lang)
 
 
 @router.post("/alerts/evaluate", **answer(NewAlertsOut))
@@ -123,10 +123,10 @@ def put_webhook(office: Admin, body: WebhookIn) -> dict[str, Any]:
 
 
 @router.get("/stock-limits", responses=table_answers(LIMIT_COLUMNS))
-def get_limits(office: Supervisor, warehouse_id: str | None = None, format: str = "json") -> Response:
+def get_limits(office: Supervisor, warehouse_id: str | None = None, format: str = "json", lang: str = "en") -> Response:
     with office.db.reading() as tx:
         rows = alerts.limits(tx, warehouse_id)
-    return table_response("stock-limits", LIMIT_COLUMNS, rows, format)
+    return table_response("stock-limits", LIMIT_COLUMNS, rows, format, lang)
 
 
 @router.put("/stock-limits", **answer(UpdatedOut))
@@ -151,10 +151,10 @@ def delete_limit(office: Admin, warehouse_id: str, sku: str) -> dict[str, Any]:
 
 @router.get("/replenishment", responses=table_answers(replenishment.COLUMNS))
 def get_replenishment(office: Supervisor, days: int = 30, safety_days: int = 3, lead_days: int = 7,
-                      warehouse_id: str | None = None, all: bool = False, format: str = "json") -> Response:
+                      warehouse_id: str | None = None, all: bool = False, format: str = "json", lang: str = "en") -> Response:
     """What to order per SKU and warehouse (see server/office/replenishment.py for the formula)."""
     settings = replenishment.Settings(days, safety_days, lead_days)
     with office.db.reading() as tx:
         rows = replenishment.suggestions(tx, office.now_ms(), settings, warehouse_id=warehouse_id,
                                          everything=all)
-    return table_response("replenishment", replenishment.COLUMNS, rows, format)
+    return table_response("replenishment", replenishment.COLUMNS, rows, format, lang)

@@ -120,8 +120,8 @@ def add_order(office: Supervisor, store_id: str, body: OrderIn) -> ImportOut:
 
 
 @router.get("/channels/{store_id}/orders")
-def channel_orders(office: Supervisor, store_id: str, format: str = "json") -> Response:
+def channel_orders(office: Supervisor, store_id: str, format: str = "json", lang: str = "en") -> Response:
     """The channel's orders with their state, waybill and shipping time, as JSON, CSV or XLSX."""
     with office.db.reading() as tx:
         columns, rows = order_files.channel_orders_table(tx, store_id)
-    return table_response(f"orders-{store_id}", columns, rows, format)
+    return table_response(f"orders-{store_id}", columns, rows, format, lang)

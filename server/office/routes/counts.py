@@ -156,11 +156,11 @@ def create_count(office: Supervisor, body: CountIn) -> dict[str, Any]:
 
 
 @router.get("/counts", responses=table_answers(counts.COUNT_COLUMNS))
-def list_counts(office: Supervisor, warehouse_id: str | None = None, format: Format = "json") -> Response:
+def list_counts(office: Supervisor, warehouse_id: str | None = None, format: Format = "json", lang: str = "en") -> Response:
     """Office counts, newest first, with state (counting, recount, review, done, cancelled) and progress."""
     with office.db.reading() as tx:
         rows = counts.list_counts(tx, warehouse_id)
-    return table_response("counts", counts.COUNT_COLUMNS, rows, format)
+    return table_response("counts", counts.COUNT_COLUMNS, rows, format, lang)
 
 
 @router.get("/counts/discrepancies", responses=table_answers(counts.LINE_COLUMNS))
@@ -171,12 +171,13 @@ def discrepancies(
     status: Literal["posted", "held", "approved", "rejected", "superseded"] | None = None,
     all: bool = Query(default=False, description="Also the lines that matched the book."),
     format: Format = "json",
+    lang: str = "en",
 ) -> Response:
     """Counted vs expected at the count's time for each (bin, SKU) line."""
     with office.db.reading() as tx:
         rows = counts.discrepancies(tx, count_id=count_id, warehouse_id=warehouse_id,
                                     status=status, everything=all)
-    return table_response("count-discrepancies", counts.LINE_COLUMNS, rows, format)
+    return table_response("count-discrepancies", counts.LINE_COLUMNS, rows, format, lang)
 
 
 @router.get("/counts/tolerance", **answer(ToleranceOut))
@@ -195,11 +196,11 @@ def put_tolerance(office: Admin, body: ToleranceIn) -> dict[str, Any]:
 
 @router.get("/counts/abc", responses=table_answers(counts.ABC_COLUMNS))
 def abc(office: Supervisor, warehouse_id: str, days: int = Query(default=30, ge=1, le=366),
-        format: Format = "json") -> Response:
+        format: Format = "json", lang: str = "en") -> Response:
     """The ABC classes of a warehouse's SKUs by units shipped over the last `days` days."""
     with office.db.reading() as tx:
         rows = counts.abc_table(tx, warehouse_id, days, office.now_ms())
-    return table_response("abc", counts.ABC_COLUMNS, rows, format)
+    return table_response("abc", counts.ABC_COLUMNS, rows, format, lang)
 
 
 @router.get("/counts/{count_id}", **answer(CountDetailOut))
@@ -240,9 +241,10 @@ def count_accuracy(
     warehouse_id: str | None = None,
     count_id: str | None = None,
     format: Format = "json",
+    lang: str = "en",
 ) -> Response:
     """Lines counted, exact, accuracy %, unit and value differences per count, warehouse or day."""
     with office.db.reading() as tx:
         columns, rows = counts.accuracy(tx, by=by, days=days, now_ms=office.now_ms(),
                                         warehouse_id=warehouse_id, count_id=count_id)
-    return table_response("count-accuracy", columns, rows, format)
+    return table_response("count-accuracy", columns, rows, format, lang)

@@ -54,12 +54,12 @@ class OperatorRolesOut(Answer):
 
 
 @router.get("/permissions/review", responses=table_answers(permission_review.COLUMNS))
-def review(office: Supervisor, days: int = 90, format: str = "json") -> Response:
+def review(office: Supervisor, days: int = 90, format: str = "json", lang: str = "en") -> Response:
     """Every operator and office account with roles, last activity and whether it is unused."""
     with office.db.transaction() as tx:
         rows = permission_review.review(tx, office.now_ms(), days)
     return table_response("permission-review", permission_review.COLUMNS,
-                          [row.as_dict(flat=format != "json") for row in rows], format)
+                          [row.as_dict(flat=format != "json") for row in rows], format, lang)
 
 
 @router.post("/permissions/disable-unused", **answer(DisableUnusedOut))

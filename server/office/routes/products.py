@@ -132,11 +132,11 @@ def _uploaded_file(content_type: str, body: bytes) -> tuple[str, bytes]:
 
 @router.get("/products", responses=table_answers(
     products.BASE_COLUMNS, "The import's columns, then one per store binding", more=True))
-def list_products(office: Supervisor, format: str = "json") -> Response:
+def list_products(office: Supervisor, format: str = "json", lang: str = "en") -> Response:
     """Every SKU in the import's columns, as JSON or as a CSV/XLSX file that imports back unchanged."""
     with office.db.reading() as tx:
         columns, rows = products.export_table(tx)
-    return table_response("products", columns, rows, format)
+    return table_response("products", columns, rows, format, lang)
 
 
 @router.get("/products/{sku}", **answer(ProductOut))

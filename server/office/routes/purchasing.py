@@ -195,7 +195,7 @@ def export_po(office: Supervisor, po_id: str, format: str = "pdf", lang: str = "
     with office.db.reading() as tx:
         if format != "pdf":
             columns, rows = purchasing.export_table(tx, po_id)
-            return table_response(f"{po_id}", columns, rows, format)
+            return table_response(f"{po_id}", columns, rows, format, lang)
         found = purchasing.detail(tx, po_id)
     document = po_document(found)
     body = pdf(purchase_order_pages(document, "en" if lang == "en" else "zh"))

@@ -80,12 +80,12 @@ class CustomerOut(Answer):
 
 @router.get("/reports/sales", responses=table_answers(reports.SALES_COLUMNS))
 def sales(office: Supervisor, days: Days = 30, store: Store = "", sku: Sku = "",
-          format: Format = "json") -> Response:
+          format: Format = "json", lang: str = "en") -> Response:
     """Units, orders and amount (cents) per day, store and SKU from paid Tmall trades; refunded
     lines are left out and shown as refunded_units / refunded_cents."""
     with office.db.reading() as tx:
         rows = reports.sales(tx, office.now_ms(), days, store or None, sku or None)
-    return table_response("sales", reports.SALES_COLUMNS, rows, format)
+    return table_response("sales", reports.SALES_COLUMNS, rows, format, lang)
 
 
 @router.get("/reports/sales/series", **answer(SalesSeriesOut))
@@ -108,35 +108,35 @@ def sales_chart(office: Supervisor, days: Days = 30, store: Store = "", sku: Sku
 
 @router.get("/reports/stock-value", responses=table_answers(reports.STOCK_VALUE_COLUMNS))
 def stock_value(office: Supervisor, warehouse: Annotated[str, Query(max_length=100)] = "",
-                format: Format = "json") -> Response:
+                format: Format = "json", lang: str = "en") -> Response:
     """On hand × cost (else price) per warehouse and SKU, in cents; `note` says what is missing."""
     with office.db.reading() as tx:
         rows = reports.stock_value(tx, warehouse or None)
-    return table_response("stock-value", reports.STOCK_VALUE_COLUMNS, rows, format)
+    return table_response("stock-value", reports.STOCK_VALUE_COLUMNS, rows, format, lang)
 
 
 @router.get("/reports/turnover", responses=table_answers(reports.TURNOVER_COLUMNS))
-def turnover(office: Supervisor, days: Days = 30, format: Format = "json") -> Response:
+def turnover(office: Supervisor, days: Days = 30, format: Format = "json", lang: str = "en") -> Response:
     """Units shipped over the days, average on hand, turnover and days of cover."""
     with office.db.reading() as tx:
         rows = reports.turnover(tx, office.now_ms(), days)
-    return table_response("turnover", reports.TURNOVER_COLUMNS, rows, format)
+    return table_response("turnover", reports.TURNOVER_COLUMNS, rows, format, lang)
 
 
 @router.get("/reports/picker-productivity", responses=table_answers(reports.PICKER_COLUMNS))
-def picker_productivity(office: Supervisor, days: Days = 7, format: Format = "json") -> Response:
+def picker_productivity(office: Supervisor, days: Days = 7, format: Format = "json", lang: str = "en") -> Response:
     """Picks, distinct lines, units and lines per active hour per operator and day."""
     with office.db.reading() as tx:
         rows = reports.picker_productivity(tx, office.now_ms(), days)
-    return table_response("picker-productivity", reports.PICKER_COLUMNS, rows, format)
+    return table_response("picker-productivity", reports.PICKER_COLUMNS, rows, format, lang)
 
 
 @router.get("/customers", responses=table_answers(reports.CUSTOMER_COLUMNS))
-def customers(office: Supervisor, format: Format = "json") -> Response:
+def customers(office: Supervisor, format: Format = "json", lang: str = "en") -> Response:
     """Tmall buyers by buyer_open_uid, highest spend first."""
     with office.db.reading() as tx:
         rows = reports.customers(tx)
-    return table_response("customers", reports.CUSTOMER_COLUMNS, rows, format)
+    return table_response("customers", reports.CUSTOMER_COLUMNS, rows, format, lang)
 
 
 @router.get("/customers/summary", **answer(CustomerSummaryOut))

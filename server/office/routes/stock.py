@@ -78,11 +78,11 @@ def warehouses(office: Supervisor) -> list[dict[str, Any]]:
 
 @router.get("/stock", responses=table_answers(STOCK_COLUMNS))
 def stock(office: Supervisor, warehouse: str | None = None, sku: str | None = None,
-          low_only: bool = False, format: str = "json") -> Response:
+          low_only: bool = False, format: str = "json", lang: str = "en") -> Response:
     """on_hand, reserved, escrow and sellable per SKU and warehouse (`low_only`: sellable 0)."""
     with office.db.reading() as tx:
         rows = stock_view.stock_grid(tx, warehouse, sku, low_only)
-    return table_response("stock", STOCK_COLUMNS, rows, format)
+    return table_response("stock", STOCK_COLUMNS, rows, format, lang)
 
 
 @router.get("/stock/{sku}", **answer(SkuStockOut))
