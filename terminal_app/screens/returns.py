@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widgets import Static
 
+from terminal_app.i18n import _
 from terminal_app.screens.base import ScanScreen
 from terminal_app.workflows import Step
 from terminal_app.workflows.returns import ReturnSession
@@ -22,6 +25,24 @@ class ReturnsScreen(ScanScreen):
         super().__init__(initial_scan)
         context = self.app.context  # type: ignore[attr-defined]
         self.session = ReturnSession(context.resolver, context.replica.tasks)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="open-list", markup=False)
+
+    def on_mount(self) -> None:
+        self.show_open()
+        super().on_mount()
+
+    def after_step(self, step: Step) -> None:
+        self.show_open()
+
+    def show_open(self) -> None:
+        """The expected returns (return id, order id) while none is chosen."""
+        returns = self.session.open_returns()
+        widget = self.query_one("#open-list", Static)
+        widget.display = bool(returns) and self.session.chosen is None
+        listed = ", ".join(f"{r['return_id']} ({r.get('order_id') or '?'})" for r in returns[:6])
+        widget.update(_("returns.open_list", n=len(returns), returns=listed))
 
     def prompt_key(self) -> str:
         return self.session.prompt

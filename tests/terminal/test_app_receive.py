@@ -149,7 +149,9 @@ async def test_receiving_against_a_purchase_order_on_the_terminal(site: Site):
     async with app.run_test(size=COMFORTABLE) as pilot:
         await open_workflow(pilot, "r1", "3333", "receive")
         assert "1 open" in text_of(pilot, "#prompt")
+        assert "1 open PO(s): PO-00001 Acme (3)" in text_of(pilot, "#open-list")
         await scan(pilot, "PO-00001")
+        assert not app.screen.query_one("#open-list").display
         assert "Receiving against PO PO-00001 (Acme, 1 line(s), 3 due)" in text_of(pilot, "#result")
         await scan(pilot, f"*2 {FLASK}")
         assert "PO PO-00001 line 1: 2/3" in text_of(pilot, "#result")

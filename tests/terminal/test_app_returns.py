@@ -27,6 +27,7 @@ async def test_a_return_is_inspected_on_the_terminal(site: Site, size):
     async with app.run_test(size=size) as pilot:
         await open_workflow(pilot, "r1", "3333", "returns")
         assert "1 expected" in text_of(pilot, "#prompt")
+        assert "RET-T1 (T1)" in text_of(pilot, "#open-list")
         await scan(pilot, "T1")
         assert "RET-T1" in text_of(pilot, "#result")
         await scan(pilot, FLASK)
