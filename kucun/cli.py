@@ -430,6 +430,9 @@ def simulate(
     file_orders_per_hour: float = typer.Option(
         0.0, "--file-orders-per-hour", min=0.0,
         help="Orders of a file channel (wholesale, another platform) taken beside the shops' [default: none]."),
+    basket_share: float = typer.Option(
+        0.0, "--basket-share", min=0.0, max=1.0,
+        help="Share of Tmall buyers who buy two SKUs in one trade (their refunds are partial) [default: 0]."),
 ) -> None:
     """Simulate a working day with faults and check the promises: never oversell, nothing lost."""
     from kucun.simulation.report import main as simulate_main
@@ -445,7 +448,8 @@ def simulate(
     raise typer.Exit(simulate_main(seed=seed, terminals=terminals, stores=stores, skus=skus, hours=hours,
                                    faults=faults, policy=policy, compare_policies=compare,
                                    as_json=as_json, echo=typer.echo, escrow_fraction=escrow_fraction,
-                                   server_db=db, file_orders_per_hour=file_orders_per_hour))
+                                   server_db=db, file_orders_per_hour=file_orders_per_hour,
+                                   basket_share=basket_share))
 
 
 @bench_app.command("office")

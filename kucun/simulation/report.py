@@ -153,6 +153,7 @@ def main(
     escrow_fraction: float = 1.0,
     server_db: str | None = None,
     file_orders_per_hour: float = 0.0,
+    basket_share: float = 0.0,
 ) -> int:
     """What `kucun simulate` does; returns the exit code (1 when a kucun promise failed).
 
@@ -162,7 +163,8 @@ def main(
         show_progress = sys.stderr.isatty()
     arguments: dict[str, Any] = dict(seed=seed, terminals=terminals, stores=stores, skus=skus,
                                      hours=hours, faults=faults, escrow_fraction=escrow_fraction,
-                                     server_db=server_db, file_orders_per_hour=file_orders_per_hour)
+                                     server_db=server_db, file_orders_per_hour=file_orders_per_hour,
+                                     basket_share=basket_share)
     if compare_policies:
         results = []
         wall = 0.0

@@ -70,6 +70,7 @@ def simulate(
     workdir: str | Path | None = None,
     server_db: str | None = None,
     file_orders_per_hour: float = 0.0,
+    basket_share: float = 0.0,
 ) -> dict[str, Any]:
     """Run one simulation and return its result (see `report.py` for the keys).
 
@@ -80,7 +81,8 @@ def simulate(
     replicas), which otherwise live in a temporary folder (on tmpfs when there is one).
     `server_db` (a `postgresql://` URL) runs the server on PostgreSQL instead of SQLite, in a scratch
     database made beside the one the URL names and dropped afterwards. `file_orders_per_hour` adds
-    orders of a file channel (server/file_channel/) beside the shops' (0: Tmall only)."""
+    orders of a file channel (server/file_channel/) beside the shops' (0: Tmall only); `basket_share`
+    makes that share of Tmall buyers buy two SKUs, so their refunds are partial."""
     fault_profile = profile(faults)
     if hours <= 0:
         raise ValueError("hours must be positive")
@@ -92,7 +94,7 @@ def simulate(
     options = dict(seed=seed, terminals=terminals, stores=stores, skus=skus, warehouses=warehouses,
                    policy=policy, faults=fault_profile, buyers_per_minute=buyers_per_minute,
                    step_s=step_s, escrow_fraction=escrow_fraction, tempo=tempo,
-                   file_orders_per_hour=file_orders_per_hour)
+                   file_orders_per_hour=file_orders_per_hour, basket_share=basket_share)
     with contextlib.ExitStack() as stack:
         if server_db is not None:
             from server.store.scratch import scratch_database
@@ -104,6 +106,8 @@ def simulate(
     result["escrow_fraction"] = escrow_fraction
     if file_orders_per_hour:
         result["file_orders_per_hour"] = file_orders_per_hour
+    if basket_share:
+        result["basket_share"] = basket_share
     return result
 
 
@@ -345,6 +349,7 @@ def _run(folder: Path, steps: int, options: dict[str, Any], progress: Progress |
             "count_tasks": len(world.count_tasks),
             **({"file_orders": world.file_orders, "file_orders_by_state": dict(sorted(elsewhere.items()))}
                if world.file_orders_per_hour else {}),
+            **({"partial_refunds": world.sandbox.partial_refunds()} if world.basket_share else {}),
             "recount_tasks": recounts,
             "put_back_tasks": put_backs,
             "sync_latency_p50_s": _percentile(latencies, 0.50),

@@ -91,6 +91,7 @@ class World:
         tempo: Tempo | None = None,
         server_db: str | None = None,
         file_orders_per_hour: float = 0.0,
+        basket_share: float = 0.0,
     ) -> None:
         if policy not in ("kucun", "naive"):
             raise ValueError("policy must be 'kucun' or 'naive'")
@@ -105,6 +106,7 @@ class World:
         self.tempo = tempo if tempo is not None else Tempo()
         self.buyers_per_minute = buyers_per_minute
         self.file_orders_per_hour = file_orders_per_hour
+        self.basket_share = basket_share
         self.file_orders = 0
         self.clock = VirtualClock()
         self.id_rng = random.Random(f"{seed}:op-ids")
@@ -132,12 +134,13 @@ class World:
         self._portal_cm: contextlib.AbstractContextManager[BlockingPortal] | None = start_blocking_portal()
         self.portal = self._portal_cm.__enter__()  # closed by close()
         try:
-            self._build(folder, buyers_per_minute, initial_units)
+            self._build(folder, buyers_per_minute, initial_units, basket_share)
         except BaseException:
             self.close()
             raise
 
-    def _build(self, folder: Path, buyers_per_minute: float, initial_units: tuple[int, int]) -> None:
+    def _build(self, folder: Path, buyers_per_minute: float, initial_units: tuple[int, int],
+               basket_share: float = 0.0) -> None:
         seed, faults = self.seed, self.profile
         tmall_app = make_sandbox_app(self.sandbox, sleep=self.clock.async_sleep)
         self.tmall_http = httpx.Client(transport=InProcessApp(tmall_app, self.portal), base_url=TMALL_URL)
@@ -159,6 +162,8 @@ class World:
         self._initial_stock(initial_units)
         self.run_jobs()
         self.sandbox.set_buyers_per_minute(buyers_per_minute)
+        if basket_share:  # partial refunds need trades of two lines, and buyers who refund
+            self.sandbox.set_basket_share(basket_share, refund_share=max(0.05, basket_share / 2))
         self.sandbox.set_faults(faults.top_faults(seed))
         self.faults_now = faults
         self.t0 = self.clock.now
