@@ -35,7 +35,7 @@ def expect(ctx: typer.Context, order_id: str, lines: list[str] = typer.Argument(
     """Expect goods back for a shipped order (a return, or an exchange)."""
     from server import after_sales
     from server.office.accounts import NotFound, OfficeError
-    from server.store import orders
+    from server.store import marketplace, orders
 
     wanted = []
     for text in lines:
@@ -52,8 +52,10 @@ def expect(ctx: typer.Context, order_id: str, lines: list[str] = typer.Argument(
         if order.state.value not in ("shipped", "done"):
             raise OfficeError("not_shipped", f"order {order_id} is {order.state.value}: nothing to return yet")
         return_id = f"RET-{order_id}-{len(after_sales.listed(tx)) + 1}"
+        trade = marketplace.market_order_by_order_id(tx, order_id)
         after_sales.expect_return(tx, order, wanted, return_id=return_id, kind="exchange" if exchange else "return",
-                                  now_ms=now_ms())
+                                  store_id=trade["store_id"] if trade else None,
+                                  tid=trade["tid"] if trade else None, now_ms=now_ms())
         found = after_sales.detail(tx, return_id)
         assert found is not None
         return found

@@ -135,3 +135,37 @@ def test_the_cli_expects_lists_and_closes_returns(market: Market):
     assert closed.exit_code == 0 and "closed" in closed.output
     again = runner.invoke(app, ["admin", "--db", db, "returns", "close", return_id])
     assert again.exit_code == 1 and "not waiting" in again.output
+
+
+def test_the_replacement_of_an_exchange_ships_like_any_order(market: Market):
+    _tid, order_id = shipped_order(market, qty=1)
+    office = _office(market)
+    made = market.site.http.post("/office/v1/returns", headers=office,
+                                 json={"order_id": order_id, "kind": "exchange", "lines": [{"sku": "SKU-1", "qty": 1}]})
+    return_id = made.json()["return_id"]
+    assert made.json()["store_id"] == market.nicks[0]
+    hands = market.site.terminal(name="hands2")
+    now = market.site.clock.now
+    hands.record(OpKind.RETURN_IN, "r1", ReturnInPayload(return_id, "SKU-1", "A-01-02", 1), now)
+    assert hands.sync().applied == 1
+    market.run()
+    replacement = market.site.http.get(f"/office/v1/returns/{return_id}", headers=office).json()["replacement_order_id"]
+    with market.site.db.reading() as tx:
+        order = orders.load_order(tx, replacement)
+    assert order is not None and order.state.value == "allocated"
+    hands.sync()
+    hands.record(OpKind.PICK, "p1", PickPayload(replacement, order.lines[0].line_id, "SKU-1", "A-01-02", "TOTE-02", 1),
+                 now + 1)
+    hands.record(OpKind.PACK, "r1", PackPayload(replacement), now + 2)
+    assert hands.sync().applied == 2
+    assert market.run().errors == []
+    with market.site.db.reading() as tx:
+        trade = marketplace.market_order_by_order_id(tx, replacement)
+    assert trade["waybill"]
+    hands.sync()
+    hands.record(OpKind.SHIP, "r1", ShipPayload(replacement, trade["waybill"]), now + 3)
+    assert hands.sync().applied == 1
+    assert market.run().errors == []
+    with market.site.db.reading() as tx:
+        assert orders.load_order(tx, replacement).state.value == "shipped"
+        assert marketplace.market_order_by_order_id(tx, replacement)["confirmed_at_ms"]

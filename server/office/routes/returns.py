@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from server import after_sales
 from server.office.accounts import NotFound, OfficeError, audit
 from server.office.auth import Supervisor
-from server.store import orders
+from server.store import marketplace, orders
 
 router = APIRouter(tags=["returns"])
 _TEXT = r"^[^\x00]*$"
@@ -83,8 +83,10 @@ def expect_return(office: Supervisor, body: ReturnIn) -> ReturnOut:
                                   f"order {body.order_id} shipped {shipped.get(wanted.sku, 0)} × {wanted.sku}")
         count = len(after_sales.listed(tx)) + 1
         return_id = f"RET-{body.order_id}-{count}"
+        trade = marketplace.market_order_by_order_id(tx, body.order_id)
         after_sales.expect_return(tx, order, [(line.sku, line.qty) for line in body.lines], return_id=return_id,
-                                  kind=body.kind, now_ms=office.now_ms())
+                                  kind=body.kind, store_id=trade["store_id"] if trade else None,
+                                  tid=trade["tid"] if trade else None, now_ms=office.now_ms())
         audit(tx, office.user.account_id, f"return.{body.kind}", f"return:{return_id}",
               {"order_id": body.order_id, "lines": [[l.sku, l.qty] for l in body.lines]}, office.now_ms())
         found = after_sales.detail(tx, return_id)
