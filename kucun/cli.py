@@ -476,21 +476,45 @@ def bench_printing_command(
 
 @bench_app.command("simulate")
 def bench_simulate_command(
-    seeds: int = typer.Option(200, help="Seeds 1..N, each run under both policies."),
+    seeds: int = typer.Option(200, help="Seeds 1..N, each run under both policies (with --matrix: per cell)."),
     hours: float = typer.Option(1.0, help="Simulated hours per run."),
     faults: str = typer.Option("heavy", help="none | light | heavy"),
     processes: int = typer.Option(2, help="Worker processes."),
     escrow_fraction: float = typer.Option(1.0, min=0.0, max=1.0, help="As for kucun simulate."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole summary as JSON."),
+    matrix: bool = typer.Option(False, "--matrix", help="Seeds × terminals × stores × faults × hours, a line "
+                                                        "per cell (--cell-* choose the values)."),
+    cell_terminals: str = typer.Option("2,6,12", help="With --matrix: terminals per cell."),
+    cell_stores: str = typer.Option("1,3,5", help="With --matrix: stores per cell."),
+    cell_faults: str = typer.Option("light,heavy", help="With --matrix: fault profiles."),
+    cell_hours: str = typer.Option("1,8", help="With --matrix: simulated hours."),
+    naive: bool = typer.Option(True, "--naive/--no-naive", help="With --matrix: also run the naive policy."),
 ) -> None:
     """Sweep many seeds: oversold units, ops lost, convergence and availability, kucun vs naive."""
+    def progress(done: int, total: int) -> None:
+        typer.echo(f"\r{done}/{total} runs", nl=False, err=True)
+
+    if matrix:
+        from kucun.bench.simulate import cells, format_matrix, parse_list, run_matrix
+
+        try:
+            grid = cells(parse_list(cell_terminals, int), parse_list(cell_stores, int),
+                         parse_list(cell_faults, str), parse_list(cell_hours, float))
+        except ValueError:
+            _fail("--cell-terminals, --cell-stores and --cell-hours take comma-separated numbers")
+        if seeds < 1 or processes < 1 or not grid or any(
+                c.faults not in ("none", "light", "heavy") or c.terminals < 1 or c.stores < 1 or c.hours <= 0
+                for c in grid):
+            _fail("--seeds and --processes at least 1; cells of faults none|light|heavy, positive sizes")
+        result = run_matrix(grid, range(1, seeds + 1), naive=naive, processes=processes, progress=progress,
+                            escrow_fraction=escrow_fraction)
+        typer.echo("", err=True)
+        typer.echo(json.dumps(result, indent=2) if as_json else format_matrix(result))
+        return
     from kucun.simulation.sweep import format_sweep, sweep
 
     if faults not in ("none", "light", "heavy") or seeds < 1 or hours <= 0 or processes < 1:
         _fail("--faults none|light|heavy, --seeds and --processes at least 1, --hours positive")
-
-    def progress(done: int, total: int) -> None:
-        typer.echo(f"\r{done}/{total} runs", nl=False, err=True)
 
     summary = sweep(range(1, seeds + 1), processes=processes, progress=progress, hours=hours, faults=faults,
                     escrow_fraction=escrow_fraction)

@@ -8,7 +8,8 @@ Tmall clamps an incremental result at zero. A decrease answered with a live quan
 have been clamped by sales we have not imported yet: we cannot tell how much it took back, so the
 store keeps its old, larger quota, and since nothing is live any more, all of that quota is
 `held` — no later decrease can take any of it back. Held quota is what the next order import
-settles (`record_imported_sale`, then `settle_after_import`).
+settles (`record_imported_sale`, then `settle_after_import`). An increase whose answer is lost is
+held too (its units may or may not be live), so that the same import re-reads it.
 
 Publishing is a loop, because a clamped decrease frees less stock than planned:
 
@@ -17,8 +18,8 @@ Publishing is a loop, because a clamped decrease frees less stock than planned:
 
 `next_quota_deltas` returns the plan's decreases while there are any, and only then its
 increases, so an increase is always planned from settled decreases. Each round either reaches
-every target or turns at least one more store entirely held (which is never decreased again), so
-the loop ends after at most one round per store plus one.
+every target, or turns at least one more store entirely held (which is never decreased again), or
+holds the units of an unanswered increase (Σ held grows, never beyond the bound), so the loop ends.
 """
 
 from __future__ import annotations
@@ -61,13 +62,21 @@ class QuotaDelta:
 
 
 def _largest_remainder(free: int, stores: Sequence[StoreQuota]) -> dict[str, int]:
-    """Split `free` units by share; leftover units go to the largest remainders, then store_id."""
+    """Split `free` units by share; leftover units go to the largest remainders; among equal
+    remainders, to the stores whose free part (`quota − held`) is largest, then by store_id.
+
+    The middle rule keeps an odd unit where it already is: with equal shares, a store that sells
+    the unit it had over the others does not make another store give one back (a decrease to 0 that
+    Tmall answers with 0 is held as a possible clamp until the next import, so every such move
+    would keep a unit off every shop meanwhile). Each store still gets its exact share rounded down
+    or up, and the split adds up to `free`."""
     total_share = sum(store.share for store in stores)
     if total_share == 0 or free <= 0:
         return {store.store_id: 0 for store in stores}
     portions = {store.store_id: free * store.share // total_share for store in stores}
     leftover = free - sum(portions.values())
-    by_remainder = sorted(stores, key=lambda s: (-(free * s.share % total_share), s.store_id))
+    by_remainder = sorted(stores, key=lambda s: (-(free * s.share % total_share), -(s.quota - s.held),
+                                                 s.store_id))
     for store in by_remainder[:leftover]:
         portions[store.store_id] += 1
     return portions
@@ -117,10 +126,13 @@ def next_quota_deltas(
 def settle_delta(store: StoreQuota, delta: int, live_after: int | None) -> StoreQuota:
     """The store's quota once Tmall has answered an incremental update by `delta`.
 
-    - An increase moves the quota by `delta`, whether or not the answer is known: if an unknown
-      answer hides an update that was not applied, the quota is overstated, which can only
-      undersell until the next import settles it (`settle_after_import`); assuming "not applied"
-      could grant the same units twice. An increase is therefore never retried blindly.
+    - An increase moves the quota by `delta`, whether or not the answer is known: assuming "not
+      applied" could grant the same units twice, so an increase is never retried blindly. When the
+      answer is unknown, the `delta` units are also held: if the update was not applied the quota
+      is overstated by them, units no store would ever be offered again, so the next import
+      re-reads the live quantity (`settle_after_import`, as for a clamp) and puts it right. Holding
+      them keeps the quota as large as today's rule (never grants more) and only stops a decrease
+      from taking those units back until that import, as an unanswered decrease does.
     - A decrease answered with `live_after > 0` was not clamped (a clamp leaves 0): the quota
       moves by `delta`.
     - A decrease answered with `live_after == 0`, or not answered (`None`), may have been
@@ -129,7 +141,8 @@ def settle_delta(store: StoreQuota, delta: int, live_after: int | None) -> Store
       take back. The overstatement is at most `-delta` units and the import settles it.
     """
     if delta > 0:
-        return replace(store, quota=store.quota + delta)
+        held = store.held if live_after is not None else store.held + delta
+        return replace(store, quota=store.quota + delta, held=held)
     if delta == 0:
         return store
     if live_after is not None and live_after > 0:

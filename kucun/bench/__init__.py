@@ -6,5 +6,7 @@ beside the reference they are compared to. The CLI (`kucun/cli.py`) only wires t
 - `tmall`: trades imported from the TOP sandbox; count → lowered quota latency
 - `office`: review, allocation and waves of many paid orders
 - `printing`: a PDF of many labels
+- `simulate`: the simulation's promises over a matrix of configurations (`--matrix`; the seed sweep
+  itself lives in `kucun.simulation.sweep`)
 - `terminal`: scan-to-feedback and start-up on a big replica (`terminal_replica` builds it)
 """

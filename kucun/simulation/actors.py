@@ -16,8 +16,8 @@ terminal's corrected device clock. Buyers are the TOP sandbox's.
 - **receiver**: puts away what sits in the warehouse's receiving area; now and then receives a
   supplier delivery straight into a bin.
 - **clerk**: moves stock between bins.
-- **office** (supervisor, wired, one per warehouse): receives goods when the book runs low, and
-  issues count tasks (under policy kucun through `server.counting.issue_count_task`, which escrows).
+- **office** (supervisor, wired, one per warehouse): receives goods when the book runs low,
+  syncs every step, and issues count tasks (under policy kucun through `server.counting.issue_count_task`, which escrows).
 - **wholesale** (with `file_orders_per_hour`): orders of the file channel, taken by the office as a
   seller takes them from a second platform or a wholesale customer, whatever the shops are selling.
 """
@@ -273,8 +273,10 @@ def office(world: World, warehouse: str, rng: random.Random) -> None:
             world.shelf.receive(target, sku, qty)
     if rng.random() < world.tempo.per_step(world.tempo.count_tasks_per_hour, world.step_s):
         _issue_count_task(world, warehouse, rng)
-    if handle.replica.pending_count():
-        handle.sync()
+    # the office's terminal syncs on its timer like any other (the app's is 15 s), not only when it
+    # has something to send: a device of the warehouse that never pulls holds up every count's
+    # settlement (R3) for up to 8 hours
+    handle.sync()
 
 
 def wholesale(world: World, rng: random.Random) -> None:

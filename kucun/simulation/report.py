@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from kucun.simulation.availability import format_breakdown
 from kucun.simulation.run import Progress, timed_simulate
 
 KEYS = (
@@ -53,6 +54,7 @@ def format_summary(result: dict[str, Any], wall_s: float | None = None) -> str:
         f"time-averaged)",
         f"  escrow held {r['escrow_share']:.1%} of on_hand − reserved (escrow fraction "
         f"{r['escrow_fraction']:g}); published ÷ (on_hand − reserved) {r['availability_gross']:.1%}",
+        *format_breakdown(r),
         f"  count tasks {r['count_tasks']}, recount tasks {r['recount_tasks']}, put-back tasks "
         f"{r['put_back_tasks']}; unescrowed decrements {r['unescrowed_decrements']}",
         "",

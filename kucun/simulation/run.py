@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kucun.simulation import actors, invariants
+from kucun.simulation.availability import AvailabilityMeter
 from kucun.simulation.clock import deterministic_uuids
 from kucun.simulation.faults import FaultProfile, per_step, profile
 from kucun.simulation.site import scratch_dir
 from kucun.simulation.tempo import Tempo
 from kucun.simulation.world import World
-from server.store import feed, inspection, marketplace, stock
+from server.store import feed, inspection
 
 Progress = Callable[[int, int], None]
 """`progress(done, total)`: called after each step (and for the quiesce)."""
@@ -141,9 +142,7 @@ class Run:
         self.actor_rngs = {h.name: random.Random(f"{world.seed}:actor:{h.name}") for h in world.terminals}
         self.office_rngs = {wh: random.Random(f"{world.seed}:office:{wh}") for wh in world.site.warehouses}
         self.wholesale_rng = random.Random(f"{world.seed}:wholesale")
-        self.availability: list[float] = []
-        self.escrow_share: list[float] = []
-        self.availability_gross: list[float] = []
+        self.meter = AvailabilityMeter()
         self.oversold_peak = 0
         self.oversold_peak_by_sku: dict[str, int] = {}
         self.conservation_breaks: list[str] = []
@@ -185,32 +184,11 @@ class Run:
 
     def sample_availability(self) -> None:
         """`availability`: Σ published live quantity (capped per SKU) ÷ Σ sellable, sellable as DESIGN §2
-        defines it: `on_hand − reserved − escrow − safety` (safety is 0 here). What escrow holds back is
-        not sellable by that definition, so the trade R3 makes is measured on its own:
-        `escrow_share` = Σ escrow ÷ Σ (on_hand − reserved), and `availability_gross` = published ÷
-        (on_hand − reserved), as if escrowed units could be sold."""
-        world = self.world
-        sellable_total = gross_total = published_total = published_gross = escrow_total = 0
-        with world.audit.reading() as tx:
-            book = {sku: (stock.total_on_hand(tx, sku) - marketplace.demand(tx, sku), stock.total_escrow(tx, sku))
-                    for sku in world.site.skus}
-        for sku in world.site.skus:
-            on_hand_less_demand, escrowed = book[sku]
-            gross = max(0, on_hand_less_demand)
-            if gross <= 0:
-                continue
-            live = sum(world.sandbox.live_quantity(store.nick, sku) for store in world.sandbox.stores)
-            escrow = min(escrowed, gross)
-            sellable = gross - escrow
-            gross_total += gross
-            published_gross += min(live, gross)
-            escrow_total += escrow
-            sellable_total += sellable
-            published_total += min(live, sellable)
-        if gross_total > 0:
-            self.availability.append(published_total / sellable_total if sellable_total else 1.0)
-            self.availability_gross.append(published_gross / gross_total)
-            self.escrow_share.append(escrow_total / gross_total)
+        defines it: `on_hand − reserved − escrow − safety`. What escrow holds back is not sellable by
+        that definition, so the trade R3 makes is measured on its own: `escrow_share` = Σ escrow ÷
+        Σ (on_hand − reserved), and `availability_gross` = published ÷ (on_hand − reserved), as if
+        escrowed units could be sold. `availability.AvailabilityMeter` also names every loss."""
+        self.meter.sample(self.world)
 
     def check(self, step: int, ops: bool) -> None:
         world = self.world
@@ -332,7 +310,6 @@ def _run(folder: Path, steps: int, options: dict[str, Any], progress: Progress |
             "orders_shipped": shipped,
             "units_received": sum(world.shelf.received.values()),
             "units_lost": sum(world.shelf.lost.values()),
-            "availability": round(sum(run.availability) / len(run.availability), 4) if run.availability else 1.0,
             "ops_recorded": account.recorded,
             "ops_applied": account.applied,
             "ops_rejected": account.rejected,
@@ -343,9 +320,7 @@ def _run(folder: Path, steps: int, options: dict[str, Any], progress: Progress |
             "conservation_ok": not run.conservation_breaks,
             "audit_complete": not account.audit_missing,
             "unescrowed_decrements": invariants.unescrowed_decrements(world.audit),
-            "escrow_share": round(sum(run.escrow_share) / len(run.escrow_share), 4) if run.escrow_share else 0.0,
-            "availability_gross": (round(sum(run.availability_gross) / len(run.availability_gross), 4)
-                                   if run.availability_gross else 1.0),
+            **run.meter.result(),
             "count_tasks": len(world.count_tasks),
             **({"file_orders": world.file_orders, "file_orders_by_state": dict(sorted(elsewhere.items()))}
                if world.file_orders_per_hour else {}),

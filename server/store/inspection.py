@@ -173,3 +173,35 @@ def other_channel_orders(tx: Tx) -> dict[str, int]:
     return {("waiting" if row.claim else str(row.state)): int(row.orders) for row in tx.execute(
         "SELECT o.state, m.claim, COUNT(*) AS orders FROM market_orders m JOIN stores s ON s.store_id = m.store_id "
         "JOIN orders o ON o.order_id = m.order_id WHERE s.channel <> 'tmall' GROUP BY o.state, m.claim")}
+
+
+class EscrowHolding(NamedTuple):
+    """One escrow row still holding units, with what holds it: the task's kind (`found` for the
+    units a count found above the book) and whether a count of its `(location, sku)` has reached the
+    server and waits to settle (R3)."""
+
+    task_id: str
+    location: str
+    sku: str
+    remaining: int
+    kind: str
+    settling: bool
+
+
+def escrow_holdings(tx: Tx) -> list[EscrowHolding]:
+    """Every escrow with units left, for the simulation's availability breakdown."""
+    rows = tx.execute(
+        "SELECT e.task_id, e.location, e.sku, e.remaining, COALESCE(t.kind, '') AS kind, "
+        "EXISTS (SELECT 1 FROM count_settlements c WHERE c.location = e.location AND c.sku = e.sku) "
+        "AS settling FROM escrows e LEFT JOIN tasks t ON t.task_id = e.task_id "
+        "WHERE e.remaining > 0 ORDER BY e.task_id, e.location, e.sku")
+    return [EscrowHolding(str(r.task_id), str(r.location), str(r.sku), int(r.remaining),
+                          "found" if str(r.task_id).startswith("found:") else str(r.kind), bool(r.settling))
+            for r in rows]
+
+
+def listed_quotas(tx: Tx) -> dict[str, tuple[int, int]]:
+    """`sku → (Σ quota, Σ held)` over the stores that list it (R4's granted quota and its held part)."""
+    return {str(r.sku): (int(r.quota), int(r.held)) for r in tx.execute(
+        "SELECT q.sku, SUM(q.quota) AS quota, SUM(q.held) AS held FROM store_quotas q JOIN store_skus s "
+        "ON s.store_id = q.store_id AND s.sku = q.sku GROUP BY q.sku")}
