@@ -22,7 +22,8 @@ def yuan(cents: int | float) -> str:
 
 def cell(column: str, value: Any, messages: Messages) -> str:
     """`value` of `column` as text: `*_ms` is a time, `*_cents` is money, a list of words is
-    joined, any other list counted, `{picked, total}` is progress."""
+    joined, any other list counted, `{picked, total}` is progress, another object its first
+    fields that have a value."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
@@ -32,14 +33,21 @@ def cell(column: str, value: Any, messages: Messages) -> str:
     if isinstance(value, (int, float)) and column.endswith("_cents"):
         return yuan(value)
     if isinstance(value, list):
-        if all(isinstance(v, (str, int, float)) for v in value):
+        if _words(value):
             return ", ".join(str(v) for v in value)
         return messages("cell.items", n=len(value))
     if isinstance(value, dict):
         if {"picked", "total"} <= value.keys():
             return f"{value['picked']}/{value['total']}"
-        return ", ".join(f"{k}={v}" for k, v in list(value.items())[:3])
+        given = [(k, v) for k, v in value.items() if v is not None and v != ""]  # a count's unused selectors
+        return ", ".join(f"{k}={cell(k, v, messages) if _words(v) else v}" for k, v in given[:3])
     return str(value)
+
+
+def _words(value: Any) -> bool:
+    """A value or a list of values (shown joined), not rows (shown counted)."""
+    values = value if isinstance(value, list) else [value]
+    return all(isinstance(v, (str, int, float)) for v in values)
 
 
 def sort_key(value: Any) -> tuple[int, Any]:

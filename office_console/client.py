@@ -12,7 +12,8 @@ PREFIX = "/office/v1"
 
 class ApiError(Exception):
     """The server refused (its `error` code and `detail`, and `problems` when it listed some), or
-    did not answer (`unreachable`)."""
+    the request was never made (status 0): the server did not answer (`unreachable`), the file to
+    send could not be read (`unreadable`), a line typed is not one (`bad_line`)."""
 
     def __init__(self, code: str, detail: str, status: int = 0, problems: list[dict[str, Any]] | None = None) -> None:
         self.code, self.detail, self.status = code, detail, status
@@ -48,10 +49,10 @@ class OfficeClient:
     def delete(self, path: str) -> Any:
         return self._call("DELETE", path)
 
-    def upload(self, path: str, content: bytes, **params: Any) -> Any:
-        """POST a file's bytes as the body (the product import takes a CSV this way)."""
-        return self._call("POST", path, content=content, params=params,
-                          extra_headers={"content-type": "text/csv; charset=utf-8"})
+    def upload(self, path: str, content: bytes, *, content_type: str = "text/csv; charset=utf-8",
+               **params: Any) -> Any:
+        """POST a file's bytes as the body (the imports take a CSV or an XLSX this way)."""
+        return self._call("POST", path, content=content, params=params, extra_headers={"content-type": content_type})
 
     def _call(self, method: str, path: str, *, auth: bool = True, extra_headers: dict[str, str] | None = None,
               **kwargs: Any) -> Any:

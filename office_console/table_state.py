@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from office_console.calls import Row
 from office_console.cells import cell, sort_key
 from office_console.i18n import Messages
-from office_console.views import Row, View
+from office_console.views import View
 
 Say = Callable[[Messages], str]
 """A message drawn in the console's current language (it is said again after F4)."""

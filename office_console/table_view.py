@@ -19,6 +19,7 @@ from textual.containers import Vertical
 from textual.events import Key
 from textual.widgets import DataTable, Input, Static
 
+from office_console.calls import Row
 from office_console.client import ApiError
 from office_console.files import save_file
 from office_console.i18n import Messages
@@ -26,7 +27,7 @@ from office_console.screens import ChoiceScreen, DetailScreen, FormScreen
 from office_console.session import session_of
 from office_console.table_state import Page, Say, TableState, next_sort, page_of, shown_text
 from office_console.texts import common_hints, escape, hint, messages_of, problem_text, say
-from office_console.views import Action, Row, View, rows_of, with_id
+from office_console.views import Action, View, rows_of, with_id
 
 
 def refusal(label_key: str, problem: ApiError) -> Say:
@@ -54,6 +55,13 @@ class TableView(Vertical):
     @property
     def table(self) -> DataTable[Text]:
         return self.query_one(f"#table-{self.view.tab_id}", DataTable)
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the screen's widgets are there to draw on (not before it is mounted, nor while
+        the console closes and a late answer comes in)."""
+        return self.is_mounted and bool(self.query(f"#status-{self.view.tab_id}")) and bool(
+            self.query(f"#table-{self.view.tab_id}"))
 
     def compose(self) -> ComposeResult:
         yield Input(value=self.state.query, placeholder=say(self, "search.placeholder"),
@@ -90,7 +98,8 @@ class TableView(Vertical):
         view, state = self.view, self.state
         params = {**view.params, **(view.filters[state.filter_index].params if view.filters else {})}
         try:
-            rows = rows_of(session_of(self).client.get(view.path, **params))
+            answer = session_of(self).client.get(view.path, **params)
+            rows = [answer] if view.one_row and isinstance(answer, dict) else rows_of(answer)
         except ApiError as problem:
             self.app.call_from_thread(self.load_failed, problem)
             return
@@ -109,7 +118,7 @@ class TableView(Vertical):
 
     def draw(self) -> None:
         """Fill the table with the page to show, the cursor on the row it was on."""
-        if not self.is_mounted:
+        if not self.drawn:
             return
         view, state, table, messages = self.view, self.state, self.table, messages_of(self)
         index = table.cursor_row
@@ -131,7 +140,7 @@ class TableView(Vertical):
         self.show_status()
 
     def show_status(self) -> None:
-        if not self.is_mounted:
+        if not self.drawn:
             return
         state, messages = self.state, messages_of(self)
         if state.sticky is not None:
@@ -315,6 +324,10 @@ class TableView(Vertical):
         self.state.note = (lambda m: done(m, answer)) if done else (lambda m: m("status.done", action=m(action.label_key)))
         self.show_status()
         self.load()
+        if action.shows is not None:
+            title = done(messages_of(self), answer) if done else say(self, action.label_key)
+            self.app.push_screen(DetailScreen(action.shows, row.get("_id", ""), title, session_of(self).client,
+                                              answer=answer))
 
     def file_saved(self, path: Path | None) -> None:
         where = escape(str(path)) if path is not None else None

@@ -34,12 +34,17 @@ def common_hints(node: DOMNode) -> list[str]:
             hint("F4", say(node, "hint.language")), hint("Ctrl+Q", say(node, "hint.quit"))]
 
 
+OWN_ERRORS = {"unreachable": "error.unreachable", "unreadable": "error.unreadable", "bad_line": "error.bad_line"}
+"""The refusals the console makes itself (status 0), said in the chosen language."""
+
+
 def problem_text(messages: Messages, problem: ApiError) -> str:
     """An API error for the status line (markup, the server's words escaped): its code and detail
-    (data, as the server sent them) and the rows it found wrong, except that the console's own "unreachable" is said in the
-    chosen language."""
-    if problem.code == "unreachable":
-        return messages("error.unreachable", detail=escape(problem.detail.removeprefix("the server did not answer: ")))
+    (data, as the server sent them) and the rows it found wrong, except that the console's own
+    refusals (`OWN_ERRORS`) are said in the chosen language."""
+    if problem.status == 0 and problem.code in OWN_ERRORS:
+        detail = problem.detail.removeprefix("the server did not answer: ")
+        return messages(OWN_ERRORS[problem.code], detail=escape(detail))
     text = messages("status.problem", code=escape(problem.code), detail=escape(problem.detail))
     for found in problem.problems[:3]:
         text += "; " + escape(" ".join(str(found.get(k, "")) for k in ("column", "reason") if found.get(k)))

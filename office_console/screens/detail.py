@@ -1,6 +1,7 @@
 """One row in full (Enter on an order, a wave, a transfer, a SKU, a customer): its fields, its
 lists as tables and, for an admin, its history from the office audit. Buyer data shows as the
-API gives it (masked by Tmall)."""
+API gives it (masked by Tmall). An answer the console already has (a refused file's rows, the
+POs an action made) is shown the same way, without asking the API again."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
+from office_console.calls import Row
 from office_console.cells import cell
 from office_console.client import ApiError, OfficeClient
 from office_console.texts import escape, hint, messages_of, problem_text, say
-from office_console.views import Detail, Row
+from office_console.views import Detail, Section
 
 HISTORY_COLUMNS = ("at_ms", "account_id", "action", "detail")
 
@@ -24,6 +26,11 @@ HISTORY_COLUMNS = ("at_ms", "account_id", "action", "detail")
 def field_name(path: str) -> str:
     """`trade.receiver.receiver_name` is labelled as `column.receiver_name`."""
     return path.rsplit(".", 1)[-1]
+
+
+def section_id(section: Section) -> str:
+    """`#section-lines` for the list `lines`; `#section-rows` when the answer is the list."""
+    return f"section-{section.items or 'rows'}"
 
 
 def value_at(answer: Row, path: str) -> Any:
@@ -39,15 +46,18 @@ class DetailScreen(ModalScreen[None]):
     #detail-box { width: 96%; height: 92%; border: round $accent; padding: 0 1; }
     #detail-box .section { text-style: bold; margin: 1 0 0 0; }
     #detail-box DataTable { height: auto; max-height: 12; }
+    #detail-box DataTable.alone { max-height: 28; }
     #detail-box .hints { color: $text-muted; }
     """
 
-    def __init__(self, detail: Detail, row_id: str, title: str, client: OfficeClient) -> None:
+    def __init__(self, detail: Detail, row_id: str, title: str, client: OfficeClient, *,
+                 answer: Any = None) -> None:
         super().__init__()
         self.detail = detail
         self.row_id = row_id
         self.title_text = title
         self.client = client
+        self.answer = answer  # shown as it is, when given
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail-box"):
@@ -55,7 +65,10 @@ class DetailScreen(ModalScreen[None]):
             yield Static("", id="detail-fields")
             for section in self.detail.sections:
                 yield Label(say(self, section.title_key), classes="section")
-                yield self.table(f"section-{section.items}", section.columns)
+                table = self.table(section_id(section), section.columns)
+                if len(self.detail.sections) == 1 and not self.detail.history:
+                    table.add_class("alone")  # a list and little else: it takes the screen
+                yield table
             if self.detail.history:
                 yield Label(say(self, "section.history"), classes="section")
                 yield self.table("section-history", HISTORY_COLUMNS)
@@ -69,7 +82,10 @@ class DetailScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
-        self.load()
+        if self.answer is not None:  # once mounted (`show` draws only on a mounted screen)
+            self.call_after_refresh(self.show, self.answer, [])
+        else:
+            self.load()
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
@@ -92,7 +108,7 @@ class DetailScreen(ModalScreen[None]):
         if self.is_mounted:
             self.query_one("#detail-status", Static).update(f"[red]{problem_text(messages_of(self), problem)}[/]")
 
-    def show(self, answer: Row, history: list[Row] | ApiError) -> None:
+    def show(self, answer: Any, history: list[Row] | ApiError) -> None:
         if not self.is_mounted:
             return
         messages = messages_of(self)
@@ -103,8 +119,8 @@ class DetailScreen(ModalScreen[None]):
                 lines.append(f"[b]{say(self, 'column.' + field_name(path))}[/]: {escape(shown)}")
         self.query_one("#detail-fields", Static).update("\n".join(lines))
         for section in self.detail.sections:
-            items = value_at(answer, section.items)
-            self.fill(f"section-{section.items}", section.columns, items if isinstance(items, list) else [])
+            items = value_at(answer, section.items) if section.items else answer
+            self.fill(section_id(section), section.columns, items if isinstance(items, list) else [])
         if isinstance(history, ApiError):
             key = "detail.history_admin_only" if history.status == 403 else "status.problem"
             self.query_one("#detail-status", Static).update(

@@ -1,8 +1,9 @@
 """A form: a few fields, then (optionally) the request they are for.
 
 With a request, OK sends it in a worker: a refusal is said in the form, which stays open with what
-was typed, and the form closes with `(values, answer)` once the server accepted. Without one it
-closes with the values. Esc closes it with None.
+was typed (a refused file's rows open in full over it when the form `lists_problems`), and the form
+closes with `(values, answer)` once the server accepted. Without one it closes with the values. Esc
+closes it with None. A form of more than four fields is drawn compact, so it fits 40 lines.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from office_console.calls import Row, Values
 from office_console.client import ApiError, OfficeClient
+from office_console.screens.detail import DetailScreen
 from office_console.texts import hint, messages_of, problem_text, say
-from office_console.views import Field, Form, Row, Values, rows_of
+from office_console.views import PROBLEMS, Field, Form, rows_of
+
+COMPACT_ABOVE = 4  # fields; more are drawn one line each
+YES_NO = ("true", "false")
 
 Submit = Callable[[Values], Any]
 
@@ -31,6 +37,10 @@ class FormScreen(ModalScreen[Any]):
     #form-box #form-title { margin: 0; text-style: bold; }
     #form-box .buttons { height: auto; margin: 1 0 0 0; }
     #form-box .hints { color: $text-muted; }
+    #form-box.compact Label { margin: 0; }
+    #form-box.compact Input { height: 1; border: none; padding: 0 1; background: $boost; }
+    #form-box.compact Input:focus { background: $accent 30%; }
+    #form-box.compact Select > SelectCurrent { height: 1; border: none; padding: 0 1; }
     """
 
     def __init__(self, form: Form, title: str, row: Row, client: OfficeClient, submit: Submit | None = None,
@@ -48,16 +58,23 @@ class FormScreen(ModalScreen[Any]):
             return self.initial[field.name]
         if field.from_row and self.row.get(field.from_row) is not None:
             value = self.row[field.from_row]
+            if isinstance(value, bool):
+                return YES_NO[0] if value else YES_NO[1]
             return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
         return field.initial
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form-box"):
+        compact = len(self.form.fields) > COMPACT_ABOVE
+        with Vertical(id="form-box", classes="compact" if compact else ""):
             yield Label(self.title_text, id="form-title")
             for field in self.form.fields:
                 yield Label(say(self, field.label_key))
                 value = self.first_value(field)
-                if field.kind == "choice" and field.choices:
+                if field.kind == "yes_no":
+                    yield Select([(say(self, "cell.yes"), YES_NO[0]), (say(self, "cell.no"), YES_NO[1])],
+                                 allow_blank=False, value=value if value in YES_NO else YES_NO[1],
+                                 id=f"field-{field.name}")
+                elif field.kind == "choice" and field.choices:
                     yield Select([(choice, choice) for choice in field.choices], allow_blank=False,
                                  value=value if value in field.choices else field.choices[0], id=f"field-{field.name}")
                 elif field.kind == "choice":  # filled when the list comes
@@ -81,7 +98,7 @@ class FormScreen(ModalScreen[Any]):
     @work(thread=True)
     def load_choices(self, field: Field) -> None:
         try:
-            rows = rows_of(self.client.get(field.choices_from))
+            rows = rows_of(self.client.get(field.choices_from.format(id=self.row.get("_id", ""))))
         except ApiError as problem:
             self.app.call_from_thread(self.refused, problem)
             return
@@ -98,7 +115,7 @@ class FormScreen(ModalScreen[Any]):
     def values(self) -> Values:
         out: Values = {}
         for field in self.form.fields:
-            if field.kind == "choice":
+            if field.kind in ("choice", "yes_no"):
                 value = self.query_one(f"#field-{field.name}", Select).value
                 out[field.name] = "" if value is Select.BLANK else str(value)
             else:
@@ -126,9 +143,13 @@ class FormScreen(ModalScreen[Any]):
         self.app.call_from_thread(self.dismiss, (values, answer))
 
     def refused(self, problem: ApiError) -> None:
-        if self.is_mounted:
-            text = problem_text(messages_of(self), problem)
-            self.query_one("#form-error", Static).update(f"[red]{say(self, 'status.refused_here', problem=text)}[/]")
+        if not self.is_mounted:
+            return
+        text = problem_text(messages_of(self), problem)
+        self.query_one("#form-error", Static).update(f"[red]{say(self, 'status.refused_here', problem=text)}[/]")
+        if self.form.lists_problems and problem.problems:
+            title = say(self, "detail.problems", n=len(problem.problems))
+            self.app.push_screen(DetailScreen(PROBLEMS, "", title, self.client, answer={"problems": problem.problems}))
 
     @on(Button.Pressed, "#cancel")
     def cancel(self) -> None:

@@ -23,7 +23,7 @@ from office_console.cells import local_time
 from office_console.client import OfficeClient
 from office_console.screens import ChoiceScreen, DetailScreen, FormScreen
 from office_console.screens.detail import HISTORY_COLUMNS, field_name
-from office_console.views import PICKERS, TAB_ORDER, VIEWS, Form
+from office_console.views import PICKERS, TAB_ORDER, VIEWS, Detail, Form
 from tests.office.conftest import OfficeSite
 from tests.office.test_console import console, settle, status_of, table_rows, token_of
 
@@ -32,6 +32,9 @@ NAMESPACES = ("app", "nav", "tab", "column", "action", "filter", "detail", "sect
 KEY_IN_CODE = re.compile(rf"""["']((?:{"|".join(NAMESPACES)})\.[a-z_]+)["']""")
 A_KEY = re.compile(rf"\b(?:{'|'.join(NAMESPACES)})\.[a-z_]+\b")
 FORMS = [value for value in vars(views).values() if isinstance(value, Form)]
+DETAILS = [*(view.detail for view in VIEWS if view.detail is not None),
+           *(value for value in vars(views).values() if isinstance(value, Detail))]
+"""What Enter opens on every screen, and the answers shown in full (a refused file's rows, ...)."""
 
 
 def placeholders(template: str) -> set[str]:
@@ -47,8 +50,8 @@ def keys_used_in_code() -> set[str]:
     # the keys built from names: f"column.{name}", f"tab.{id}", f"web.{name}"
     tables = [*VIEWS, PICKERS]
     used |= {f"column.{c}" for view in tables for c in view.columns}
-    used |= {f"column.{field_name(f)}" for view in VIEWS if view.detail for f in view.detail.fields}
-    used |= {f"column.{c}" for view in VIEWS if view.detail for section in view.detail.sections for c in section.columns}
+    used |= {f"column.{field_name(f)}" for detail in DETAILS for f in detail.fields}
+    used |= {f"column.{c}" for detail in DETAILS for section in detail.sections for c in section.columns}
     used |= {f"column.{c}" for c in HISTORY_COLUMNS} | {f"tab.{tab}" for tab in TAB_ORDER}
     used |= {f"web.{name}" for name in ("start", "ended", "restart")}
     used |= {f.label_key for view in VIEWS for f in view.filters}  # f"filter.state_{state}"
@@ -196,8 +199,8 @@ def test_no_form_detail_or_choice_shows_a_key(office: OfficeSite, lang: str) -> 
             messages = app.messages
             screens: list[Screen[Any]] = [FormScreen(form, messages(form.title_key, action="x", id="y", name="z"), {}, app.client)
                        for form in FORMS]
-            screens += [DetailScreen(view.detail, "T1", messages("detail.title", what="x", id="T1"), app.client)
-                        for view in VIEWS if view.detail is not None]
+            screens += [DetailScreen(detail, "T1", messages("detail.title", what="x", id="T1"), app.client)
+                        for detail in DETAILS]
             screens.append(ChoiceScreen(messages("sort.title"), [("a", messages("column.sku"))]))
             for screen in screens:
                 await app.push_screen(screen)

@@ -36,8 +36,9 @@ async def open_tab(pilot: Any, app: OfficeApp, tab: str) -> None:
 
 
 async def fill(pilot: Any, app: OfficeApp, **values: str) -> None:
-    """Fill the open form and press OK."""
-    await settle(pilot, app, lambda: isinstance(app.screen, FormScreen))
+    """Fill the open form and press OK (once it is drawn: a form pushed by a worker's answer may
+    still be composing)."""
+    await settle(pilot, app, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query("#ok")))
     for name, value in values.items():
         field = app.screen.query_one(f"#field-{name}")
         if isinstance(field, Select):  # its choices may come from the API
@@ -340,7 +341,7 @@ def test_every_screen_is_in_the_menu_and_fits_120_by_40(office: OfficeSite) -> N
             await settle(pilot, app, lambda: app.sub_title != "")
             menu = app.query_one("#nav", OptionList)
             entries = [menu.get_option_at_index(i) for i in range(menu.option_count)]
-            assert [e.id for e in entries if e.id] == list(TAB_ORDER) and len(TAB_ORDER) == 15
+            assert [e.id for e in entries if e.id] == list(TAB_ORDER) and len(TAB_ORDER) == 20
             assert menu.region.height >= len(entries)  # all of it on screen, no scrolling
             for key, tab in zip("1234567890", TAB_ORDER):
                 await pilot.press(key)

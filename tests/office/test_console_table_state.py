@@ -62,6 +62,10 @@ def test_sorting_twice_by_a_column_turns_it_round() -> None:
     pytest.param("roles", ["admin", "supervisor"], "admin, supervisor", id="a list of words"),
     pytest.param("lines", [{"sku": "A"}, {"sku": "B"}], "2 item(s)", id="a list of rows is counted"),
     pytest.param("progress", {"picked": 3, "total": 5}, "3/5", id="progress"),
+    pytest.param("selection", {"bins": None, "skus": ["SKU-1"], "abc": None, "days": None}, "skus=SKU-1",
+                 id="an object: the fields that have a value"),
+    pytest.param("detail", {"lines": [["SKU-1", 3]], "supplier_id": "ACME"}, "lines=[['SKU-1', 3]], supplier_id=ACME",
+                 id="an object's rows as they are"),
     pytest.param("note", None, "", id="nothing"),
     pytest.param("qty", 0, "0", id="zero is shown"),
 ])

@@ -19,6 +19,7 @@ from office_console.screens import FormScreen
 from office_console.web import LocalServer
 from tests.office.conftest import OfficeSite
 from tests.office.test_console import console, settle, status_of, table_rows
+from tests.office.test_console_screens import open_tab
 
 HOST, PORT = "127.0.0.1", 8740
 REFERENCE = re.compile(r"""(?:href|src)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)""")
@@ -90,8 +91,7 @@ def test_under_web_a_printed_file_goes_to_the_browser(office: OfficeSite, monkey
     async def scenario() -> None:
         app = console(office)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot, app, lambda: app.sub_title != "")
-            await pilot.press("9")  # products
+            await open_tab(pilot, app, "products")
             await settle(pilot, app, lambda: bool(table_rows(app, "products")))
             await pilot.press("p")
             await settle(pilot, app, lambda: "opened in your browser" in status_of(app, "products"))
