@@ -31,6 +31,7 @@ from engine.replica import Replica
 
 META_DEVICE_ID = "device_id"
 META_TOKEN = "device_token"
+"""Where replicas made before `Replica.device_token` kept the token (moved out when opened)."""
 META_WAREHOUSE = "warehouse_id"
 META_OFFSET = "clock_offset_ms"
 META_LAST_SYNC = "last_sync_ms"
@@ -111,7 +112,7 @@ class SyncClient:
 
     @property
     def enrolled(self) -> bool:
-        return bool(self.replica.get_meta(META_TOKEN))
+        return bool(self.replica.device_token)
 
     def enroll(self, enrollment_code: str, device_name: str) -> str:
         """Trade an enrollment code for this replica's device identity; returns the device id."""
@@ -130,7 +131,7 @@ class SyncClient:
         except KeyError as missing:
             raise ProtocolError(f"enroll answer lacks {missing}") from None
         self.replica.set_meta(META_DEVICE_ID, device_id)
-        self.replica.set_meta(META_TOKEN, token)
+        self.replica.device_token = token
         self.replica.set_meta(META_WAREHOUSE, warehouse)
         return str(device_id)
 
@@ -264,7 +265,7 @@ class SyncClient:
     def _send(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> httpx.Response:
         headers = {}
         if auth:
-            headers["Authorization"] = f"Bearer {self.replica.get_meta(META_TOKEN)}"
+            headers["Authorization"] = f"Bearer {self.replica.device_token}"
         try:
             response = self.http.request(method, path, headers=headers, **kwargs)
         except httpx.TransportError as problem:

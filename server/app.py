@@ -21,7 +21,7 @@ from server.office.api import install_office
 from server.office.tabular import XLSX_TYPE
 from server.permissions import Permissions
 from server.store.database import Database
-from server.sync_service import Answer, SyncService, error, wall_clock_ms
+from server.sync_service import Answer, SyncService, error, revoked_answer, wall_clock_ms
 from server.wire_schema import (
     ChangesOut,
     EnrollIn,
@@ -71,12 +71,15 @@ def make_app(
             return None, error(422, "bad_request", f"the body is not JSON: {str(problem)[:200]}")
 
     async def authenticated(request: Request) -> Any:
+        """The device of the request's token, revoked or not (the routes refuse a revoked one)."""
         device = await run_in_threadpool(
-            service.device_for_token, request.headers.get("authorization")
+            service.token_holder, request.headers.get("authorization")
         )
         return device
 
-    def unauthorized() -> JSONResponse:
+    def unauthorized(device: Any = None) -> JSONResponse:
+        if device is not None:  # a known token of a revoked device
+            return respond(revoked_answer())
         return respond(error(401, "unauthorized", "missing or unknown device token"))
 
     @app.get("/healthz", response_model=HealthOut)
@@ -102,6 +105,8 @@ def make_app(
         if device is None:
             return unauthorized()
         body, problem = await json_body(request)
+        if device.revoked:  # refused whatever it sent; the ops it carries are held for review
+            return respond(await run_in_threadpool(service.hold_pushed_ops, device, body))
         if problem:
             return respond(problem)
         return respond(await run_in_threadpool(service.push, device, body))
@@ -114,8 +119,8 @@ def make_app(
     ) -> Response:
         """Changes in the device's scope after `cursor`."""
         device = await authenticated(request)
-        if device is None:
-            return unauthorized()
+        if device is None or device.revoked:
+            return unauthorized(device)
         status, body = await run_in_threadpool(service.pull_body, device, cursor, limit)
         if isinstance(body, str):
             return Response(body.encode("utf-8"), media_type="application/json")
@@ -125,8 +130,8 @@ def make_app(
     async def snapshot(request: Request) -> Response:
         """The device's whole scope and the cursor it is valid at."""
         device = await authenticated(request)
-        if device is None:
-            return unauthorized()
+        if device is None or device.revoked:
+            return unauthorized(device)
         body = await run_in_threadpool(service.snapshot_body, device)
         return Response(body.encode("utf-8"), media_type="application/json")
 

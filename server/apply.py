@@ -130,6 +130,17 @@ class _Context:
             )
         return None
 
+    def check_order_scope(self, order: Order) -> Rejected | None:
+        """A terminal works on its own warehouse's orders only (a split order has a part per
+        warehouse): picking, packing or shipping another's is refused."""
+        if order.warehouse_id and order.warehouse_id != self.device.warehouse_id:
+            return Rejected(
+                "wrong_warehouse",
+                f"order '{order.order_id}' belongs to warehouse '{order.warehouse_id}', "
+                f"not this terminal's '{self.device.warehouse_id}'",
+            )
+        return None
+
     def first_problem(self, sku: str, *codes: str) -> Rejected | None:
         problem = self.check_sku(sku)
         for code in codes:
@@ -281,6 +292,9 @@ class _Context:
         order = self.batch.load_order(p.order_id)
         if order is None:
             return Rejected("unknown_order", f"order '{p.order_id}' is not known")
+        scope = self.check_order_scope(order)
+        if scope:
+            return scope
         outcome = r6.apply_pick(order, p.line_id, p.sku, p.qty)
         if isinstance(outcome, Rejected):
             return outcome
@@ -319,6 +333,9 @@ class _Context:
         order = self.batch.load_order(order_id)
         if order is None:
             return Rejected("unknown_order", f"order '{order_id}' is not known")
+        scope = self.check_order_scope(order)
+        if scope:
+            return scope
         if order.state.rank < OrderState.PICKING.rank and order.state is not OrderState.CANCELLED:
             return Rejected(
                 "not_picked", f"order '{order_id}' is {order.state.value}: nothing picked yet"

@@ -61,6 +61,14 @@ class SyncService:
     # --- authentication ---------------------------------------------------------------------------
 
     def device_for_token(self, authorization: str | None) -> Device | None:
+        """The device holding the token, or None; a revoked device is None too (`token_holder`
+        tells it apart)."""
+        device = self.token_holder(authorization)
+        return None if device is None or device.revoked else device
+
+    def token_holder(self, authorization: str | None) -> Device | None:
+        """The device holding the token, revoked or not: read on every request, so a revocation
+        holds at once on every server process."""
         if not authorization or not authorization.startswith("Bearer "):
             return None
         token = authorization[len("Bearer ") :].strip()
@@ -68,6 +76,25 @@ class SyncService:
             return None
         with self.db.reading() as tx:
             return devices.device_by_token_hash(tx, digest(token))
+
+    def hold_pushed_ops(self, device: Device, body: Any) -> Answer:
+        """A revoked device pushed: keep the ops it carries for the office to review (never
+        applied), and refuse it as `401 device_revoked`."""
+        raw_ops = body.get("ops") if isinstance(body, dict) else None
+        held = []
+        for raw in (raw_ops if isinstance(raw_ops, list) else [])[:MAX_BATCH]:
+            if envelope_problem(raw) is None:
+                held.append({"seq": raw["seq"], "op_id": raw["op_id"], "kind": str(raw["kind"]),
+                             "operator_id": raw["operator_id"], "at_ms": raw["at_ms"],
+                             "payload": _stored_json(raw.get("payload"))})
+        if held:
+            try:
+                self.db.run(lambda tx: devices.hold_ops(tx, device.device_id, held, self.clock_ms()))
+            except Exception as problem:  # what cannot be stored is not held; the refusal stands
+                if is_transient(problem):
+                    raise
+                log.warning("ops pushed by revoked device %s could not be held: %r", device.device_id, problem)
+        return revoked_answer()
 
     # --- enroll -----------------------------------------------------------------------------------
 
@@ -316,6 +343,10 @@ class SyncService:
         with self.db.reading() as tx:
             changes, cursor = feed.snapshot_json(tx, device.warehouse_id)
         return changes_body(changes, cursor, False)
+
+
+def revoked_answer() -> Answer:
+    return error(401, "device_revoked", "the office revoked this device; enroll it again")
 
 
 def _stored_json(value: Any) -> str:

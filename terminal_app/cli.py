@@ -11,7 +11,7 @@ import httpx
 
 from engine.errors import SyncError
 from engine.replica import Replica
-from engine.sync import META_TOKEN, SyncClient
+from engine.sync import SyncClient
 from terminal_app import i18n
 from terminal_app.app import make_app
 from terminal_app.i18n import _
@@ -31,7 +31,7 @@ def prepare_replica(
 
     An enrolled replica is ready at once: it never waits for the network here.
     """
-    if replica.get_meta(META_TOKEN):
+    if replica.device_token:
         if enroll_code:
             print(_("cli.already_enrolled"), file=out)
         return 0

@@ -21,11 +21,31 @@ class LoggedIn(Message):
 
 
 class LoginRefused(Message):
-    """An operator id + PIN did not match any operator on this terminal."""
+    """An operator id + PIN did not match any operator on this terminal, or the operator is locked
+    after too many wrong PINs (`locked`); `remaining` tries before the lock, when known."""
 
-    def __init__(self, operator_id: str) -> None:
+    def __init__(self, operator_id: str, locked: bool = False, remaining: int | None = None) -> None:
         super().__init__()
         self.operator_id = operator_id
+        self.locked = locked
+        self.remaining = remaining
+
+
+class OperatorUnlocked(Message):
+    """A supervisor's PIN unlocked an operator locked on this terminal."""
+
+    def __init__(self, operator_id: str, supervisor_id: str) -> None:
+        super().__init__()
+        self.operator_id = operator_id
+        self.supervisor_id = supervisor_id
+
+
+class UnlockRefused(Message):
+    """The supervisor id + PIN given to unlock an operator were refused; `reason_key` says why."""
+
+    def __init__(self, reason_key: str) -> None:
+        super().__init__()
+        self.reason_key = reason_key
 
 
 class LoggedOut(Message):

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 import server.office.accounts
@@ -45,14 +46,18 @@ def db_target(backend: str, tmp_path: Path) -> Iterator[str]:
         POSTGRES.drop(target)
 
 
-_hash_once = cache(server.site.hash_pin)
+# Real argon2id, at a cost fit for a test run: production's (server/security.py, 64 MiB, 3 passes,
+# about 0.3 s a check) would add that to every one of the suites' hundreds of logins.
+# tests/security/test_brute_force.py holds production's parameters to account.
+_TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+_hash_once = cache(_TEST_HASHER.hash)
 
 
 @pytest.fixture(autouse=True)
 def _secrets_hashed_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test loads the same small site; argon2-hashing its six PINs (and the office test
     accounts' password) again each time was most of a site's set-up. The hashes stay real
-    argon2id, verified as in production."""
+    argon2id, verified as in production, with a test run's cost."""
     monkeypatch.setattr(server.site, "hash_pin", _hash_once)
     monkeypatch.setattr(server.office.accounts, "hash_pin", _hash_once)
 

@@ -8,7 +8,8 @@ Three groups of tables:
   `locations`, `operators`, `tasks`, `server_stock`, `server_orders`, `server_order_lines`;
 - what the screen shows, server truth with the pending ops on top: `stock`, `orders`,
   `order_lines` (same shapes as their `server_` twins);
-- the `outbox` of recorded operations, and `meta` (device identity, cursor, clock offset).
+- the `outbox` of recorded operations, and `meta` (device identity, cursor, clock offset);
+- `login_attempts`: wrong PINs per operator on this terminal (`terminal_app/login.py`).
 """
 
 from __future__ import annotations
@@ -154,6 +155,20 @@ def m002_order_waybill(db: Database) -> None:
     carries, on the shown side); NULL until then."""
     db.execute("ALTER TABLE server_orders ADD COLUMN waybill TEXT")
     db.execute("ALTER TABLE orders ADD COLUMN waybill TEXT")
+
+
+@_numbered
+def m003_login_attempts(db: Database) -> None:
+    """Wrong PINs typed on this terminal per operator, and when they locked the operator (a
+    supervisor unlocks). Kept in the replica, so a restart does not wipe the count."""
+    db.executescript("""
+CREATE TABLE login_attempts (
+    operator_id TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_failure_ms INTEGER NOT NULL,
+    locked_at_ms INTEGER
+) STRICT;
+""")
 
 
 def migrate(db: Database) -> None:

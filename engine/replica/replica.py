@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -21,6 +22,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from engine.lockout import Attempts
 from engine.model import (
     Location,
     LocationKind,
@@ -51,21 +53,32 @@ from engine.replica.server_truth import OperatorRecord
 
 BUSY_TIMEOUT_S = 5.0
 """How long a write waits for another connection's transaction before giving up."""
+TOKEN_SUFFIX = ".token"
+"""The device token lives beside the replica (`<replica>.token`, owner-only), never in it: a
+replica copied for a support case or a backup carries no credential."""
+_LEGACY_TOKEN_META = "device_token"
 
 
 def _owner_only(path: Path) -> None:
-    """Create the replica file readable by its owner only: it holds the device token."""
+    """Create the replica file readable by its owner only: it holds PIN hashes and the outbox."""
     if str(path) != ":memory:" and not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
+def token_file(path: str | Path) -> Path:
+    """Where the device token of the replica at `path` is kept."""
+    return Path(f"{path}{TOKEN_SUFFIX}")
+
+
 class Replica:
     """The terminal's replica file. Build it with `Replica.open(path)`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, token_path: Path | None = None) -> None:
         self.db = db
         self._lock = threading.RLock()
+        self._token_path = token_path
+        self._token_in_memory: str | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -84,11 +97,26 @@ class Replica:
             db.enable_wal()
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
+            # what is deleted is overwritten, not left in free pages (a token moved out, below)
+            db.execute("PRAGMA secure_delete = ON")
             migrate(db)
         except BaseException:
             conn.close()
             raise
-        return cls(db)
+        replica = cls(db, None if str(path) == ":memory:" else token_file(path))
+        replica._move_token_out()
+        return replica
+
+    def _move_token_out(self) -> None:
+        """A replica made before the token moved out of it: move it to its own file."""
+        with self._lock:
+            legacy = get_meta(self.db, _LEGACY_TOKEN_META)
+            if legacy is None:
+                return
+            self.device_token = legacy
+            with self.db.atomic():
+                set_meta(self.db, _LEGACY_TOKEN_META, None)
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         with self._lock:
@@ -129,6 +157,37 @@ class Replica:
     @device_id.setter
     def device_id(self, value: str) -> None:
         self.set_meta(META_DEVICE_ID, value)
+
+    @property
+    def device_token(self) -> str | None:
+        """The token the server gave this terminal at enrollment (None before), kept in
+        `<replica>.token`, readable by its owner only."""
+        if self._token_path is None:
+            return self._token_in_memory
+        try:
+            return self._token_path.read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    @device_token.setter
+    def device_token(self, value: str | None) -> None:
+        if self._token_path is None:
+            self._token_in_memory = value
+            return
+        if value is None:
+            self._token_path.unlink(missing_ok=True)
+            return
+        folder = self._token_path.parent
+        descriptor, scratch = tempfile.mkstemp(prefix=self._token_path.name, dir=folder)  # owner-only
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(value)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(scratch, self._token_path)
+        except BaseException:
+            Path(scratch).unlink(missing_ok=True)
+            raise
 
     @property
     def warehouse_id(self) -> str:
@@ -366,6 +425,33 @@ class Replica:
             server_truth.TaskRecord(task_id, kind, state, who, json.loads(data)).as_dict()
             for task_id, kind, state, who, data in rows
         ]
+
+    # --- offline login ------------------------------------------------------------------------
+
+    def login_attempts(self, operator_id: str) -> Attempts:
+        """Wrong PINs typed here for `operator_id` (nothing counted when none)."""
+        with self._lock:
+            row = self.db.execute(
+                "SELECT failures, last_failure_ms, locked_at_ms FROM login_attempts WHERE operator_id = ?",
+                (operator_id,),
+            ).fetchone()
+        if row is None:
+            return Attempts()
+        return Attempts(int(row[0]), int(row[1]), None if row[2] is None else int(row[2]))
+
+    def save_login_attempts(self, operator_id: str, attempts: Attempts) -> None:
+        """Store an operator's count (nothing counted removes it), committed before it is shown."""
+        with self._transaction() as db:
+            if attempts == Attempts():
+                db.execute("DELETE FROM login_attempts WHERE operator_id = ?", (operator_id,))
+            else:
+                db.execute(
+                    "INSERT INTO login_attempts (operator_id, failures, last_failure_ms, locked_at_ms) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (operator_id) DO UPDATE SET "
+                    "failures = excluded.failures, last_failure_ms = excluded.last_failure_ms, "
+                    "locked_at_ms = excluded.locked_at_ms",
+                    (operator_id, attempts.failures, attempts.last_failure_ms, attempts.locked_at_ms),
+                )
 
     def operator(self, operator_id: str) -> OperatorRecord | None:
         with self._lock:

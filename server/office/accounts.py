@@ -24,10 +24,12 @@ _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 class OfficeError(ServerError):
     """An office request that cannot be done as asked; `code` names why (HTTP status `status`)."""
 
-    def __init__(self, code: str, detail: str, status: int = 422) -> None:
+    def __init__(self, code: str, detail: str, status: int = 422,
+                 headers: dict[str, str] | None = None) -> None:
         self.code = code
         self.detail = detail
         self.status = status
+        self.headers = headers or {}
         super().__init__(detail)
 
 
@@ -101,26 +103,78 @@ def issue_token(
     return token
 
 
-def login(tx: Tx, account_id: str, password: str, now_ms: int) -> str:
-    """Trade an account's password for a token valid 12 hours."""
+LOGIN_TTL_MS = 12 * 3600 * 1000
+"""How long a token traded for a password lasts."""
+
+
+def password_hash(tx: Tx, account_id: str) -> tuple[str | None, bool]:
+    """(password hash or None, active) of an account; (None, False) when there is no such account."""
     found = store.credentials(tx, account_id)
-    if found is None or not found[0] or not verify_pin(found[0], password):
-        raise OfficeError("bad_credentials", "unknown account or wrong password", 401)
-    if not found[1]:
-        raise OfficeError("account_disabled", f"account '{account_id}' is disabled", 403)
-    return issue_token(tx, account_id, now_ms, label="login", ttl_ms=12 * 3600 * 1000,
-                       by=account_id)
+    return (found[0], found[1]) if found is not None else (None, False)
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    """argon2 is slow on purpose: call this outside any transaction."""
+    return verify_pin(stored_hash, password)
 
 
 def user_for_token(tx: Tx, header: str | None, now_ms: int) -> OfficeUser | None:
     """The account behind `Authorization: Bearer <token>`, or None; marks the account as seen."""
-    if not header or not header.startswith("Bearer "):
+    token = bearer_token(header)
+    if token is None:
         return None
-    holder = store.token_holder(tx, digest(header[len("Bearer "):]))
+    holder = store.token_holder(tx, digest(token))
     if holder is None or (holder["expires_at_ms"] is not None and holder["expires_at_ms"] <= now_ms):
         return None
     store.mark_seen(tx, holder["account_id"], now_ms)
+    store.mark_token_used(tx, digest(token), now_ms)
     return OfficeUser(holder["account_id"], holder["name"], frozenset(holder["roles"]))
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    if not header or not header.startswith("Bearer "):
+        return None
+    return header[len("Bearer "):].strip() or None
+
+
+def known_token(tx: Tx, token: str) -> bool:
+    """Whether the token was ever issued (revoked, expired or of a disabled account included): a
+    refused known token is not a guess."""
+    return store.token_known(tx, digest(token))
+
+
+def token_id(token_hash: str) -> str:
+    """How the office names a token: the start of its digest (never the token)."""
+    return token_hash[:12]
+
+
+def list_tokens(tx: Tx, account_id: str, now_ms: int) -> list[dict[str, Any]]:
+    """An account's tokens, newest first: token_id, label, created_at_ms, expires_at_ms,
+    last_used_ms, revoked_at_ms, live."""
+    if store.roles_of(tx, account_id) is None:
+        raise NotFound(f"account '{account_id}'")
+    return [{"token_id": token_id(row["token_hash"]), "label": row["label"],
+             "created_at_ms": row["created_at_ms"], "expires_at_ms": row["expires_at_ms"],
+             "last_used_ms": row["last_used_ms"], "revoked_at_ms": row["revoked_at_ms"],
+             "live": row["revoked_at_ms"] is None and (row["expires_at_ms"] is None
+                                                       or row["expires_at_ms"] > now_ms)}
+            for row in store.tokens_of(tx, account_id)]
+
+
+def revoke_tokens(tx: Tx, account_id: str, now_ms: int, by: str, token_ids: list[str] | None = None) -> int:
+    """Expire an account's live tokens at once (only those named by `token_ids` when given), on
+    every server process: each request checks its token in the database. Returns how many."""
+    if store.roles_of(tx, account_id) is None:
+        raise NotFound(f"account '{account_id}'")
+    hashes = [row["token_hash"] for row in store.tokens_of(tx, account_id)
+              if row["revoked_at_ms"] is None
+              and (token_ids is None or token_id(row["token_hash"]) in token_ids)]
+    store.revoke_tokens(tx, hashes, now_ms)
+    if hashes:
+        audit(tx, by, "token.revoke", f"account:{account_id}",
+              {"tokens": sorted(token_id(h) for h in hashes)}, now_ms)
+    return len(hashes)
 
 
 def set_roles(tx: Tx, account_id: str, roles: list[str], now_ms: int, by: str) -> None:

@@ -32,4 +32,5 @@ def install_office(app: FastAPI) -> None:
 
     @app.exception_handler(OfficeError)
     async def office_error(_: Request, problem: OfficeError) -> JSONResponse:
-        return JSONResponse({"error": problem.code, "detail": problem.detail}, status_code=problem.status)
+        return JSONResponse({"error": problem.code, "detail": problem.detail}, status_code=problem.status,
+                            headers=problem.headers or None)

@@ -21,7 +21,8 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPBearer
 
-from server.office.accounts import OfficeUser, audit, user_for_token
+from server.office.accounts import OfficeError, OfficeUser, audit
+from server.office.sign_in import office_user
 from server.store.database import Database, Tx
 
 # Declares the bearer scheme in the OpenAPI schema (the "Authorize" button); the check is ours.
@@ -44,13 +45,20 @@ class Office:
         audit(tx, self.user.account_id, action, target, detail, self.now_ms())
 
 
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (behind a proxy, run uvicorn with
+    `--proxy-headers --forwarded-allow-ips` so that this is the client's, not the proxy's)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 def _office(request: Request, _: Any = Depends(_bearer)) -> Office:
     state = request.app.state
     clock: Callable[[], int] = state.clock_ms
-    with state.db.transaction() as tx:
-        user = user_for_token(tx, request.headers.get("authorization"), clock())
-    if user is None:
-        raise HTTPException(401, {"error": "unauthorized", "detail": "missing, unknown or expired office token"})
+    try:
+        user = office_user(state.db, request.headers.get("authorization"), client_address(request), clock)
+    except OfficeError as problem:
+        raise HTTPException(problem.status, {"error": problem.code, "detail": problem.detail},
+                            headers=problem.headers or None) from None
     return Office(state.db, user, clock, state)
 
 

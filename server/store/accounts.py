@@ -54,6 +54,43 @@ def token_holder(tx: Tx, token_hash: str) -> dict[str, Any] | None:
             "expires_at_ms": None if row.expires_at_ms is None else int(row.expires_at_ms)}
 
 
+def token_known(tx: Tx, token_hash: str) -> bool:
+    """Whether a token with this digest was ever issued (live or not)."""
+    return tx.execute("SELECT 1 FROM office_tokens WHERE token_hash = :token_hash",
+                      {"token_hash": token_hash}).first() is not None
+
+
+def mark_token_used(tx: Tx, token_hash: str, now_ms: int) -> None:
+    tx.execute("UPDATE office_tokens SET last_used_ms = :now WHERE token_hash = :token_hash",
+               {"now": now_ms, "token_hash": token_hash})
+
+
+def tokens_of(tx: Tx, account_id: str) -> list[dict[str, Any]]:
+    """An account's tokens, newest first: token_hash, label, created_at_ms, expires_at_ms,
+    last_used_ms, revoked_at_ms."""
+    rows = tx.execute(
+        "SELECT token_hash, label, created_at_ms, expires_at_ms, last_used_ms, revoked_at_ms "
+        "FROM office_tokens WHERE account_id = :account_id ORDER BY created_at_ms DESC, token_hash",
+        {"account_id": account_id},
+    )
+
+    def number(value: Any) -> int | None:
+        return None if value is None else int(value)
+
+    return [{"token_hash": r.token_hash, "label": r.label, "created_at_ms": int(r.created_at_ms),
+             "expires_at_ms": number(r.expires_at_ms), "last_used_ms": number(r.last_used_ms),
+             "revoked_at_ms": number(r.revoked_at_ms)} for r in rows]
+
+
+def revoke_tokens(tx: Tx, token_hashes: list[str], now_ms: int) -> None:
+    if token_hashes:
+        tx.execute(
+            f"UPDATE office_tokens SET revoked_at_ms = :now WHERE token_hash {tx.among('hashes')} "
+            "AND revoked_at_ms IS NULL",
+            {"now": now_ms, "hashes": tx.listed(token_hashes)},
+        )
+
+
 def mark_seen(tx: Tx, account_id: str, now_ms: int) -> None:
     tx.execute("UPDATE office_accounts SET last_seen_ms = :now WHERE account_id = :account_id",
                {"now": now_ms, "account_id": account_id})

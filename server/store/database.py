@@ -99,8 +99,11 @@ def engine_url(target: str | Path) -> URL:
 
 def key_file(target: str | Path) -> Path:
     """Where the key for a database's secrets at rest is kept when `KUCUN_SECRET_KEY` is not set:
-    beside a SQLite file; for PostgreSQL in `~/.config/kucun/`, named for the server and database
-    (several machines behind one database share `KUCUN_SECRET_KEY` instead)."""
+    `KUCUN_SECRET_KEY_FILE` when set; else beside a SQLite file; for PostgreSQL in
+    `~/.config/kucun/`, named for the server and database (several machines behind one database
+    share `KUCUN_SECRET_KEY` instead). Never inside the database, so never in its backups."""
+    if os.environ.get("KUCUN_SECRET_KEY_FILE"):
+        return Path(os.environ["KUCUN_SECRET_KEY_FILE"])
     if not is_url(target):
         return Path(f"{target}.key")
     url = make_url(str(target))

@@ -1,4 +1,5 @@
-"""Devices, their hashed tokens and their next expected `seq`; single-use enrollment codes."""
+"""Devices, their hashed tokens and their next expected `seq`; single-use enrollment codes; the
+office's revocation of a device, and the ops a revoked device still pushed, held for review."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ class Device:
     name: str
     warehouse_id: str
     next_seq: int
+    revoked_at_ms: int | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at_ms is not None
 
 
 @dataclass(frozen=True)
@@ -66,13 +72,84 @@ def add_device(tx: Tx, device_id: str, name: str, warehouse_id: str, token_hash:
 
 
 def device_by_token_hash(tx: Tx, token_hash: str) -> Device | None:
+    """The device holding this token, revoked or not (the caller refuses a revoked one)."""
     row = tx.execute(
-        "SELECT device_id, name, warehouse_id, next_seq FROM devices WHERE token_hash = :token_hash",
+        "SELECT device_id, name, warehouse_id, next_seq, revoked_at_ms FROM devices "
+        "WHERE token_hash = :token_hash",
         {"token_hash": token_hash},
     ).first()
     if row is None:
         return None
-    return Device(row.device_id, row.name, row.warehouse_id, int(row.next_seq))
+    return Device(row.device_id, row.name, row.warehouse_id, int(row.next_seq),
+                  None if row.revoked_at_ms is None else int(row.revoked_at_ms))
+
+
+def all_devices(tx: Tx) -> list[dict[str, Any]]:
+    """Every device by id: device_id, name, warehouse_id, enrolled_at_ms, last_seen_ms,
+    last_pull_ms, acked_through (the last seq the server has), revoked_at_ms, revoked_by, held
+    (ops pushed after the revocation, held for review)."""
+    rows = tx.execute(
+        "SELECT d.device_id, d.name, d.warehouse_id, d.enrolled_at_ms, d.last_seen_ms, d.last_pull_ms, "
+        "d.next_seq, d.revoked_at_ms, d.revoked_by, "
+        "(SELECT COUNT(*) FROM held_ops h WHERE h.device_id = d.device_id) AS held "
+        "FROM devices d ORDER BY d.device_id"
+    )
+    return [{"device_id": r.device_id, "name": r.name, "warehouse_id": r.warehouse_id,
+             "enrolled_at_ms": int(r.enrolled_at_ms),
+             "last_seen_ms": None if r.last_seen_ms is None else int(r.last_seen_ms),
+             "last_pull_ms": None if r.last_pull_ms is None else int(r.last_pull_ms),
+             "acked_through": int(r.next_seq) - 1,
+             "revoked_at_ms": None if r.revoked_at_ms is None else int(r.revoked_at_ms),
+             "revoked_by": r.revoked_by, "held": int(r.held)} for r in rows]
+
+
+def revoke(tx: Tx, device_id: str, now_ms: int, by: str) -> bool | None:
+    """Revoke a device's token; None when there is no such device, False when it was revoked
+    before (the first revocation is kept)."""
+    if tx.execute("SELECT 1 FROM devices WHERE device_id = :device_id",
+                  {"device_id": device_id}).first() is None:
+        return None
+    result = tx.execute(
+        "UPDATE devices SET revoked_at_ms = :now_ms, revoked_by = :by "
+        "WHERE device_id = :device_id AND revoked_at_ms IS NULL",
+        {"now_ms": now_ms, "by": by, "device_id": device_id},
+    )
+    return result.rowcount == 1
+
+
+def hold_ops(tx: Tx, device_id: str, ops: list[dict[str, Any]], now_ms: int) -> int:
+    """Keep the ops a revoked device pushed, for the office to review (never applied); an op sent
+    again is kept once. Returns how many were new."""
+    rows = [{"device_id": device_id, "seq": op["seq"], "op_id": op["op_id"], "kind": op["kind"],
+             "operator_id": op["operator_id"], "at_ms": op["at_ms"], "payload": op["payload"],
+             "received_at_ms": now_ms} for op in ops]
+    if not rows:
+        return 0
+    before = held_count(tx, device_id)
+    tx.execute(
+        "INSERT INTO held_ops (device_id, seq, op_id, kind, operator_id, at_ms, payload, received_at_ms) "
+        "VALUES (:device_id, :seq, :op_id, :kind, :operator_id, :at_ms, :payload, :received_at_ms) "
+        "ON CONFLICT (device_id, seq) DO NOTHING",
+        rows,
+    )
+    return held_count(tx, device_id) - before
+
+
+def held_count(tx: Tx, device_id: str) -> int:
+    return int(tx.scalar("SELECT COUNT(*) FROM held_ops WHERE device_id = :device_id",
+                         {"device_id": device_id}) or 0)
+
+
+def held_ops(tx: Tx, device_id: str) -> list[dict[str, Any]]:
+    """The ops held from a revoked device, in seq order (payload as stored JSON text)."""
+    rows = tx.execute(
+        "SELECT seq, op_id, kind, operator_id, at_ms, payload, received_at_ms FROM held_ops "
+        "WHERE device_id = :device_id ORDER BY seq",
+        {"device_id": device_id},
+    )
+    return [{"seq": int(r.seq), "op_id": r.op_id, "kind": r.kind, "operator_id": r.operator_id,
+             "at_ms": int(r.at_ms), "payload": r.payload, "received_at_ms": int(r.received_at_ms)}
+            for r in rows]
 
 
 def next_seq(tx: Tx, device_id: str) -> int:

@@ -69,7 +69,21 @@ devices = Table(
     Column("next_seq", Integer, nullable=False, server_default=text("1")),
     Column("enrolled_at_ms", BigInteger, nullable=False),
     Column("last_seen_ms", BigInteger),
-    Column("last_pull_ms", BigInteger)
+    Column("last_pull_ms", BigInteger),
+    Column("revoked_at_ms", BigInteger),
+    Column("revoked_by", Text)
+)
+
+held_ops = Table(
+    "held_ops", metadata,
+    Column("device_id", Text, primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("op_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("operator_id", Text, nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("received_at_ms", BigInteger, nullable=False)
 )
 
 enrollment_codes = Table(
@@ -349,7 +363,16 @@ office_tokens = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     Column("expires_at_ms", BigInteger),
     Column("revoked_at_ms", BigInteger),
+    Column("last_used_ms", BigInteger),
     Index("office_tokens_by_account", "account_id")
+)
+
+auth_attempts = Table(
+    "auth_attempts", metadata,
+    Column("subject", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_ms", BigInteger, nullable=False),
+    Column("locked_at_ms", BigInteger)
 )
 
 office_audit = Table(

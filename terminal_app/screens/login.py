@@ -1,4 +1,5 @@
-"""Login: operator id and PIN, checked offline against the hashes in the replica."""
+"""Login: operator id and PIN, checked offline against the hashes in the replica; an operator
+locked after too many wrong PINs is unlocked by a supervisor (F6)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from terminal_app.i18n import _
-from terminal_app.login import login
-from terminal_app.messages import LoggedIn, LoginRefused
+from terminal_app.login import OperatorLocked, WrongPin, check_pin
+from terminal_app.messages import LoggedIn, LoginRefused, OperatorUnlocked
+from terminal_app.screens.unlock import UnlockScreen
 from terminal_app.widgets import ResultLine, StatusHeader
 
 
@@ -18,6 +20,7 @@ class LoginScreen(Screen[None]):
     AUTO_FOCUS = "#operator"
     BINDINGS = [
         Binding("f4", "switch_language", show=False),
+        Binding("f6", "unlock", show=False),
         Binding("escape", "clear", show=False),
     ]
 
@@ -70,9 +73,15 @@ class LoginScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="login")
     def check_pin(self, operator_id: str, pin: str) -> None:
-        """argon2 is slow on purpose: verify off the UI thread."""
-        operator = login(self.app.context.replica, operator_id, pin)  # type: ignore[attr-defined]
-        self.post_message(LoggedIn(operator) if operator else LoginRefused(operator_id))
+        """argon2 is slow on purpose: verify off the UI thread. Wrong PINs are counted in the replica."""
+        context = self.app.context  # type: ignore[attr-defined]
+        outcome = check_pin(context.replica, operator_id, pin, context.clock_ms())
+        if isinstance(outcome, OperatorLocked):
+            self.post_message(LoginRefused(operator_id, locked=True))
+        elif isinstance(outcome, WrongPin):
+            self.post_message(LoginRefused(operator_id, remaining=outcome.remaining))
+        else:
+            self.post_message(LoggedIn(outcome))
 
     @on(LoggedIn)
     def _logged_in(self, message: LoggedIn) -> None:
@@ -87,8 +96,31 @@ class LoginScreen(Screen[None]):
         pin = self.query_one("#pin", Input)
         pin.value = ""
         pin.focus()
-        self.query_one("#result", ResultLine).show(_("login.refused"), False)
+        if message.locked:
+            text = _("login.operator_locked", operator=message.operator_id)
+        elif message.remaining is not None and message.remaining <= 2:
+            text = _("login.remaining", n=message.remaining)
+        else:
+            text = _("login.refused")
+        self.query_one("#result", ResultLine).show(text, False)
         self.app.bell()
+
+    def action_unlock(self) -> None:
+        """A supervisor unlocks the operator whose id is typed (locked after wrong PINs)."""
+        operator_id = self.query_one("#operator", Input).value.strip()
+        if not operator_id:
+            self.query_one("#result", ResultLine).show(_("unlock.nobody"), False)
+            self.query_one("#operator", Input).focus()
+            return
+        self.app.push_screen(UnlockScreen(operator_id), self._unlock_done)
+
+    def _unlock_done(self, unlocked: OperatorUnlocked | None) -> None:
+        if unlocked is None:
+            return
+        self.query_one("#pin", Input).value = ""
+        self.query_one("#result", ResultLine).show(
+            _("unlock.done", operator=unlocked.operator_id, supervisor=unlocked.supervisor_id), True)
+        self.query_one("#pin", Input).focus()
 
     async def action_switch_language(self) -> None:
         self.operator_id = self.query_one("#operator", Input).value

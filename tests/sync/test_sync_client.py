@@ -134,7 +134,7 @@ def test_recording_never_waits_for_a_push_in_flight(site: Site, tmp_path):
 
 def test_a_refused_token_and_a_missing_enrollment_are_clear_errors(site: Site, tmp_path):
     terminal = site.terminal()
-    terminal.replica.set_meta("device_token", "forged")
+    terminal.replica.device_token = "forged"
     with pytest.raises(Unauthorized):
         terminal.sync()
     fresh = SyncClient(Replica.open(tmp_path / "new.replica"), site.http)

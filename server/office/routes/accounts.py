@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from server.office import accounts
 from server.office.answers import Answer, answer
-from server.office.auth import Admin, Supervisor
+from server.office.auth import Admin, Supervisor, client_address
+from server.office.sign_in import password_login
 from server.office.inputs import Code, Note, Secret
 
 MAX_ROLES = 20
@@ -85,10 +86,11 @@ class AuditEntryOut(Answer):
 
 @router.post("/login", **answer(LoginOut))
 def login(request: Request, body: LoginIn) -> dict[str, Any]:
-    """Trade an account's password for a token valid 12 hours."""
+    """Trade an account's password for a token valid 12 hours. Wrong passwords are counted per
+    account and per client address: after a few, `429 too_many_attempts` with `Retry-After` until
+    the wait is over; after more, `423 locked` until an admin lifts the lock."""
     state = request.app.state
-    with state.db.transaction() as tx:
-        token = accounts.login(tx, body.account_id, body.password, state.clock_ms())
+    token = password_login(state.db, body.account_id, body.password, client_address(request), state.clock_ms)
     return {"token": token, "account_id": body.account_id}
 
 
