@@ -47,6 +47,8 @@ def storable_text(value: str) -> bool:
     lone surrogate (JSON allows `"\\ud800"`) has no UTF-8 form."""
     if "\x00" in value:
         return False
+    if value.isascii():  # the usual case, and no surrogate is ASCII
+        return True
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -207,7 +207,8 @@ class SyncService:
             verdict = classify_op(raw["op_id"], raw["seq"], expected, answered)
             verdicts.append(verdict)
             fresh_op = isinstance(verdict, Fresh)
-            parsed.append((refused or parse_operation(raw, device_id=device.device_id)) if fresh_op else None)
+            parsed.append((refused or parse_operation(raw, device_id=device.device_id, envelope_checked=True))
+                          if fresh_op else None)  # every envelope was checked before the batch began
         batch.load([op for op in parsed if isinstance(op, Operation)])
         results = []
         for raw, verdict, op in zip(raw_ops, verdicts, parsed):
