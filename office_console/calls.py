@@ -2,7 +2,8 @@
 says when one worked.
 
 A call is `(client, row, values, lang) -> answer`: the chosen row (with its {id} as `_id`; empty
-when none is needed), what the clerk typed in the action's form, and the console's language. What
+when none is needed), what the clerk typed in the action's form, and the console's language (a PDF
+is printed in it, and a CSV or XLSX table saved from the API has its header row in it). What
 the clerk typed is turned into the request's shape here and nowhere else; what only the server can
 judge (a SKU that exists, a price that is money) is sent as typed, and the server's refusal is said.
 """
@@ -171,7 +172,7 @@ def add_order(client: OfficeClient, row: Row, values: Values, lang: str) -> Any:
 
 
 def channel_orders_xlsx(client: OfficeClient, row: Row, values: Values, lang: str) -> Any:
-    return client.get(f"/channels/{_id(row)}/orders", format="xlsx")
+    return client.get(f"/channels/{_id(row)}/orders", format="xlsx", lang=lang)
 
 
 def orders_imported(messages: Messages, answer: Any) -> str:
@@ -216,7 +217,7 @@ def po_pdf(client: OfficeClient, row: Row, values: Values, lang: str) -> Any:
 
 
 def po_xlsx(client: OfficeClient, row: Row, values: Values, lang: str) -> Any:
-    return client.get(f"/purchase-orders/{_id(row)}/export", format="xlsx")
+    return client.get(f"/purchase-orders/{_id(row)}/export", format="xlsx", lang=lang)
 
 
 def po_created(messages: Messages, answer: Any) -> str:
@@ -263,3 +264,16 @@ def create_count(client: OfficeClient, row: Row, values: Values, lang: str) -> A
 def count_created(messages: Messages, answer: Any) -> str:
     return messages("status.count_created", count_id=answer.get("count_id", ""),
                     bins=len(answer.get("tasks", [])), lines=answer.get("lines", 0))
+
+
+# --- returns and exchanges -------------------------------------------------------------------------
+
+def expect_return(client: OfficeClient, row: Row, values: Values, lang: str) -> Any:
+    lines = [{"sku": line.code, "qty": line.qty} for line in typed_lines(values.get("lines", ""), priced=False)]
+    return client.post("/returns", {"order_id": values.get("order_id", "").strip(),
+                                    "kind": values.get("kind", "return"), "lines": lines})
+
+
+def return_expected(messages: Messages, answer: Any) -> str:
+    return messages("status.return_expected", return_id=answer.get("return_id", ""), kind=answer.get("kind", ""),
+                    units=sum(int(line.get("expected", 0)) for line in answer.get("lines", [])))

@@ -100,6 +100,8 @@ class TableView(Vertical):
         try:
             answer = session_of(self).client.get(view.path, **params)
             rows = [answer] if view.one_row and isinstance(answer, dict) else rows_of(answer)
+            if view.shape is not None:
+                rows = [view.shape(row) for row in rows]
         except ApiError as problem:
             self.app.call_from_thread(self.load_failed, problem)
             return

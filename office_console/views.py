@@ -14,10 +14,10 @@ from typing import Any, Literal
 
 from office_console.calls import (
     Done, Row, Send, Values, add_channel, add_order, backup_taken, channel_orders_xlsx, count_created,
-    create_account, create_count, create_po, create_transfer, create_waves, delete_limit, import_orders,
-    order_added, orders_imported, po_created, po_pdf, po_xlsx, pos_from_suggestion, pos_suggested, post,
-    print_labels, print_orders, print_sku_label, print_wave, products_saved, resolve_difference, save_limit,
-    save_product, save_review_rules, save_supplier, take_backup, transfer_created, waves_created)
+    create_account, create_count, create_po, create_transfer, create_waves, delete_limit, expect_return,
+    import_orders, order_added, orders_imported, po_created, po_pdf, po_xlsx, pos_from_suggestion, pos_suggested, post,
+    print_labels, print_orders, print_sku_label, print_wave, products_saved, resolve_difference, return_expected,
+    save_limit, save_product, save_review_rules, save_supplier, take_backup, transfer_created, waves_created)
 from office_console.client import OfficeClient
 
 
@@ -88,7 +88,8 @@ class Filter:
 
 @dataclass(frozen=True)
 class View:
-    """One screen: a table fed by `path` (a list, or with `one_row` one object: a setting)."""
+    """One screen: a table fed by `path` (a list, or with `one_row` one object: a setting); `shape`
+    adds to each row loaded the columns the table shows that the API does not send as such."""
 
     tab_id: str
     title_key: str
@@ -100,6 +101,7 @@ class View:
     filters: tuple[Filter, ...] = ()
     detail: Detail | None = None
     one_row: bool = False
+    shape: Callable[[Row], Row] | None = None
 
     def row_key(self, row: Row) -> str:
         return "\x1f".join(str(row.get(c)) for c in self.key)
@@ -158,6 +160,9 @@ RESOLVE = Form("form.resolve", (Field("sku", "column.sku", "choice", choices_fro
 COUNT = Form("form.count", (Field("warehouse_id", "column.warehouse_id", "choice", choices_from="/warehouses"),
                             Field("bins", "field.count_bins"), Field("skus", "field.count_skus"),
                             Field("assignee", "field.count_assignee")))
+EXPECT_RETURN = Form("form.expect_return", (Field("order_id", "column.order_id"),
+                                            Field("kind", "field.return_kind", "choice", ("return", "exchange")),
+                                            Field("lines", "field.return_lines")))
 REVIEW_RULES = Form("form.review_rules", (
     Field("paid_minutes", "column.paid_minutes", from_row="paid_minutes"),
     Field("require_address", "column.require_address", "yes_no", from_row="require_address"),
@@ -165,6 +170,14 @@ REVIEW_RULES = Form("form.review_rules", (
     Field("hold_seller_flags", "field.hold_seller_flags", from_row="hold_seller_flags"),
     Field("merge", "column.merge", "yes_no", from_row="merge"),
     Field("split", "column.split", "yes_no", from_row="split")))
+
+
+def with_inspection(row: Row) -> Row:
+    """A return with its lines in one cell, `SKU expected/good/damaged` for each SKU."""
+    lines = row.get("lines")
+    shown = [f"{line.get('sku')} {line.get('expected', 0)}/{line.get('good', 0)}/{line.get('damaged', 0)}"
+             for line in (lines if isinstance(lines, list) else []) if isinstance(line, dict)]
+    return {**row, "inspection": ", ".join(shown)}
 
 
 def file_name(prefix: str, suffix: str = "pdf") -> Callable[[Row, Values], str]:
@@ -187,6 +200,7 @@ SUGGESTED = Detail("", (), (Section("section.created_pos", "created",
 ORDER_STATES = ("new", "allocated", "picking", "packed", "shipped")
 TRANSFER_STATES = ("created", "picking", "in_transit", "receiving", "received", "closed", "cancelled")
 PO_STATES = ("draft", "sent", "partly_received", "received", "closed", "cancelled")
+RETURN_STATES = ("expected", "received", "refunded", "closed")
 CHANNEL_ORDER_COLUMNS = ("order_id", "kucun_order_id", "state", "hold_reason", "waybill", "carrier", "shipped_at")
 
 VIEWS: tuple[View, ...] = (
@@ -271,6 +285,18 @@ VIEWS: tuple[View, ...] = (
                         Section("section.lines", "lines", ("location", "sku", "expected", "counted", "difference",
                                                            "status", "waiting_for"))),
                        history="count:{id}")),
+    View("returns", "tab.returns", "/returns",
+         ("return_id", "kind", "state", "order_id", "warehouse_id", "inspection", "replacement_order_id"),
+         ("return_id",), {},
+         (Action("n", "action.expect_return", expect_return, needs_row=False, form=EXPECT_RETURN,
+                 done=return_expected),
+          Action("x", "action.close_return", post("/returns/{id}/close"), form=CONFIRM)),
+         (Filter("filter.all"), *(Filter(f"filter.return_{s}", {"state": s}) for s in RETURN_STATES)),
+         Detail("/returns/{id}", ("return_id", "kind", "state", "order_id", "warehouse_id", "store_id", "tid",
+                                  "refund_id", "replacement_order_id", "created_at_ms", "updated_at_ms"),
+                (Section("section.lines", "lines", ("sku", "expected", "good", "damaged")),),
+                history="return:{id}"),
+         shape=with_inspection),
     View("products", "tab.products", "/products",
          ("sku", "name", "spec", "price", "cost", "barcodes", "supplier"), ("sku",), {},
          (Action("e", "action.edit", save_product, form=PRODUCT, done=products_saved),
@@ -350,7 +376,7 @@ PICKERS = View("pickers", "reports.pickers_title", "/reports/picker-productivity
 
 NAVIGATION: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nav.daily", ("orders", "stock", "alerts", "counts", "transfers", "stores", REPORTS_TAB, "waves", "channels",
-                   "count_tasks")),
+                   "count_tasks", "returns")),
     ("nav.goods", ("products", "limits", "replenishment")),
     ("nav.purchasing", ("purchase_orders", "suppliers")),
     ("nav.customers", ("customers",)),

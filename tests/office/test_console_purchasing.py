@@ -1,7 +1,7 @@
 """Suppliers and purchase orders from the console, over the real office API: a supplier added and
 edited, POs made from the replenishment suggestion (and one cancelled), a PO typed in, sent,
-received on a terminal, read line by line, exported as PDF (in the console's language) and XLSX
-(to a file, or to the browser under --web), closed with a reason, and the list filtered by state."""
+received on a terminal, read line by line, exported as PDF and XLSX in the console's language (to
+a file, or to the browser under --web), closed with a reason, and the list filtered by state."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from textual import events
 
 from engine.model import OpKind, ReceivePayload
 from office_console.app import OfficeApp
+from office_console.client import OfficeClient
 from office_console.screens import DetailScreen
 from tests.office.conftest import OfficeSite
-from tests.office.test_console import console, settle, status_of, table_rows
+from tests.office.test_console import console, settle, status_of, table_rows, token_of
 from tests.office.test_console_screens import detail_rows, detail_text, fill, form_error, open_tab, select_row
 from tests.office.test_printing import undated
 
@@ -211,5 +212,39 @@ def test_under_web_the_po_pdf_and_xlsx_go_to_the_browser(office: OfficeSite, mon
             assert pdf["data"].startswith(b"%PDF") and pdf["save_filename"] == "po-PO-00001.pdf"
             assert xlsx["data"].startswith(b"PK") and xlsx["save_filename"] == "po-PO-00001.xlsx"
             assert {pdf["open_method"], xlsx["open_method"]} == {"browser"}
+
+    asyncio.run(scenario())
+
+
+def header_row(path: Path) -> list[Any]:
+    return list(next(load_workbook(io.BytesIO(path.read_bytes())).active.iter_rows(values_only=True)))
+
+
+def test_a_saved_xlsx_has_its_header_row_in_the_language_of_the_console(office: OfficeSite, tmp_path: Path) -> None:
+    assert office.call("put", "/office/v1/suppliers/ACME", office.as_admin, json={"name": "Acme"}).status_code == 200
+    made = office.call("post", BASE, office.as_supervisor,
+                       json={"supplier_id": "ACME", "warehouse_id": "WH1", "lines": [{"sku": "SKU-1", "qty": 3}]})
+    assert made.status_code == 201, made.text
+    saved = tmp_path / "po-PO-00001.xlsx"
+
+    async def scenario() -> None:
+        app = OfficeApp(OfficeClient(office.http, token_of(office.as_supervisor)), refresh_s=0, downloads=tmp_path)
+        async with app.run_test(size=(120, 40)) as pilot:  # Chinese, the console's default
+            await settle(pilot, app, lambda: app.sub_title != "")
+            app.action_tab("purchase_orders")
+            await settle(pilot, app, lambda: bool(table_rows(app, "purchase_orders")))
+            await pilot.press("e")
+            await fill(pilot, app)
+            await settle(pilot, app, lambda: "已保存到" in status_of(app, "purchase_orders"))
+            zh = header_row(saved)
+            assert zh[:2] == ["采购单号", "供应商"] and "商品编码" in zh and "数量" in zh
+
+            await pilot.press("escape", "f4")
+            await settle(pilot, app, lambda: app.messages.lang == "en" and bool(table_rows(app, "purchase_orders")))
+            await pilot.press("e")
+            await fill(pilot, app)
+            await settle(pilot, app, lambda: "saved to" in status_of(app, "purchase_orders"))
+            assert header_row(saved) == ["po_id", "supplier", "warehouse_id", "line", "sku", "name", "qty", "unit_cost",
+                                         "amount", "received"]
 
     asyncio.run(scenario())
