@@ -148,7 +148,8 @@ def test_labels_are_printed_to_a_file_the_clerk_names(office: OfficeSite, tmp_pa
             await open_tab(pilot, app, "products")
             select_row(app, "products", "SKU-2")
             await pilot.press("p")  # the chosen SKU's label
-            await settle(pilot, app, lambda: isinstance(app.screen, FormScreen))
+            # the form is pushed by a worker's answer: wait until it is drawn, not only pushed
+            await settle(pilot, app, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query("#ok")))
             assert app.screen.query_one("#field-file", Input).value == str(tmp_path / "label-SKU-2.pdf")
             await pilot.click("#ok")
             await settle(pilot, app, lambda: "saved to" in status_of(app, "products"))
