@@ -53,6 +53,9 @@ ALIASES = {
     "市": "receiver_city", "区": "receiver_district", "地址": "receiver_address",
     "买家留言": "buyer_message", "状态": "status",
 }
+CHANNEL_ORDER_COLUMNS = ("order_id", "kucun_order_id", "status", "state", "hold_reason", "waybill", "carrier",
+                         "shipped_at")
+"""The columns of a file channel's orders handed back to it."""
 PAID, CANCELLED = ("", "paid", "已付款", "付款"), ("cancelled", "canceled", "取消", "已取消")
 
 
@@ -92,7 +95,7 @@ def channels(tx: Tx) -> list[dict[str, Any]]:
 def channel_orders_table(tx: Tx, store_id: str) -> tuple[list[str], list[dict[str, Any]]]:
     """Every order of a file channel with its state and waybill: the file to hand the channel back."""
     file_store(tx, store_id)
-    columns = ["order_id", "kucun_order_id", "status", "state", "hold_reason", "waybill", "carrier", "shipped_at"]
+    columns = list(CHANNEL_ORDER_COLUMNS)
     rows = []
     for trade in marketplace.market_orders(tx, "store_id = :store_id", {"store_id": store_id}):
         rows.append({

@@ -15,7 +15,7 @@ from server.office.accounts import OfficeError
 from server.office.auth import Admin, Supervisor
 from server.office.products import ImportRefused
 from server.office.routes.products import MAX_UPLOAD_BYTES, _uploaded_file
-from server.office.tabular import table_response
+from server.office.tabular import table_answers, table_response
 
 router = APIRouter(tags=["channels"])
 
@@ -119,7 +119,7 @@ def add_order(office: Supervisor, store_id: str, body: OrderIn) -> ImportOut:
     return ImportOut(**report)
 
 
-@router.get("/channels/{store_id}/orders")
+@router.get("/channels/{store_id}/orders", responses=table_answers(order_files.CHANNEL_ORDER_COLUMNS))
 def channel_orders(office: Supervisor, store_id: str, format: str = "json", lang: str = "en") -> Response:
     """The channel's orders with their state, waybill and shipping time, as JSON, CSV or XLSX."""
     with office.db.reading() as tx:
