@@ -11,10 +11,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from server.office import order_files
-from server.office.accounts import OfficeError
 from server.office.auth import Admin, Supervisor
 from server.office.products import ImportRefused
-from server.office.routes.products import MAX_UPLOAD_BYTES, _uploaded_file
+from server.office.routes.products import uploaded_table
 from server.office.tabular import table_answers, table_response
 
 router = APIRouter(tags=["channels"])
@@ -89,13 +88,7 @@ async def import_orders(office: Supervisor, store_id: str, request: Request, fil
     or a multipart upload in the field `file`), one row per line. Every row is checked first; any
     bad row answers 422 `bad_rows` with `problems` [{line, column, reason}] and nothing changes.
     Orders already imported are left as they are, so the same file imported twice adds nothing."""
-    data = await request.body()
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise OfficeError("too_large", f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB", 413)
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
-        filename, data = _uploaded_file(content_type, data)
-    name = filename or ("upload.xlsx" if data.startswith(b"PK\x03\x04") else "upload.csv")
+    name, data = await uploaded_table(request, filename)
 
     def work() -> dict[str, Any]:
         with (office.db.reading() if dry_run else office.db.transaction()) as tx:

@@ -98,13 +98,7 @@ async def import_products(
     `?filename=skus.xlsx`) or a multipart form upload in the field `file`. Every row is checked
     first; any bad row answers 422 `bad_rows` with `problems` [{line, column, reason}] and nothing
     changes. `?dry_run=true` only checks."""
-    data = await request.body()
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise OfficeError("too_large", f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB", 413)
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
-        filename, data = _uploaded_file(content_type, data)
-    name = filename or ("upload.xlsx" if data.startswith(b"PK\x03\x04") else "upload.csv")
+    name, data = await uploaded_table(request, filename)
 
     def work() -> dict[str, Any]:
         with (office.db.reading() if dry_run else office.db.transaction()) as tx:
@@ -117,6 +111,18 @@ async def import_products(
     except products.ImportRefused as refused:
         return JSONResponse({"error": refused.code, "detail": refused.detail,
                              "problems": [p.to_json() for p in refused.problems]}, status_code=422)
+
+
+async def uploaded_table(request: Request, filename: str | None) -> tuple[str, bytes]:
+    """The CSV or XLSX file a request brings — the raw body (named by `filename`) or the `file`
+    field of a multipart form — and its name; 413 beyond MAX_UPLOAD_BYTES."""
+    data = await request.body()
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise OfficeError("too_large", f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB", 413)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        filename, data = _uploaded_file(content_type, data)
+    return filename or ("upload.xlsx" if data.startswith(b"PK\x03\x04") else "upload.csv"), data
 
 
 def _uploaded_file(content_type: str, body: bytes) -> tuple[str, bytes]:
