@@ -22,12 +22,17 @@ from tests.harness import SITE, FakeClock, Site
 
 # the suites that touch the server database run on both backends; the others on SQLite
 BOTH_BACKENDS = ("store", "server", "sync", "tmall", "office", "security")
+# ...except the office console's screens (tests/office/test_console*.py, ~240 Pilot tests): they
+# test what the console draws and sends; every office route they call is tested on both backends
+# by the office suite itself, and running the screens twice cost about 2.5 of make test's minutes
+ONE_BACKEND_FILES = ("test_console",)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         suite = Path(str(metafunc.definition.fspath)).relative_to(Path(__file__).parent).parts[0]
-        chosen = backends() if suite in BOTH_BACKENDS else ("sqlite",)
+        both = suite in BOTH_BACKENDS and not Path(str(metafunc.definition.fspath)).name.startswith(ONE_BACKEND_FILES)
+        chosen = backends() if both else ("sqlite",)
         metafunc.parametrize("backend", chosen, indirect=True)
 
 
