@@ -124,6 +124,23 @@ def listed(tx: Tx, state: str | None = None) -> list[dict[str, Any]]:
     return [{**row, "lines": store.lines(tx, row["return_id"])} for row in store.listed(tx, state)]
 
 
+def of_order(tx: Tx, order_id: str) -> list[dict[str, Any]]:
+    return [{**row, "lines": store.lines(tx, row["return_id"])} for row in store.of_order(tx, order_id)]
+
+
+def returnable(tx: Tx, order: Order) -> dict[str, int]:
+    """Units per SKU of a shipped order that may still be expected back: what shipped, less what
+    earlier returns expect (a closed return counts only the units that did come back)."""
+    left: dict[str, int] = {}
+    for line in order.lines:
+        left[line.sku] = left.get(line.sku, 0) + line.qty
+    for earlier in of_order(tx, order.order_id):
+        for line in earlier["lines"]:
+            taken = line["good"] + line["damaged"] if earlier["state"] == "closed" else line["expected"]
+            left[line["sku"]] = left.get(line["sku"], 0) - taken
+    return left
+
+
 def close(tx: Tx, return_id: str, now_ms: int) -> bool:
     """The office gives up waiting (the goods never came): no refund is agreed by kucun."""
     found = store.get(tx, return_id, for_update=True)

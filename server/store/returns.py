@@ -47,6 +47,13 @@ def listed(tx: Tx, state: str | None = None, limit: int = 500) -> list[dict[str,
         {"state": state, "limit": limit}).mappings()]
 
 
+def of_order(tx: Tx, order_id: str) -> list[dict[str, Any]]:
+    """Every return of one order (any state), the earliest first."""
+    return [dict(row) for row in tx.execute(
+        f"SELECT {_COLUMNS} FROM returns WHERE order_id = :order_id ORDER BY created_at_ms, return_id",
+        {"order_id": order_id}).mappings()]
+
+
 def book(tx: Tx, return_id: str, sku: str, good: int, damaged: int) -> None:
     tx.execute("UPDATE return_lines SET good = good + :good, damaged = damaged + :damaged "
                "WHERE return_id = :id AND sku = :sku", {"good": good, "damaged": damaged, "id": return_id, "sku": sku})

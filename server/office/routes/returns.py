@@ -74,15 +74,15 @@ def expect_return(office: Supervisor, body: ReturnIn) -> ReturnOut:
             raise NotFound(f"order {body.order_id}")
         if order.state.value not in ("shipped", "done"):
             raise OfficeError("not_shipped", f"order {body.order_id} is {order.state.value}: nothing to return yet", 409)
-        shipped: dict[str, int] = {}
-        for order_line in order.lines:
-            shipped[order_line.sku] = shipped.get(order_line.sku, 0) + order_line.qty
+        left = after_sales.returnable(tx, order)
+        wanted_units: dict[str, int] = {}
         for wanted in body.lines:
-            if wanted.qty > shipped.get(wanted.sku, 0):
-                raise OfficeError("bad_lines",
-                                  f"order {body.order_id} shipped {shipped.get(wanted.sku, 0)} × {wanted.sku}")
-        count = len(after_sales.listed(tx)) + 1
-        return_id = f"RET-{body.order_id}-{count}"
+            wanted_units[wanted.sku] = wanted_units.get(wanted.sku, 0) + wanted.qty
+        problems = [f"{sku}: {qty} wanted, {left.get(sku, 0)} shipped and not already on a return"
+                    for sku, qty in sorted(wanted_units.items()) if qty > left.get(sku, 0)]
+        if problems:
+            raise OfficeError("bad_lines", f"order {body.order_id}: " + "; ".join(problems))
+        return_id = f"RET-{body.order_id}-{len(after_sales.of_order(tx, body.order_id)) + 1}"
         trade = marketplace.market_order_by_order_id(tx, body.order_id)
         after_sales.expect_return(tx, order, [(line.sku, line.qty) for line in body.lines], return_id=return_id,
                                   kind=body.kind, store_id=trade["store_id"] if trade else None,
