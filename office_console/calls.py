@@ -15,6 +15,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from office_console.client import ApiError, OfficeClient
 from office_console.i18n import Messages
@@ -169,6 +170,10 @@ def add_order(client: OfficeClient, row: Row, values: Values, lang: str) -> Any:
     body: dict[str, Any] = {"order_id": _or_none(values.get("order_id")), "lines": lines}
     body.update({name: _or_none(values.get(name)) for name in ORDER_FIELDS})
     return client.post(f"/channels/{_id(row)}/orders", body)
+
+
+def cancel_channel_order(client: OfficeClient, row: Row, values: Values, lang: str) -> Any:
+    return client.post(f"/channels/{_id(row)}/orders/{quote(values.get('order_id', '').strip(), safe='')}/cancel", {})
 
 
 def channel_orders_xlsx(client: OfficeClient, row: Row, values: Values, lang: str) -> Any:

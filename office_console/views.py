@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from office_console.calls import (
-    Done, Row, Send, Values, add_channel, add_order, backup_taken, channel_orders_xlsx, count_created,
+    Done, Row, Send, Values, add_channel, add_order, cancel_channel_order, backup_taken, channel_orders_xlsx, count_created,
     create_account, create_count, create_po, create_transfer, create_waves, delete_limit, expect_return,
     import_orders, order_added, orders_imported, po_created, po_pdf, po_xlsx, pos_from_suggestion, pos_suggested, post,
     print_labels, print_orders, print_sku_label, print_wave, products_saved, resolve_difference, return_expected,
@@ -140,7 +140,10 @@ ORDER_BY_HAND = Form("form.order_by_hand", (
     Field("order_id", "field.order_id"), Field("lines", "field.order_lines"),
     *(Field(name, f"column.{name}") for name in ("receiver_name", "receiver_mobile", "receiver_state",
                                                   "receiver_city", "receiver_district", "receiver_address",
-                                                  "buyer_message"))))
+                                                  "buyer_message"))),
+                      lists_problems=True)
+CANCEL_CHANNEL_ORDER = Form("form.cancel_channel_order", (
+    Field("order_id", "field.order_id", "choice", choices_from="/channels/{id}/orders"),))
 SUPPLIER = Form("form.supplier", (Field("name", "column.name", from_row="name"),
                                   Field("contact", "column.contact", from_row="contact"),
                                   Field("lead_time_days", "column.lead_time_days", from_row="lead_time_days")))
@@ -269,6 +272,7 @@ VIEWS: tuple[View, ...] = (
     View("channels", "tab.channels", "/channels", ("store_id", "name", "channel", "status"), ("store_id",), {},
          (Action("i", "action.import_orders", import_orders, form=IMPORT_ORDERS, done=orders_imported),
           Action("m", "action.order_by_hand", add_order, form=ORDER_BY_HAND, done=order_added),
+          Action("x", "action.cancel_order", cancel_channel_order, form=CANCEL_CHANNEL_ORDER, done=orders_imported),
           Action("e", "action.save_xlsx", channel_orders_xlsx, file_name=file_name("orders", "xlsx")),
           Action("n", "action.new_channel", add_channel, needs_row=False, form=CHANNEL)),
          detail=Detail("/channels/{id}/orders", (), (Section("section.orders", "", CHANNEL_ORDER_COLUMNS),))),

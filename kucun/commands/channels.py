@@ -104,6 +104,17 @@ def order(
     typer.echo(f"order {report['order_id']} added{waiting}")
 
 
+@channels_app.command("cancel")
+def cancel(ctx: typer.Context, order_id: str = typer.Argument(..., help="The channel's own order id."),
+           store: str = typer.Option(..., "--store", help="The file channel's store id.")) -> None:
+    """Cancel one order (its units go back to the shops; picked ones get put-back tasks)."""
+    from server.office import order_files
+
+    report = run_in_database(ctx, lambda tx: order_files.cancel_order(tx, store, order_id, by="cli",
+                                                                       now_ms=now_ms()))
+    typer.echo(f"order {order_id} cancelled" if report["cancelled"] else f"order {order_id} was cancelled already")
+
+
 @channels_app.command("export")
 def export(ctx: typer.Context, file: Path = typer.Argument(..., help="FILE.csv or FILE.xlsx"),
            store: str = typer.Option(..., "--store"),

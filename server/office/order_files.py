@@ -149,12 +149,38 @@ def add_order(tx: Tx, store_id: str, values: Mapping[str, Any], *, by: str, now_
         rows.append((n, cells))
     orders, problems = check_rows(tx, store, rows, now_ms, header_line=0)
     if problems:
-        raise OfficeError("bad_order", "; ".join(p.text().replace("line ", "line item ") for p in problems))
+        raise OrderRefused(problems)
     if marketplace.market_order(tx, store.store_id, order_id) is not None:
         raise OfficeError("order_exists", f"{store_id} already has an order {order_id}", 409)
     report = _apply(tx, store, orders, by=by, now_ms=now_ms, dry_run=False, source={"by_hand": True})
     report["order_id"] = channel_orders.order_id_for(store.store_id, order_id)
     return report
+
+
+class OrderRefused(ImportRefused):
+    """An order by hand with bad lines or fields: every problem is listed (`line` is the order line,
+    0 for the order's own fields); nothing was added."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(problems)
+        self.code = "bad_order"
+        self.detail = "; ".join(p.text().replace("line ", "line item ") for p in self.problems)
+
+
+def cancel_order(tx: Tx, store_id: str, order_id: str, *, by: str, now_ms: int) -> dict[str, Any]:
+    """Cancel one order of a file channel (the channel's own id), as a file row with status
+    cancelled would: its reservation or claim is released, picked units get put-back tasks.
+    Cancelling it again changes nothing; a shipped order is refused (expect a return instead)."""
+    store = file_store(tx, store_id)
+    known = marketplace.market_order(tx, store.store_id, order_id)
+    if known is None:
+        raise NotFound(f"order {order_id} of channel {store_id}")
+    state = marketplace.order_states(tx, [known["order_id"]]).get(known["order_id"])
+    if state in ("shipped", "done"):
+        raise OfficeError("already_shipped", f"order {order_id} has shipped: expect a return instead "
+                                             "(POST /office/v1/returns, kucun admin returns expect)", 409)
+    cancel = FileOrder(order_id, (), now_ms, cancelled=True)
+    return _apply(tx, store, [cancel], by=by, now_ms=now_ms, dry_run=False, source={"cancel": order_id})
 
 
 def _apply(tx: Tx, store: StoreRow, orders: Sequence[FileOrder], *, by: str, now_ms: int, dry_run: bool,

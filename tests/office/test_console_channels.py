@@ -102,6 +102,22 @@ def test_a_clerk_imports_orders_from_a_file_adds_one_by_hand_and_saves_them_as_x
             assert sheet[0][:3] == ("order_id", "kucun_order_id", "status")
             assert sorted(str(row[0]) for row in sheet[1:]) == ["T-1", "W-1", "W-2"]
 
+            # one order cancelled by its id, chosen among the channel's orders
+            await pilot.press("escape")  # the "saved to" line
+            await pilot.press("x")
+            await fill(pilot, app, order_id="W-2")
+            await settle(pilot, app, lambda: "1 cancelled" in status_of(app, "channels"))
+            assert {str(o["order_id"]): o["state"] for o in channel_orders(office)}["W-2"] == "cancelled"
+
+            # an order by hand with two bad lines: both listed, nothing added
+            await pilot.press("m")
+            await fill(pilot, app, order_id="T-2", lines="NO-SUCH:1, SKU-1:1:abc")
+            await settle(pilot, app, lambda: isinstance(app.screen, DetailScreen) and detail_rows(app, "problems"))
+            assert [row[:2] for row in detail_rows(app, "problems")] == [["1", "sku"], ["2", "price"]]
+            await pilot.press("escape")
+            await pilot.press("escape")
+            assert "T-2" not in {str(o["order_id"]) for o in channel_orders(office)}
+
     asyncio.run(scenario())
 
 

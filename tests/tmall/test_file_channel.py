@@ -258,3 +258,58 @@ def test_the_cli_adds_a_channel_imports_a_file_takes_an_order_and_exports(market
     assert exported.exit_code == 0 and "3 order(s)" in exported.output
     assert {r.split(",")[0] for r in out.read_text(encoding="utf-8-sig").splitlines()[1:]} == {"B-1", "B-2", "T-1"}
     assert demand(market) == (4, 4)
+
+
+def test_one_order_is_cancelled_by_its_id_once_and_never_after_shipping(market: Market, office: dict[str, str]):
+    stock_up(market, 5)
+    upload(market, office, (HEADER + line("W-5", "SKU-1", 2) + line("W-6", "SKU-1", 1)).encode())
+    market.run()
+    assert demand(market) == (3, 3)
+    url = f"/office/v1/channels/{WHOLESALE}/orders/W-5/cancel"
+    first = market.site.http.post(url, headers=office)
+    assert first.status_code == 200 and first.json()["cancelled_orders"] == [f"{WHOLESALE}-W-5"], first.text
+    assert state_of(market, f"{WHOLESALE}-W-5") == "cancelled" and demand(market) == (1, 1)
+    again = market.site.http.post(url, headers=office)
+    assert again.status_code == 200 and again.json()["cancelled"] == 0 and demand(market) == (1, 1)
+    unknown = market.site.http.post(f"/office/v1/channels/{WHOLESALE}/orders/W-404/cancel", headers=office)
+    assert unknown.status_code == 404
+    order_id = f"{WHOLESALE}-W-6"
+    hands, now = market.site.terminal(name="hands"), market.site.clock.now
+    hands.record(OpKind.PICK, "p1", PickPayload(order_id, "1", "SKU-1", "A-01-01", "TOTE-01", 1), now)
+    hands.record(OpKind.PACK, "r1", PackPayload(order_id), now + 1)
+    assert hands.sync().applied == 2
+    market.run()
+    with market.site.db.reading() as tx:
+        waybill = marketplace.market_order_by_order_id(tx, order_id)["waybill"]
+    hands.record(OpKind.SHIP, "r1", ShipPayload(order_id, waybill), now + 2)
+    assert hands.sync().applied == 1
+    shipped = market.site.http.post(f"/office/v1/channels/{WHOLESALE}/orders/W-6/cancel", headers=office)
+    assert shipped.status_code == 409 and shipped.json()["error"] == "already_shipped"
+    assert state_of(market, order_id) == "shipped"
+
+
+def test_an_order_by_hand_lists_every_problem(market: Market, office: dict[str, str]):
+    bad = market.site.http.post(f"/office/v1/channels/{WHOLESALE}/orders", headers=office,
+                                json={"order_id": "TEL-9", "lines": [{"sku": "NOPE", "qty": 1},
+                                                                     {"sku": "SKU-1", "qty": 1, "price": "abc"}]})
+    assert bad.status_code == 422 and bad.json()["error"] == "bad_order"
+    problems = bad.json()["problems"]
+    assert [(p["line"], p["column"]) for p in problems] == [(1, "sku"), (2, "price")], problems
+    assert demand(market) == (0, 0)
+
+
+def test_the_cli_cancels_one_order(market: Market, office: dict[str, str]):
+    from typer.testing import CliRunner
+
+    from kucun.cli import app
+
+    stock_up(market, 5)
+    upload(market, office, (HEADER + line("W-8", "SKU-1", 2)).encode())
+    db, runner = market.site.db.target, CliRunner()
+    done = runner.invoke(app, ["admin", "--db", db, "channels", "cancel", "W-8", "--store", WHOLESALE])
+    assert done.exit_code == 0 and "order W-8 cancelled" in done.output, done.output
+    twice = runner.invoke(app, ["admin", "--db", db, "channels", "cancel", "W-8", "--store", WHOLESALE])
+    assert twice.exit_code == 0 and "cancelled already" in twice.output
+    missing = runner.invoke(app, ["admin", "--db", db, "channels", "cancel", "W-0", "--store", WHOLESALE])
+    assert missing.exit_code == 1 and "W-0" in missing.output
+    assert state_of(market, f"{WHOLESALE}-W-8") == "cancelled"

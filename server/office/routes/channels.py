@@ -102,13 +102,28 @@ async def import_orders(office: Supervisor, store_id: str, request: Request, fil
                              "problems": [p.to_json() for p in refused.problems]}, status_code=422)
 
 
-@router.post("/channels/{store_id}/orders")
-def add_order(office: Supervisor, store_id: str, body: OrderIn) -> ImportOut:
+@router.post("/channels/{store_id}/orders", response_model=ImportOut,
+             responses={422: {"description": "`bad_order` with `problems` [{line, column, reason}]"}})
+def add_order(office: Supervisor, store_id: str, body: OrderIn) -> Any:
     """One order typed in by the office, checked like a file row."""
     values = body.model_dump()
     values["lines"] = [line.model_dump() for line in body.lines]
+    try:
+        with office.db.transaction() as tx:
+            report = order_files.add_order(tx, store_id, values, by=office.user.account_id, now_ms=office.now_ms())
+    except ImportRefused as refused:
+        return JSONResponse({"error": refused.code, "detail": refused.detail,
+                             "problems": [p.to_json() for p in refused.problems]}, status_code=422)
+    return ImportOut(**report)
+
+
+@router.post("/channels/{store_id}/orders/{order_id}/cancel")
+def cancel_order(office: Supervisor, store_id: str, order_id: str) -> ImportOut:
+    """Cancel one order of a file channel by the channel's own id (as a file row with status
+    cancelled does): its units go back to the shops, picked ones get put-back tasks. Again: nothing
+    changes (`cancelled` 0). A shipped order answers 409 `already_shipped`."""
     with office.db.transaction() as tx:
-        report = order_files.add_order(tx, store_id, values, by=office.user.account_id, now_ms=office.now_ms())
+        report = order_files.cancel_order(tx, store_id, order_id, by=office.user.account_id, now_ms=office.now_ms())
     return ImportOut(**report)
 
 
