@@ -364,6 +364,8 @@ class _Context:
         tx = self.batch.writer()
         orders.set_waybill(tx, p.order_id, p.waybill)
         marketplace.release_reservations(tx, p.order_id)
+        if order.state.rank < OrderState.SHIPPED.rank:
+            orders.set_task_state(tx, f"pick-{p.order_id}", "done")  # off every terminal's pick list
         self.batch.save_order(replace(order, state=state), self.now_ms)
         return Applied()
 
