@@ -267,12 +267,15 @@ def tmall_sandbox(
     seed: int = typer.Option(1, help="Seed of credentials and buyers."),
     buyers_per_minute: float = typer.Option(6.0, help="Simulated buyers per minute per store."),
     as_json: bool = typer.Option(False, "--json", help="Print the stores' credentials as one JSON object."),
+    exchange_share: Optional[float] = typer.Option(
+        None, "--exchange-share", min=0.0, max=1.0,
+        help="Share of shipped trades whose buyer asks for an exchange (换货): 0 unless given or saved."),
 ) -> None:
     """Run the local TOP sandbox: a Tmall gateway with stores, listings and simulated buyers."""
     from server.tmall.sandbox import run_sandbox
 
     run_sandbox(port=port, state_path=state, stores=stores, seed=seed,
-                buyers_per_minute=buyers_per_minute, as_json=as_json)
+                buyers_per_minute=buyers_per_minute, as_json=as_json, exchange_share=exchange_share)
 
 
 @terminal_app_cli.callback()

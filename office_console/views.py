@@ -203,7 +203,7 @@ SUGGESTED = Detail("", (), (Section("section.created_pos", "created",
 ORDER_STATES = ("new", "allocated", "picking", "packed", "shipped")
 TRANSFER_STATES = ("created", "picking", "in_transit", "receiving", "received", "closed", "cancelled")
 PO_STATES = ("draft", "sent", "partly_received", "received", "closed", "cancelled")
-RETURN_STATES = ("expected", "received", "refunded", "closed")
+RETURN_STATES = ("expected", "received", "refunded", "closed", "agreed")
 CHANNEL_ORDER_COLUMNS = ("order_id", "kucun_order_id", "state", "hold_reason", "waybill", "carrier", "shipped_at")
 
 VIEWS: tuple[View, ...] = (

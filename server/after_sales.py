@@ -1,10 +1,12 @@
 """After-sales returns: goods a buyer sends back after shipping, received and inspected on a terminal.
 
     expected ──every expected unit inspected──► received ──the channel's refund agreed──► refunded
+                                                received ──(exchange) the channel told the goods are in──► agreed
     expected | received ──the office closes it──► closed
 
 A return is expected when a channel says the buyer sends shipped goods back (a Tmall refund of a
-shipped line waiting for the seller, or the office by hand) — one line per SKU with the units
+shipped line waiting for the seller, a Tmall exchange dispute — its id kept as the return's
+`refund_id` — or the office by hand) — one line per SKU with the units
 expected. It reaches the order's warehouse as a `receive_return` task; the receiver scans the goods
 in (`return_in` op, DESIGN §4 extended): good units into a bin, damaged ones to `@loss` with a
 reason. Once every expected unit is in, the channel's refund is agreed (never before: Tmall's
@@ -94,6 +96,8 @@ def _replacement(tx: Tx, found: dict[str, Any], now_ms: int) -> str:
     detail["orders"] = [{"oid": line.line_id, "outer_sku_id": line.sku, "num": line.qty, "title": line.sku,
                          "payment": "0.00"} for line in lines]  # paid once, by the original order
     detail["exchange_for"] = found["order_id"]
+    detail["exchange_return_id"] = found["return_id"]
+    detail["exchange_dispute_id"] = found["refund_id"]  # the channel's exchange, if it has one (Tmall's 换货)
     orders.save_order(tx, Order(order_id, OrderState.NEW, lines, ""), now_ms)
     marketplace.save_market_order(tx, {
         "store_id": found["store_id"] or "", "tid": f"{found['tid'] or found['order_id']}~X{found['return_id']}",
@@ -152,8 +156,11 @@ def close(tx: Tx, return_id: str, now_ms: int) -> bool:
 
 
 def awaiting_refund(tx: Tx) -> list[dict[str, Any]]:
+    """Returns whose goods are in and whose channel is still to be told: a refund to agree, or an
+    exchange dispute whose returned goods to confirm (`kind`)."""
     return store.awaiting_refund(tx)
 
 
-def refunded(tx: Tx, return_id: str, now_ms: int) -> None:
-    store.set_state(tx, return_id, "refunded", now_ms)
+def channel_agreed(tx: Tx, found: dict[str, Any], now_ms: int) -> None:
+    """The channel was told a return's goods are in: its refund agreed, or its exchange moved on."""
+    store.set_state(tx, found["return_id"], "agreed" if found["kind"] == "exchange" else "refunded", now_ms)

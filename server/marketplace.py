@@ -47,8 +47,9 @@ class Marketplace(Protocol):
     def confirm_shipped(self, trade: Mapping[str, Any], waybill: str, cp_code: str) -> None:
         """Tell the channel an order left the warehouse."""
 
-    def agree_refund(self, refund_id: str) -> None:
-        """Agree the buyer's refund of a return whose goods are in and inspected."""
+    def agree_return(self, found: Mapping[str, Any]) -> None:
+        """Tell the channel a return's goods are in and inspected (`found`: the return, its
+        `refund_id` the channel's own id): a refund is agreed, an exchange's returned goods confirmed."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class ShippingReport:
     waybills: int = 0
     confirmed: int = 0
     refunds_agreed: int = 0
+    exchanges_agreed: int = 0
     failures: list[str] = field(default_factory=list)
 
 
@@ -161,7 +163,8 @@ def run_shipping(db: Database, markets: Mapping[str, Marketplace], now_ms: int,
 
 def agree_refunds(db: Database, markets: Mapping[str, Marketplace], now_ms: int, report: ShippingReport,
                   errors: tuple[type[Exception], ...] = (ChannelError,)) -> None:
-    """Returns whose goods are in: their channel's refund is agreed now, and only now."""
+    """Returns whose goods are in: their channel's refund is agreed, or its exchange told the goods
+    arrived, now and only now; a failure is tried again on the next pass."""
     with db.reading() as tx:
         waiting = after_sales.awaiting_refund(tx)
     for found in waiting:
@@ -169,10 +172,13 @@ def agree_refunds(db: Database, markets: Mapping[str, Marketplace], now_ms: int,
         if market is None:
             continue
         try:
-            market.agree_refund(str(found["refund_id"]))
+            market.agree_return(found)
         except errors as problem:
             report.failures.append(str(problem))
             continue
         with db.transaction() as tx:
-            after_sales.refunded(tx, found["return_id"], now_ms)
-        report.refunds_agreed += 1
+            after_sales.channel_agreed(tx, found, now_ms)
+        if found["kind"] == "exchange":
+            report.exchanges_agreed += 1
+        else:
+            report.refunds_agreed += 1

@@ -58,6 +58,8 @@ class PassReport:
 
 
 LEADER_JOB = "tmall"
+EXCHANGE_INTERVAL_MS = 5 * 60_000
+"""How often a store's exchange disputes are listed: they move in hours and days, not seconds."""
 
 
 class MarketplaceJobs:
@@ -91,6 +93,7 @@ class MarketplaceJobs:
         self._unsubscribe: Callable[[], None] | None = None
         self.leadership = Leadership(db, LEADER_JOB)
         self.last_report: PassReport | None = None
+        self._exchanges_listed_ms: dict[str, int] = {}
 
     def stores(self) -> list[StoreRow]:
         with self.db.reading() as tx:
@@ -125,6 +128,9 @@ class MarketplaceJobs:
                 report.errors.append(str(problem))
         if import_orders:
             for store_id, market in list(markets.items()):
+                if isinstance(market, TmallMarket):
+                    listed_ms = self._exchanges_listed_ms.get(store_id)
+                    market.list_exchanges = listed_ms is None or now - listed_ms >= EXCHANGE_INTERVAL_MS
                 try:
                     market.import_orders(now)
                 except TopAuthExpired as problem:
@@ -135,6 +141,8 @@ class MarketplaceJobs:
                     report.errors.append(str(problem))
                 if isinstance(market, TmallMarket) and market.last_import is not None:
                     report.imported[store_id] = market.last_import
+                if isinstance(market, TmallMarket) and market.last_exchanges is not None:
+                    self._exchanges_listed_ms[store_id] = now
         allocation = allocate_pending(self.db, now)
         report.allocated, report.held = len(allocation.allocated), len(allocation.held)
         shipping = run_shipping(self.db, markets, now, errors=(TopError, ChannelError))

@@ -37,5 +37,5 @@ class FileMarket:
     def confirm_shipped(self, trade: Mapping[str, Any], waybill: str, cp_code: str) -> None:
         """Nothing to call: the shipment is recorded (`confirmed_at_ms`) and listed for the channel."""
 
-    def agree_refund(self, refund_id: str) -> None:
-        """Nothing to call: the channel's refunds are the seller's own business outside kucun."""
+    def agree_return(self, found: Mapping[str, Any]) -> None:
+        """Nothing to call: the channel's refunds and exchanges are the seller's own business outside kucun."""

@@ -136,6 +136,15 @@ def market_order_by_order_id(tx: Tx, order_id: str) -> dict[str, Any] | None:
     return None if row is None else _market_row(row)
 
 
+def market_order_of_line(tx: Tx, store_id: str, line_id: str) -> dict[str, Any] | None:
+    """The store's imported order holding the channel's line `line_id` (a Tmall `oid`, which Tmall's
+    after-sales disputes name instead of the trade)."""
+    row = tx.execute("SELECT m.* FROM market_orders m JOIN order_lines l ON l.order_id = m.order_id "
+                     "WHERE m.store_id = :store_id AND l.line_id = :line_id ORDER BY m.order_id",
+                     {"store_id": store_id, "line_id": line_id}).mappings().first()
+    return None if row is None else _market_row(row)
+
+
 def _columns(names: Iterable[str]) -> list[str]:
     columns = list(names)
     unknown = set(columns) - _MARKET_COLUMNS

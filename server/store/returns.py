@@ -67,7 +67,8 @@ def set_state(tx: Tx, return_id: str, state: str, now_ms: int, replacement_order
 
 
 def awaiting_refund(tx: Tx) -> list[dict[str, Any]]:
-    """Returns whose goods are in and whose channel refund is still to agree."""
+    """Returns whose goods are in and whose channel is still to be told (a refund to agree, or an
+    exchange whose returned goods to confirm: `kind`)."""
     return [dict(row) for row in tx.execute(
         f"SELECT {_COLUMNS} FROM returns WHERE state = 'received' AND refund_id IS NOT NULL "
         "ORDER BY updated_at_ms, return_id").mappings()]

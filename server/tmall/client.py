@@ -27,6 +27,7 @@ from server.tmall.request import FORM_CONTENT_TYPE, TopConfig, build_request_par
 from server.tmall.retries import retry_delay
 
 __all__ = [
+    "DEFAULT_EXCHANGE_FIELDS",
     "DEFAULT_ITEM_FIELDS",
     "DEFAULT_REFUND_FIELDS",
     "DEFAULT_TRADE_FIELDS",
@@ -51,6 +52,15 @@ DEFAULT_REFUND_FIELDS = (
     "company_name,refund_phase,dispute_type"
 )
 DEFAULT_LOGISTICS_COMPANY_FIELDS = "id,code,name,reg_mail_no"
+DEFAULT_EXCHANGE_FIELDS = (
+    "dispute_id,biz_order_id,num,buyer_nick,status,created,modified,reason,title,bought_sku,exchange_sku,"
+    "buyer_logistic_no,buyer_logistic_name,seller_logistic_no,seller_logistic_name"
+)
+# An exchange's statuses as Tmall writes them; a seller's step counts as done once the dispute is past it.
+_EXCHANGE_PAST_AGREE = frozenset({"待买家退货", "买家已退货，待收货", "待发出换货商品", "待买家收货", "换货成功"})
+_EXCHANGE_PAST_RETURN = frozenset({"待发出换货商品", "待买家收货", "换货成功"})
+_EXCHANGE_PAST_CONSIGN = frozenset({"待买家收货", "换货成功"})
+EXPRESS = 200
 
 
 def _epoch_ms() -> int:
@@ -329,6 +339,69 @@ class TopClient:
         return _entity(self.call("taobao.refund.get", {"fields": fields, "refund_id": refund_id}),
                        "refund", "taobao.refund.get")
 
+    # ---- exchanges (换货) ----------------------------------------------------------------------
+
+    def exchange_receive_get(
+        self,
+        *,
+        fields: str = DEFAULT_EXCHANGE_FIELDS,
+        status_codes: Iterable[int] | None = None,
+        start_modified: datetime | str | int | None = None,
+        end_modified: datetime | str | int | None = None,
+        page_no: int = 1,
+        page_size: int = 100,
+    ) -> Body:
+        """One page of the exchange disputes buyers opened with this store (`tmall.exchange.receive.get`):
+        `results` (always a list), `has_next`, `total_results`. `status_codes` are Tmall's numbers
+        (1 to agree, 2 waiting for the buyer's parcel, 3 parcel on its way, 12 to ship, …)."""
+        page = self.call("tmall.exchange.receive.get", {
+            "fields": fields,
+            "dispute_status_array": None if status_codes is None else ",".join(str(c) for c in status_codes),
+            "start_gmt_modified_time": None if start_modified is None else top_time_text(start_modified),
+            "end_gmt_modifed_time": None if end_modified is None else top_time_text(end_modified),  # sic: Tmall's
+            "page_no": page_no,
+            "page_size": page_size,
+        })
+        results = page.get("results")
+        if isinstance(results, dict):  # `{"results": {"exchange": [...]}}`: not a wrapper the envelope knows
+            results = results.get("exchange", [])
+            results = [results] if isinstance(results, dict) else results
+        page["results"] = [r for r in results or [] if isinstance(r, dict)]
+        return page
+
+    def exchange_get(self, dispute_id: int | str, fields: str = DEFAULT_EXCHANGE_FIELDS) -> Body:
+        """The `exchange` object of one dispute."""
+        return _exchange_of(self.call("tmall.exchange.get", {"dispute_id": dispute_id, "fields": fields}),
+                            "tmall.exchange.get")
+
+    def exchange_agree(self, dispute_id: int | str) -> Body:
+        """Agree the buyer's exchange: the buyer is to send the goods back. Done already counts as done."""
+        return self._exchange_step("tmall.exchange.agree", dispute_id, {}, _EXCHANGE_PAST_AGREE)
+
+    def exchange_returngoods_agree(self, dispute_id: int | str) -> Body:
+        """Confirm the goods sent back arrived (kucun does it once they are in and inspected)."""
+        return self._exchange_step("tmall.exchange.returngoods.agree", dispute_id, {}, _EXCHANGE_PAST_RETURN)
+
+    def exchange_consigngoods(self, dispute_id: int | str, logistics_no: str, company_name: str,
+                              logistics_type: int = EXPRESS) -> Body:
+        """The replacement left: its waybill and carrier (`logistics_type` 100 post, 200 express)."""
+        return self._exchange_step("tmall.exchange.consigngoods", dispute_id, {
+            "logistics_no": logistics_no, "logistics_company_name": company_name, "logistics_type": logistics_type,
+        }, _EXCHANGE_PAST_CONSIGN)
+
+    def _exchange_step(self, method: str, dispute_id: int | str, params: Mapping[str, object],
+                       done: frozenset[str]) -> Body:
+        """A seller's step on a dispute; refused because the dispute is past it (a repeat after a lost
+        answer) is success, with the dispute as it is now."""
+        try:
+            exchange = _exchange_of(self.call(method, {"dispute_id": dispute_id, **params}), method)
+        except TopBusinessError:
+            exchange = self.exchange_get(dispute_id)
+            if exchange.get("status") not in done:
+                raise
+            log.info("TOP %s: exchange %s is past that step already (%s)", method, dispute_id, exchange.get("status"))
+        return exchange
+
     # ---- TMC ----------------------------------------------------------------------------------
 
     def tmc_messages_consume(self, group_name: str = "default", quantity: int = 100) -> list[Body]:
@@ -351,6 +424,17 @@ def _entity(body: Body, key: str, method: str) -> Body:
     if not isinstance(entity, dict):
         raise TopTransportError(method, f"answer has no '{key}' object")
     return entity
+
+
+def _exchange_of(body: Body, method: str) -> Body:
+    """The `exchange` of an exchange method's `result`; a result that says it failed is a business error."""
+    result = _entity(body, "result", method)
+    if result.get("success") is False:
+        raise TopBusinessError(method, code=15, msg=str(result.get("message") or "exchange step refused"),
+                               sub_code=f"isv.{result.get('msg_code') or 'exchange-refused'}",
+                               sub_msg=str(result.get("message") or ""))
+    exchange = result.get("exchange")
+    return exchange if isinstance(exchange, dict) else {}
 
 
 def _list(body: Body, key: str, method: str) -> list[Body]:

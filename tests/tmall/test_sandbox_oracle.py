@@ -60,10 +60,12 @@ def test_admin_hooks_over_http(sandbox: Sandbox) -> None:
     assert http.post(f"/sandbox/refunds/{refund_id}/complete").status_code == 200
     assert sandbox.state.trade(tid).status == "TRADE_CLOSED"
     assert http.post("/sandbox/buyers", json={"buyers_per_minute": 1.5}).json() == {"buyers_per_minute": 1.5,
-                                                                                 "basket_share": 0.0}
-    baskets = http.post("/sandbox/buyers", json={"buyers_per_minute": 1.5, "basket_share": 0.25})
-    assert baskets.json() == {"buyers_per_minute": 1.5, "basket_share": 0.25}
+                                                                                 "basket_share": 0.0,
+                                                                                 "exchange_share": 0.0}
+    baskets = http.post("/sandbox/buyers", json={"buyers_per_minute": 1.5, "basket_share": 0.25, "exchange_share": 0.1})
+    assert baskets.json() == {"buyers_per_minute": 1.5, "basket_share": 0.25, "exchange_share": 0.1}
     assert http.post("/sandbox/buyers", json={"buyers_per_minute": 1.5, "basket_share": 2}).status_code == 422
+    assert http.post("/sandbox/buyers", json={"buyers_per_minute": 1.5, "exchange_share": -1}).status_code == 422
     assert http.post("/sandbox/orders", content=b"[1]").status_code == 422
 
 

@@ -42,7 +42,8 @@ class ReturnOut(BaseModel):
     refund_id: str | None
     warehouse_id: str
     kind: str
-    state: str = Field(description="expected, received, refunded or closed")
+    state: str = Field(description="expected, received, refunded, agreed (a channel's exchange told the goods "
+                                   "are in) or closed")
     replacement_order_id: str | None
     created_at_ms: int
     updated_at_ms: int

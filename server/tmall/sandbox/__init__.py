@@ -1,7 +1,7 @@
 """The local TOP sandbox: a Tmall gateway for the demo, the tests and simulations.
 
 Exports `SandboxState` (stores, listings, buyers, trades, TMC, faults; injectable clock),
-`Faults`, `StoreCredentials`, `Sale`, `make_sandbox_app(state)` (ASGI: `/router/rest` and
+`Faults`, `ExchangeStatus`, `StoreCredentials`, `Sale`, `make_sandbox_app(state)` (ASGI: `/router/rest` and
 `/sandbox/*`), `run_sandbox(...)` (serve on a port with resume), and the errors the test hooks raise.
 """
 
@@ -13,16 +13,18 @@ from server.tmall.sandbox.errors import (
     InsufficientQuantity,
     InvalidTransition,
     SandboxError,
+    UnknownExchange,
     UnknownRefund,
     UnknownSku,
     UnknownStore,
     UnknownTrade,
 )
 from server.tmall.sandbox.faults import Faults
-from server.tmall.sandbox.model import Sale, StoreCredentials, TradeStatus
+from server.tmall.sandbox.model import ExchangeStatus, Sale, StoreCredentials, TradeStatus
 from server.tmall.sandbox.state import SandboxState
 
 __all__ = [
+    "ExchangeStatus",
     "Faults",
     "InsufficientQuantity",
     "InvalidTransition",
@@ -31,6 +33,7 @@ __all__ = [
     "SandboxState",
     "StoreCredentials",
     "TradeStatus",
+    "UnknownExchange",
     "UnknownRefund",
     "UnknownSku",
     "UnknownStore",

@@ -11,9 +11,10 @@ the sandbox to 127.0.0.1):
     POST /sandbox/orders/{tid}/pay | /close   pay or close an unpaid trade
     POST /sandbox/refunds     {"tid", "oid": null}  → {"refund_id"}
     POST /sandbox/refunds/{refund_id}/complete
+    POST /sandbox/exchanges   {"tid", "oid": null}  → {"dispute_id"}  the buyer asks for an exchange (换货)
     POST /sandbox/quantity    {"nick", "outer_sku_id", "quantity"}  set a live quantity
-    POST /sandbox/buyers      {"buyers_per_minute", "basket_share": optional, 0..1}
-Refusals answer 404 (unknown store / SKU / trade / refund), 409 (not allowed now) or 422 (bad body).
+    POST /sandbox/buyers      {"buyers_per_minute", "basket_share", "exchange_share": optional, 0..1}
+Refusals answer 404 (unknown store / SKU / trade / refund / exchange), 409 (not allowed now) or 422 (bad body).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from server.tmall.sandbox import gateway
 from server.tmall.sandbox.errors import (
     SandboxError,
+    UnknownExchange,
     UnknownRefund,
     UnknownSku,
     UnknownStore,
@@ -84,7 +86,7 @@ def make_sandbox_app(state: SandboxState, *, sleep: Sleep = asyncio.sleep) -> Fa
             return JSONResponse(await run_in_threadpool(action, body))
         except (BadBody, ValueError, KeyError, TypeError) as problem:
             return JSONResponse({"error": f"bad request: {problem}"}, status_code=422)
-        except (UnknownStore, UnknownSku, UnknownTrade, UnknownRefund) as problem:
+        except (UnknownStore, UnknownSku, UnknownTrade, UnknownRefund, UnknownExchange) as problem:
             return JSONResponse({"error": str(problem)}, status_code=404)
         except SandboxError as problem:
             return JSONResponse({"error": str(problem)}, status_code=409)
@@ -160,6 +162,14 @@ def make_sandbox_app(state: SandboxState, *, sleep: Sleep = asyncio.sleep) -> Fa
 
         return await admin(request, action)
 
+    @app.post("/sandbox/exchanges")
+    async def request_exchange(request: Request) -> JSONResponse:
+        def action(body: dict[str, Any]) -> Any:
+            oid = body.get("oid")
+            return {"dispute_id": state.request_exchange(int(body["tid"]), None if oid is None else int(oid))}
+
+        return await admin(request, action)
+
     @app.post("/sandbox/quantity")
     async def set_quantity(request: Request) -> JSONResponse:
         def action(body: dict[str, Any]) -> Any:
@@ -175,7 +185,10 @@ def make_sandbox_app(state: SandboxState, *, sleep: Sleep = asyncio.sleep) -> Fa
             state.set_buyers_per_minute(float(body["buyers_per_minute"]))
             if "basket_share" in body:
                 state.set_basket_share(float(body["basket_share"]))
-            return {"buyers_per_minute": state.buyers_per_minute, "basket_share": state.buyers.basket_share}
+            if "exchange_share" in body:
+                state.set_exchange_share(float(body["exchange_share"]))
+            return {"buyers_per_minute": state.buyers_per_minute, "basket_share": state.buyers.basket_share,
+                    "exchange_share": state.buyers.exchange_share}
 
         return await admin(request, action)
 

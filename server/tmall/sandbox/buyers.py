@@ -12,19 +12,26 @@ does once the goods are back. A delayed payment that
 the live quantity can no longer cover fails and the trade is closed. Shipped trades are confirmed by
 the buyer 3 days later (also for trades placed by the test hooks). Trades placed by the hooks are
 never closed or refunded by the simulation.
+
+With `exchange_share` (0 by default) that share of shipped trades — the hooks' included — gets an
+exchange (换货) request 5–60 min after shipping: the same SKU again for the first shipped order. The
+buyer sends the goods back 30 min after the seller agrees (`tmall.exchange.agree`) and confirms the
+replacement 3 days after it was sent (`tmall.exchange.consigngoods`). Those draws come from a stream
+of their own, drawn only while the share is above 0, so the other buyers do what they did without it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from server.tmall.sandbox.errors import InsufficientQuantity
+from server.tmall.sandbox.errors import InsufficientQuantity, InvalidTransition
 from server.tmall.sandbox.formats import DAY_MS, MINUTE_MS
 from server.tmall.sandbox.ledger import Ledger
-from server.tmall.sandbox.model import RefundStatus, TradeStatus
+from server.tmall.sandbox.model import Exchange, ExchangeStatus, RefundStatus, TradeStatus
 
 PAY_NOW_SHARE = 0.75
 PAY_LATER_SHARE = 0.17
@@ -32,6 +39,9 @@ REFUND_SHARE = 0.05
 TWO_UNITS_SHARE = 0.3
 UNPAID_CLOSE_MS = 15 * MINUTE_MS
 CONFIRM_AFTER_MS = 3 * DAY_MS
+EXCHANGE_AFTER_MS = (5 * MINUTE_MS, 60 * MINUTE_MS)
+EXCHANGE_SEND_BACK_MS = 30 * MINUTE_MS
+RETURN_CARRIER = "顺丰速运"
 
 
 def _between(fraction: float, low_ms: int, high_ms: int) -> int:
@@ -50,6 +60,7 @@ class Event:
     refund_id: int = field(default=0, compare=False)
     refund_after_ms: int = field(default=-1, compare=False)
     refund_done_after_ms: int = field(default=0, compare=False)
+    dispute_id: int = field(default=0, compare=False)
 
 
 class BuyerSimulation:
@@ -57,10 +68,13 @@ class BuyerSimulation:
 
     def __init__(self, nicks: Iterable[str], seed: int, buyers_per_minute: float, start_ms: int) -> None:
         self.rngs = {nick: random.Random(f"{seed}:buyers:{nick}") for nick in nicks}
+        self.exchange_rngs = {nick: random.Random(f"{seed}:exchanges:{nick}") for nick in self.rngs}
         self.basket_share = 0.0
+        """Share of buyers who add a second SKU (one unit) to their trade; their refunds are partial."""
         self.refund_share = REFUND_SHARE
         """Share of paying buyers who ask for a refund."""
-        """Share of buyers who add a second SKU (one unit) to their trade; their refunds are partial."""
+        self.exchange_share = 0.0
+        """Share of shipped trades whose buyer asks for an exchange (换货)."""
         self.buyers_per_minute = 0.0
         self.events: list[Event] = []
         self.seq = 0
@@ -81,6 +95,18 @@ class BuyerSimulation:
 
     def after_ship(self, nick: str, tid: int, at_ms: int) -> None:
         self._schedule("confirm", nick, at_ms + CONFIRM_AFTER_MS, tid=tid)
+        if self.exchange_share > 0:
+            rng = self.exchange_rngs[nick]
+            wants, delay = rng.random(), rng.random()
+            if wants < self.exchange_share:
+                self._schedule("exchange", nick, at_ms + _between(delay, *EXCHANGE_AFTER_MS), tid=tid)
+
+    def after_exchange(self, exchange: Exchange, at_ms: int) -> None:
+        """The buyer's next step of an exchange the seller moved on."""
+        if exchange.status == ExchangeStatus.WAIT_BUYER_RETURN_GOODS:
+            self._schedule("exchange_send", exchange.nick, at_ms + EXCHANGE_SEND_BACK_MS, dispute_id=exchange.dispute_id)
+        elif exchange.status == ExchangeStatus.WAIT_BUYER_CONFIRM_GOODS:
+            self._schedule("exchange_confirm", exchange.nick, at_ms + CONFIRM_AFTER_MS, dispute_id=exchange.dispute_id)
 
     def run_until(self, ledger: Ledger, now_ms: int) -> None:
         """Let every scheduled step up to `now_ms` happen, in time order."""
@@ -145,6 +171,23 @@ class BuyerSimulation:
         if trade.status == TradeStatus.WAIT_BUYER_CONFIRM_GOODS and not pending_refund:
             ledger.finish(event.tid, event.at_ms)
 
+    def _on_exchange(self, ledger: Ledger, event: Event) -> None:
+        trade = ledger.trade(event.tid)
+        if trade.status in (TradeStatus.WAIT_BUYER_CONFIRM_GOODS, TradeStatus.TRADE_FINISHED) and (
+            trade.orders[0].refund_status == RefundStatus.NO_REFUND
+        ):
+            with contextlib.suppress(InvalidTransition):  # nothing left to exchange
+                ledger.request_exchange(event.tid, None, event.at_ms)
+
+    def _on_exchange_send(self, ledger: Ledger, event: Event) -> None:
+        if ledger.exchange(event.dispute_id).status == ExchangeStatus.WAIT_BUYER_RETURN_GOODS:
+            ledger.exchange_goods_sent(event.dispute_id, f"SF{event.dispute_id % 10**12:012d}", RETURN_CARRIER,
+                                       event.at_ms)
+
+    def _on_exchange_confirm(self, ledger: Ledger, event: Event) -> None:
+        if ledger.exchange(event.dispute_id).status == ExchangeStatus.WAIT_BUYER_CONFIRM_GOODS:
+            ledger.finish_exchange(event.dispute_id, event.at_ms)
+
     # -- helpers ---------------------------------------------------------------------------------
 
     def _pay(self, ledger: Ledger, tid: int, nick: str, at_ms: int, refund_after: int, done_after: int) -> None:
@@ -161,7 +204,8 @@ class BuyerSimulation:
         return max(1, int(self.rngs[nick].expovariate(per_ms)))
 
     def _schedule(
-        self, kind: str, nick: str, at_ms: int, *, tid: int = 0, refund_id: int = 0, refund_after: int = -1, done_after: int = 0
+        self, kind: str, nick: str, at_ms: int, *, tid: int = 0, refund_id: int = 0, refund_after: int = -1,
+        done_after: int = 0, dispute_id: int = 0,
     ) -> None:
         self.seq += 1
-        heapq.heappush(self.events, Event(at_ms, self.seq, kind, nick, tid, refund_id, refund_after, done_after))
+        heapq.heappush(self.events, Event(at_ms, self.seq, kind, nick, tid, refund_id, refund_after, done_after, dispute_id))

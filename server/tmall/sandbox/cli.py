@@ -25,9 +25,11 @@ SAVE_EVERY_SECONDS = 2.0
 
 
 def open_state(
-    state_path: Path, stores: int, seed: int, buyers_per_minute: float, catalog: list[str] | None
+    state_path: Path, stores: int, seed: int, buyers_per_minute: float, catalog: list[str] | None,
+    exchange_share: float | None = None,
 ) -> tuple[SandboxState, bool]:
-    """The saved state if `state_path` exists (resume), else a new one. Returns (state, resumed)."""
+    """The saved state if `state_path` exists (resume), else a new one. Returns (state, resumed).
+    `exchange_share` (when given) replaces the saved one."""
     if state_path.exists():
         state = SandboxState.load(state_path, clock_ms=wall_clock_ms)
         if len(state.stores) != stores or state.seed != seed:
@@ -37,10 +39,14 @@ def open_state(
                 file=sys.stderr,
             )
         state.set_buyers_per_minute(buyers_per_minute)
+        if exchange_share is not None:
+            state.set_exchange_share(exchange_share)
         return state, True
     state = SandboxState.new(
         stores=stores, seed=seed, catalog=catalog, buyers_per_minute=buyers_per_minute, clock_ms=wall_clock_ms
     )
+    if exchange_share is not None:
+        state.set_exchange_share(exchange_share)
     state.save(state_path)
     return state, False
 
@@ -91,12 +97,13 @@ def run_sandbox(
     as_json: bool,
     host: str = "127.0.0.1",
     catalog: list[str] | None = None,
+    exchange_share: float | None = None,
 ) -> None:
     """Serve the sandbox on host:port until SIGINT / SIGTERM (state saved before returning)."""
     import uvicorn
 
     state_path = Path(state_path)
-    state, resumed = open_state(state_path, stores, seed, buyers_per_minute, catalog)
+    state, resumed = open_state(state_path, stores, seed, buyers_per_minute, catalog, exchange_share)
     document = credentials_document(state, host, port)
     if as_json:
         print(json.dumps(document, ensure_ascii=False), flush=True)

@@ -5,6 +5,7 @@
     ├── UnknownSku          the store lists no SKU with this code / id
     ├── UnknownTrade        no trade has this tid
     ├── UnknownRefund       no refund has this id
+    ├── UnknownExchange     no exchange (换货) dispute has this id
     ├── InsufficientQuantity the listing's live quantity cannot cover the units (Tmall never oversells)
     └── InvalidTransition   the trade / refund is not in a state that allows the step
 
@@ -50,6 +51,14 @@ class UnknownRefund(SandboxError):
     def __init__(self, refund_id: int) -> None:
         self.refund_id = refund_id
         super().__init__(f"no refund {refund_id}")
+
+
+class UnknownExchange(SandboxError):
+    """No exchange dispute has this id."""
+
+    def __init__(self, dispute_id: int) -> None:
+        self.dispute_id = dispute_id
+        super().__init__(f"no exchange {dispute_id}")
 
 
 class InsufficientQuantity(SandboxError):

@@ -16,6 +16,7 @@ from typing import Any
 
 from server.tmall.envelope import API_VERSION, parse_top_time
 from server.tmall.sandbox import (
+    methods_exchanges,
     methods_items,
     methods_logistics,
     methods_refunds,
@@ -41,6 +42,7 @@ METHODS: Mapping[str, MethodSpec] = {
     **methods_items.METHODS,
     **methods_logistics.METHODS,
     **methods_refunds.METHODS,
+    **methods_exchanges.METHODS,
     **methods_tmc.METHODS,
 }
 

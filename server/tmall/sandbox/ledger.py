@@ -5,6 +5,12 @@ holds `with_hold` units but leaves the live quantity alone; payment decrements t
 fails if it cannot (the listing is never oversold). Placing an order needs live ≥ units; units held by
 other unpaid trades do not count, so when several buyers hold the same units the first to pay wins.
 
+An exchange (换货) of a shipped order neither: the buyer sends the goods back and the seller sends the
+same SKU again from its own stock, the listing untouched. Its steps (`request_exchange` →
+`agree_exchange` → `exchange_goods_sent` → `confirm_exchange_goods` → `consign_exchange` →
+`finish_exchange`) are told to `exchange_changed`, which the state wires to the simulated buyers; no
+TMC message is published for them (Tmall's exchange topics are UNCONFIRMED in TOP.md).
+
 A refund does **not** restore the live quantity (UNCONFIRMED in TOP.md; the sandbox's choice): the
 seller's ERP decides what to publish again, so a refund can never silently raise a quota.
 
@@ -21,6 +27,7 @@ from server.tmall.envelope import format_top_time
 from server.tmall.sandbox.errors import (
     InsufficientQuantity,
     InvalidTransition,
+    UnknownExchange,
     UnknownRefund,
     UnknownSku,
     UnknownStore,
@@ -28,7 +35,10 @@ from server.tmall.sandbox.errors import (
 )
 from server.tmall.sandbox.formats import format_money, hex_id
 from server.tmall.sandbox.model import (
+    OPEN_EXCHANGE_STATUSES,
     PAID_STATUSES,
+    Exchange,
+    ExchangeStatus,
     Item,
     Order,
     Refund,
@@ -40,12 +50,18 @@ from server.tmall.sandbox.model import (
 )
 
 Publish = Callable[[str, str, dict[str, Any], int], None]
+ExchangeChanged = Callable[[Exchange, int], None]
 
 REFUNDABLE_STATUSES = PAID_STATUSES
+EXCHANGEABLE_STATUSES = frozenset({TradeStatus.WAIT_BUYER_CONFIRM_GOODS, TradeStatus.TRADE_FINISHED})
 TRADE_TYPE = "fixed"
 
 
 def _ignore(nick: str, topic: str, content: dict[str, Any], at_ms: int) -> None:
+    return None
+
+
+def _no_exchange_news(exchange: Exchange, at_ms: int) -> None:
     return None
 
 
@@ -56,15 +72,19 @@ class Ledger:
         self.stores: dict[str, Store] = {store.nick: store for store in stores}
         self.trades: dict[int, Trade] = {}
         self.refunds: dict[int, Refund] = {}
+        self.exchanges: dict[int, Exchange] = {}
         rng = random.Random(f"{seed}:ids")
         # 18-digit ids, far above 2**53, as Tmall's are.
         self.next_tid = 200_000_000_000_000_000 + rng.randrange(10**6) * 10**9
         self.next_oid = 400_000_000_000_000_000 + rng.randrange(10**6) * 10**9
         self.next_refund_id = 80_000_000_000_000 + rng.randrange(10**6) * 10**6
         self.next_waybill = 7_000_000_000_000 + rng.randrange(10**6) * 10**6
+        # drawn from its own stream so that the other ids stay what they were before exchanges existed
+        self.next_dispute_id = 90_000_000_000_000 + random.Random(f"{seed}:disputes").randrange(10**6) * 10**6
         self.waybills: dict[str, str] = {}
         self.out_sids: dict[str, int] = {}
         self.publish: Publish = publish or _ignore
+        self.exchange_changed: ExchangeChanged = _no_exchange_news
 
     # -- lookups ---------------------------------------------------------------------------------
 
@@ -106,6 +126,15 @@ class Ledger:
             return self.refunds[refund_id]
         except KeyError:
             raise UnknownRefund(refund_id) from None
+
+    def exchange(self, dispute_id: int) -> Exchange:
+        try:
+            return self.exchanges[dispute_id]
+        except KeyError:
+            raise UnknownExchange(dispute_id) from None
+
+    def exchanges_of(self, nick: str) -> Iterator[Exchange]:
+        return (exchange for exchange in self.exchanges.values() if exchange.nick == nick)
 
     def trades_of(self, nick: str) -> Iterator[Trade]:
         return (trade for trade in self.trades.values() if trade.nick == nick)
@@ -295,6 +324,73 @@ class Ledger:
             trade.end_time_ms = at_ms
             self._publish_trade("taobao_trade_TradeClose", trade, at_ms)
         return refund
+
+    # -- exchanges (换货) -------------------------------------------------------------------------
+
+    def request_exchange(self, tid: int, oid: int | None, at_ms: int) -> Exchange:
+        """The buyer asks to exchange a shipped order (the first one that can be if `oid` is None):
+        the same SKU again, the received goods sent back."""
+        trade = self.trade(tid)
+        if trade.status not in EXCHANGEABLE_STATUSES:
+            raise InvalidTransition(f"trade {tid}", f"no exchange in status {trade.status}")
+        if oid is not None and not any(o.oid == oid for o in trade.orders):
+            raise InvalidTransition(f"trade {tid}", f"has no order {oid}")
+        busy = {e.oid for e in self.exchanges.values() if e.tid == tid and e.status in OPEN_EXCHANGE_STATUSES}
+        candidates = [
+            o for o in trade.orders
+            if (oid is None or o.oid == oid) and o.consign_time_ms is not None and o.oid not in busy
+            and o.refund_status in (RefundStatus.NO_REFUND, RefundStatus.CLOSED)
+        ]
+        if not candidates:
+            raise InvalidTransition(f"trade {tid}", "no shipped order left to exchange")
+        order = candidates[0]
+        exchange = Exchange(
+            dispute_id=self.next_dispute_id, tid=tid, oid=order.oid, nick=trade.nick, buyer_nick=trade.buyer_nick,
+            status=ExchangeStatus.WAIT_SELLER_AGREE, num=order.num, created_ms=at_ms, modified_ms=at_ms,
+        )
+        self.next_dispute_id += 1
+        self.exchanges[exchange.dispute_id] = exchange
+        self.exchange_changed(exchange, at_ms)
+        return exchange
+
+    def agree_exchange(self, dispute_id: int, at_ms: int) -> Exchange:
+        """The seller agrees: the buyer is to send the goods back."""
+        return self._move_exchange(dispute_id, ExchangeStatus.WAIT_SELLER_AGREE,
+                                   ExchangeStatus.WAIT_BUYER_RETURN_GOODS, "agree", at_ms)
+
+    def exchange_goods_sent(self, dispute_id: int, logistic_no: str, company: str, at_ms: int) -> Exchange:
+        """The buyer has sent the goods back."""
+        exchange = self._move_exchange(dispute_id, ExchangeStatus.WAIT_BUYER_RETURN_GOODS,
+                                       ExchangeStatus.WAIT_SELLER_CONFIRM_GOODS, "send the goods back", at_ms)
+        exchange.buyer_logistic_no, exchange.buyer_logistic_name = logistic_no, company
+        return exchange
+
+    def confirm_exchange_goods(self, dispute_id: int, at_ms: int) -> Exchange:
+        """The seller confirms the returned goods arrived: the replacement is to be sent."""
+        return self._move_exchange(dispute_id, ExchangeStatus.WAIT_SELLER_CONFIRM_GOODS,
+                                   ExchangeStatus.WAIT_SELLER_CONSIGN_GOODS, "confirm the returned goods", at_ms)
+
+    def consign_exchange(self, dispute_id: int, logistics_no: str, company_name: str, at_ms: int) -> Exchange:
+        """The seller ships the replacement; the buyer is to receive it."""
+        exchange = self.exchange(dispute_id)
+        if exchange.status == ExchangeStatus.WAIT_SELLER_CONSIGN_GOODS:
+            exchange.seller_logistic_no, exchange.seller_logistic_name = logistics_no, company_name
+        return self._move_exchange(dispute_id, ExchangeStatus.WAIT_SELLER_CONSIGN_GOODS,
+                                   ExchangeStatus.WAIT_BUYER_CONFIRM_GOODS, "ship the replacement", at_ms)
+
+    def finish_exchange(self, dispute_id: int, at_ms: int) -> Exchange:
+        """The buyer received the replacement: the exchange succeeded."""
+        return self._move_exchange(dispute_id, ExchangeStatus.WAIT_BUYER_CONFIRM_GOODS,
+                                   ExchangeStatus.SUCCESS, "confirm the replacement", at_ms)
+
+    def _move_exchange(self, dispute_id: int, expected: ExchangeStatus, after: ExchangeStatus, step: str,
+                       at_ms: int) -> Exchange:
+        exchange = self.exchange(dispute_id)
+        if exchange.status != expected:
+            raise InvalidTransition(f"exchange {dispute_id}", f"cannot {step} in status {exchange.status}")
+        exchange.status, exchange.modified_ms = after, at_ms
+        self.exchange_changed(exchange, at_ms)
+        return exchange
 
     # -- waybills --------------------------------------------------------------------------------
 

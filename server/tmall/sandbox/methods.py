@@ -11,6 +11,7 @@ from server.tmall.sandbox.errors import (
     InvalidTransition,
     SandboxError,
     TopError,
+    UnknownExchange,
     UnknownRefund,
     UnknownSku,
     UnknownTrade,
@@ -50,6 +51,8 @@ def as_top_error(problem: SandboxError) -> TopError:
         return business_error("isv.trade-not-exist", f"no trade {problem.tid} in this store")
     if isinstance(problem, UnknownRefund):
         return business_error("isv.refund-not-exist", f"no refund {problem.refund_id} in this store")
+    if isinstance(problem, UnknownExchange):
+        return business_error("isv.exchange-not-exist", f"no exchange {problem.dispute_id} in this store")
     if isinstance(problem, UnknownSku):
         return business_error("isv.sku-not-exist", str(problem))
     if isinstance(problem, InsufficientQuantity):

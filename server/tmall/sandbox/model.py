@@ -1,4 +1,4 @@
-"""The sandbox's records: stores with items and SKUs, trades with orders, refunds, sales.
+"""The sandbox's records: stores with items and SKUs, trades with orders, refunds, exchanges, sales.
 
 Mutable dataclasses: the sandbox is an imperative shell around them, every change made by `Ledger`
 under the state lock.
@@ -33,6 +33,31 @@ class RefundStatus(StrEnum):
     WAIT_SELLER_AGREE = "WAIT_SELLER_AGREE"
     SUCCESS = "SUCCESS"
     CLOSED = "CLOSED"
+
+
+class ExchangeStatus(StrEnum):
+    """An exchange (换货) dispute's status as Tmall writes it; `EXCHANGE_STATUS_CODES` are the numbers
+    `tmall.exchange.receive.get` filters by (`dispute_status_array`)."""
+
+    WAIT_SELLER_AGREE = "换货待处理"
+    WAIT_BUYER_RETURN_GOODS = "待买家退货"
+    WAIT_SELLER_CONFIRM_GOODS = "买家已退货，待收货"
+    CLOSED = "换货关闭"
+    SUCCESS = "换货成功"
+    WAIT_SELLER_CONSIGN_GOODS = "待发出换货商品"
+    WAIT_BUYER_CONFIRM_GOODS = "待买家收货"
+
+
+EXCHANGE_STATUS_CODES: dict[ExchangeStatus, int] = {
+    ExchangeStatus.WAIT_SELLER_AGREE: 1,
+    ExchangeStatus.WAIT_BUYER_RETURN_GOODS: 2,
+    ExchangeStatus.WAIT_SELLER_CONFIRM_GOODS: 3,
+    ExchangeStatus.CLOSED: 4,
+    ExchangeStatus.SUCCESS: 5,
+    ExchangeStatus.WAIT_SELLER_CONSIGN_GOODS: 12,
+    ExchangeStatus.WAIT_BUYER_CONFIRM_GOODS: 13,
+}
+OPEN_EXCHANGE_STATUSES = frozenset(EXCHANGE_STATUS_CODES) - {ExchangeStatus.CLOSED, ExchangeStatus.SUCCESS}
 
 
 @dataclass(frozen=True)
@@ -147,6 +172,25 @@ class Refund:
     modified_ms: int
     order_status: TradeStatus
     has_good_return: bool
+
+
+@dataclass
+class Exchange:
+    """A buyer's exchange (换货) of one shipped order: the goods go back, the same SKU comes again."""
+
+    dispute_id: int
+    tid: int
+    oid: int
+    nick: str
+    buyer_nick: str
+    status: ExchangeStatus
+    num: int
+    created_ms: int
+    modified_ms: int
+    buyer_logistic_no: str | None = None
+    buyer_logistic_name: str | None = None
+    seller_logistic_no: str | None = None
+    seller_logistic_name: str | None = None
 
 
 @dataclass(frozen=True)

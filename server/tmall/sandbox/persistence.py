@@ -19,6 +19,8 @@ from server.tmall.sandbox.buyers import BuyerSimulation, Event
 from server.tmall.sandbox.faults import FaultInjector, Faults
 from server.tmall.sandbox.ledger import Ledger
 from server.tmall.sandbox.model import (
+    Exchange,
+    ExchangeStatus,
     Item,
     Order,
     Refund,
@@ -65,18 +67,24 @@ def encode(parts: SandboxParts) -> dict[str, Any]:
         "stores": [asdict(store) for store in ledger.stores.values()],
         "trades": [asdict(trade) for trade in ledger.trades.values()],
         "refunds": [asdict(refund) for refund in ledger.refunds.values()],
+        "exchanges": [asdict(exchange) for exchange in ledger.exchanges.values()],
         "ids": {
             "next_tid": ledger.next_tid,
             "next_oid": ledger.next_oid,
             "next_refund_id": ledger.next_refund_id,
             "next_waybill": ledger.next_waybill,
+            "next_dispute_id": ledger.next_dispute_id,
         },
         "waybills": ledger.waybills,
         "out_sids": ledger.out_sids,
         "buyers": {
             "buyers_per_minute": buyers.buyers_per_minute,
+            "basket_share": buyers.basket_share,
+            "refund_share": buyers.refund_share,
+            "exchange_share": buyers.exchange_share,
             "seq": buyers.seq,
             "rngs": {nick: _rng_state(rng) for nick, rng in buyers.rngs.items()},
+            "exchange_rngs": {nick: _rng_state(rng) for nick, rng in buyers.exchange_rngs.items()},
             "events": [asdict(event) for event in sorted(buyers.events)],
         },
         "tmc": {
@@ -106,15 +114,23 @@ def decode(data: dict[str, Any]) -> SandboxParts:
     ledger.next_refund_id, ledger.next_waybill = int(ids["next_refund_id"]), int(ids["next_waybill"])
     ledger.trades = {int(entry["tid"]): _trade(entry) for entry in data["trades"]}
     ledger.refunds = {int(entry["refund_id"]): _refund(entry) for entry in data["refunds"]}
+    # files saved before exchanges existed have none (and draw dispute ids as a new ledger does)
+    ledger.exchanges = {int(entry["dispute_id"]): _exchange(entry) for entry in data.get("exchanges", [])}
+    ledger.next_dispute_id = int(ids.get("next_dispute_id", ledger.next_dispute_id))
     ledger.waybills = dict(data["waybills"])
     ledger.out_sids = {key: int(tid) for key, tid in data["out_sids"].items()}
 
     saved_buyers = data["buyers"]
     buyers = BuyerSimulation(nicks, seed, 0.0, int(data["now_ms"]))
     buyers.buyers_per_minute = float(saved_buyers["buyers_per_minute"])
+    buyers.basket_share = float(saved_buyers.get("basket_share", buyers.basket_share))
+    buyers.refund_share = float(saved_buyers.get("refund_share", buyers.refund_share))
+    buyers.exchange_share = float(saved_buyers.get("exchange_share", buyers.exchange_share))
     buyers.seq = int(saved_buyers["seq"])
     for nick, saved in saved_buyers["rngs"].items():
         buyers.rngs[nick].setstate(_rng_tuple(saved))
+    for nick, saved in saved_buyers.get("exchange_rngs", {}).items():
+        buyers.exchange_rngs[nick].setstate(_rng_tuple(saved))
     buyers.events = [Event(**entry) for entry in saved_buyers["events"]]
 
     tmc = MessageQueue(nicks, seed)
@@ -184,6 +200,10 @@ def _refund(entry: dict[str, Any]) -> Refund:
     return Refund(
         **{**entry, "status": RefundStatus(entry["status"]), "order_status": TradeStatus(entry["order_status"])}
     )
+
+
+def _exchange(entry: dict[str, Any]) -> Exchange:
+    return Exchange(**{**entry, "status": ExchangeStatus(entry["status"])})
 
 
 def _rng_state(rng: random.Random) -> list[Any]:

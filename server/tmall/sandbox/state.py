@@ -20,7 +20,7 @@ from server.tmall.sandbox.buyers import BuyerSimulation
 from server.tmall.sandbox.catalog import build_stores, default_catalog
 from server.tmall.sandbox.faults import FaultInjector, Faults
 from server.tmall.sandbox.ledger import Ledger
-from server.tmall.sandbox.model import Refund, Sale, Store, StoreCredentials, Trade
+from server.tmall.sandbox.model import Exchange, Refund, Sale, Store, StoreCredentials, Trade
 from server.tmall.sandbox.tmc import MessageQueue
 
 Clock = Callable[[], int]
@@ -57,6 +57,7 @@ class SandboxState:
         self.requests_served = requests_served
         self.lock = threading.RLock()
         ledger.publish = self._on_event
+        ledger.exchange_changed = buyers.after_exchange
         tmc.configure(injector.tmc_faults(), injector.tmc_rng)
 
     @classmethod
@@ -132,6 +133,13 @@ class SandboxState:
             if refund_share is not None:
                 self.buyers.refund_share = refund_share
 
+    def set_exchange_share(self, share: float) -> None:
+        """Share of shipped trades whose buyer asks for an exchange (换货) a little later (0 by default)."""
+        if not 0 <= share <= 1:
+            raise ValueError("exchange_share is between 0 and 1")
+        with self.lock:
+            self.buyers.exchange_share = share
+
     # -- test hooks: deterministic trades ----------------------------------------------------------
 
     def place_order(self, nick: str, outer_sku_id: str, units: int, *, pay: bool = True) -> int:
@@ -174,6 +182,17 @@ class SandboxState:
         """The refund succeeds; before shipping the order (and trade) closes. Live quantity not restored."""
         with self.lock:
             self.ledger.complete_refund(refund_id, self._present())
+
+    def request_exchange(self, tid: int, oid: int | None = None) -> int:
+        """The buyer of a shipped trade asks for an exchange (换货); the dispute id."""
+        with self.lock:
+            return self.ledger.request_exchange(tid, oid, self._present()).dispute_id
+
+    def exchange(self, dispute_id: int) -> Exchange:
+        """One exchange dispute, after letting the buyers act up to now."""
+        with self.lock:
+            self._present()
+            return self.ledger.exchange(dispute_id)
 
     def partial_refunds(self) -> int:
         """Trades some (not all) of whose lines were refunded before shipping."""
@@ -248,6 +267,7 @@ class SandboxState:
                 ],
                 "trades": dict(Counter(str(t.status) for t in self.ledger.trades.values())),
                 "refunds": dict(Counter(str(r.status) for r in self.ledger.refunds.values())),
+                "exchanges": dict(Counter(str(e.status) for e in self.ledger.exchanges.values())),
                 "tmc_pending": self.tmc.count(),
                 "faults": self.faults.to_dict(),
                 "requests_served": self.requests_served,
