@@ -436,6 +436,20 @@ def simulate(
     basket_share: float = typer.Option(
         0.0, "--basket-share", min=0.0, max=1.0,
         help="Share of Tmall buyers who buy two SKUs in one trade (their refunds are partial) [default: 0]."),
+    returns: bool = typer.Option(
+        False, "--returns",
+        help="After-sales in the working day: buyers send back the goods of refunds after shipping (10-60 "
+             "min later), receivers scan them in on their terminals (good to a bin, damaged to @loss), and "
+             "kucun agrees the refunds [default: off; goods never come back]."),
+    damaged_share: float = typer.Option(
+        0.2, "--damaged-share", min=0.0, max=1.0, help="With --returns: share of returned units that are damaged."),
+    exchange_share: float = typer.Option(
+        0.0, "--exchange-share", min=0.0, max=1.0,
+        help="Share of shipped Tmall orders the office turns into exchanges (换货): the goods come back and "
+             "a replacement order is picked and shipped; implies --returns [default: 0]."),
+    refund_share: Optional[float] = typer.Option(
+        None, "--refund-share", min=0.0, max=1.0,
+        help="Share of paying Tmall buyers who ask for a refund [default: the sandbox's, 0.05]."),
 ) -> None:
     """Simulate a working day with faults and check the promises: never oversell, nothing lost."""
     from kucun.simulation.report import main as simulate_main
@@ -452,7 +466,8 @@ def simulate(
                                    faults=faults, policy=policy, compare_policies=compare,
                                    as_json=as_json, echo=typer.echo, escrow_fraction=escrow_fraction,
                                    server_db=db, file_orders_per_hour=file_orders_per_hour,
-                                   basket_share=basket_share))
+                                   basket_share=basket_share, returns=returns, damaged_share=damaged_share,
+                                   exchange_share=exchange_share, refund_share=refund_share))
 
 
 @bench_app.command("office")

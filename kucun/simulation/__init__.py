@@ -8,7 +8,8 @@ Modules, each importing only those before it: `clock` (the virtual clock, seeded
 site plan and its server database), `shelf` (the physical truth), `tempo` (how often people do the
 occasional things), `faults` (profiles and the faulty network link), `server_process` (the
 restartable server), `terminals` (the handhelds), `world` (all of it, driven step by step),
-`actors` (pickers, counters, receivers, clerks, the office), `invariants` (the checks),
+`after_sales` (with `returns`: parcels back from buyers, the office's exchanges, the receivers'
+returns duty), `actors` (pickers, counters, receivers, clerks, the office), `invariants` (the checks),
 `availability` (where availability goes, loss by loss), `run` (`simulate`), `report` (human summary, JSON, `--compare`, the command's entry point `main`).
 """
 

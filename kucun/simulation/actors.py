@@ -14,7 +14,8 @@ terminal's corrected device clock. Buyers are the TOP sandbox's.
   escrow, R3) and at most the units of the SKU not yet sold to anyone (a sold unit that vanishes is
   a short shipment, which no publisher can prevent); recounts the server asks for are counted too.
 - **receiver**: puts away what sits in the warehouse's receiving area; now and then receives a
-  supplier delivery straight into a bin.
+  supplier delivery straight into a bin; with `returns`, scans in the parcels buyers sent back
+  (`after_sales.receive_returns`).
 - **clerk**: moves stock between bins.
 - **office** (supervisor, wired, one per warehouse): receives goods when the book runs low,
   syncs every step, and issues count tasks (under policy kucun through `server.counting.issue_count_task`, which escrows).
@@ -42,6 +43,7 @@ from engine.model import (
     ShipPayload,
 )
 from engine.replica.inspection import order_ids_in
+from kucun.simulation.after_sales import receive_returns, replacement_units
 from kucun.simulation.terminals import TerminalHandle
 from kucun.simulation.world import FILE_STORE, CountTask, World
 from server.counting import issue_count_task
@@ -184,12 +186,14 @@ def counter(world: World, handle: TerminalHandle, rng: random.Random) -> None:
 
 
 def _unsold(world: World, sku: str) -> int:
-    """Units of `sku` that exist and are not promised to a buyer (received − lost − sold). Shrinkage
-    hits only these: a unit already sold that vanishes is a short shipment no publisher can
-    prevent, not an oversell."""
+    """Units of `sku` that exist and are not promised to a buyer (received + returned − lost − sold,
+    less the replacements of exchanges). Shrinkage hits only these: a unit already sold that
+    vanishes is a short shipment no publisher can prevent, not an oversell."""
     sold = sum(sale.units for sale in world.sandbox.sales()
                if sale.outer_sku_id == sku and not sale.refunded_before_shipping)
-    return max(0, world.shelf.received[sku] - world.shelf.lost[sku] - sold)
+    if world.returns:
+        sold += replacement_units(world).get(sku, 0)
+    return max(0, world.shelf.shippable((sku,))[sku] - sold)
 
 
 def _next_count_task(world: World, handle: TerminalHandle) -> CountTask | None:
@@ -226,6 +230,8 @@ def receiver(world: World, handle: TerminalHandle, rng: random.Random) -> None:
         if handle.record(OpKind.RECEIVE, ReceivePayload(sku, target, qty)) is not None:
             world.shelf.receive(target, sku, qty)
             _work(world, 10)
+    if world.returns:
+        receive_returns(world, handle)
 
 
 def clerk(world: World, handle: TerminalHandle, rng: random.Random) -> None:

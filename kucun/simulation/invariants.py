@@ -1,7 +1,7 @@
 """The promises, checked against the real server database, the real replicas and the sandbox oracle.
 
-- **oversold = 0**: the sandbox oracle with `shippable = received − lost` per SKU (the shelf), less
-  the units orders of the file channel were given.
+- **oversold = 0**: the sandbox oracle with `shippable = received + returned − lost` per SKU (the
+  shelf), less the units orders of the file channel and the replacements of exchanges were given.
 - **conservation**: every SKU sums to 0 over all locations, virtual ones included
   (`server.store.stock.all_levels`).
 - **no lost op**: every op a terminal recorded is in its replica's outbox (kills included); every op
@@ -23,12 +23,14 @@ from typing import Any
 
 from engine.model import is_virtual_location
 from engine.replica import inspection as replica_inspection
+from kucun.simulation.after_sales import replacement_units
+from kucun.simulation.shelf import DOCK_PREFIX
 from kucun.simulation.terminals import TerminalHandle
 from kucun.simulation.world import World
 from server.store import inspection, stock
 from server.store.database import Database
 
-LEDGER_KINDS = {"receive": 1, "move": 1, "pick": 1}
+LEDGER_KINDS = {"receive": 1, "move": 1, "pick": 1, "return_in": 1}
 """Op kinds that book exactly one ledger entry of their own (count adjustments aside)."""
 
 
@@ -56,8 +58,12 @@ class OpAccount:
 
 def oversold(world: World) -> dict[str, int]:
     """Units sold beyond what the shelves can ship: the shops' sales (the sandbox oracle) against
-    the shippable units less those promised to orders of other channels (the file channel)."""
+    the shippable units less those promised to orders of other channels (the file channel) and to
+    the allocated replacements of exchanges."""
     shippable = world.shelf.shippable(world.site.skus)
+    if world.returns:  # a replacement ships units the shops must not sell too
+        promised = replacement_units(world)
+        shippable = {sku: max(0, units - promised.get(sku, 0)) for sku, units in shippable.items()}
     if world.file_orders_per_hour:
         with world.audit.reading() as tx:
             elsewhere = inspection.other_channel_sales(tx)
@@ -177,7 +183,8 @@ def shelf_mismatch(world: World) -> int:
     with world.audit.reading() as tx:
         levels = stock.all_levels(tx)
     book = {key: units for key, units in levels.items() if not is_virtual_location(key[0])}
-    keys = set(book) | {key for key, units in world.shelf.qty.items() if units}
+    keys = set(book) | {key for key, units in world.shelf.qty.items()
+                        if units and not key[0].startswith(DOCK_PREFIX)}  # the book has those at @customer
     return sum(abs(book.get(key, 0) - world.shelf.qty.get(key, 0)) for key in keys)
 
 

@@ -50,6 +50,7 @@ def format_summary(result: dict[str, Any], wall_s: float | None = None) -> str:
         *([f"  file channel: {r['file_orders']} order(s) taken; by state {r['file_orders_by_state']} "
            "(waiting = claimed, until the shops give the units back or stock arrives)"]
           if "file_orders" in r else []),
+        *([_after_sales_line(r["after_sales"])] if "after_sales" in r else []),
         f"  availability {r['availability']:.1%} (published ÷ sellable = on_hand − reserved − escrow, "
         f"time-averaged)",
         f"  escrow held {r['escrow_share']:.1%} of on_hand − reserved (escrow fraction "
@@ -77,6 +78,14 @@ def format_summary(result: dict[str, Any], wall_s: float | None = None) -> str:
         hours = float(r["hours"])
         lines += ["", f"wall time {wall_s:.1f} s ({wall_s / hours:.1f} s per simulated hour)"]
     return "\n".join(lines)
+
+
+def _after_sales_line(a: dict[str, Any]) -> str:
+    return (f"  after-sales: returns expected {a['returns_expected']}, received {a['returns_received']}, "
+            f"refunds agreed {a['refunds_agreed']} ({a['refunds_succeeded_on_tmall']} succeeded on Tmall); "
+            f"exchanges {a['exchanges']}, replacements shipped {a['exchanges_shipped']}; units back good "
+            f"{a['units_back_good']}, damaged {a['units_back_damaged']}; parcels in transit "
+            f"{a['parcels_in_transit']}, on the dock {a['parcels_on_dock']}")
 
 
 COMPARE_ROWS = (
@@ -156,6 +165,10 @@ def main(
     server_db: str | None = None,
     file_orders_per_hour: float = 0.0,
     basket_share: float = 0.0,
+    returns: bool = False,
+    damaged_share: float = 0.2,
+    exchange_share: float = 0.0,
+    refund_share: float | None = None,
 ) -> int:
     """What `kucun simulate` does; returns the exit code (1 when a kucun promise failed).
 
@@ -166,7 +179,8 @@ def main(
     arguments: dict[str, Any] = dict(seed=seed, terminals=terminals, stores=stores, skus=skus,
                                      hours=hours, faults=faults, escrow_fraction=escrow_fraction,
                                      server_db=server_db, file_orders_per_hour=file_orders_per_hour,
-                                     basket_share=basket_share)
+                                     basket_share=basket_share, returns=returns, damaged_share=damaged_share,
+                                     exchange_share=exchange_share, refund_share=refund_share)
     if compare_policies:
         results = []
         wall = 0.0

@@ -4,7 +4,8 @@ A run is a sequence of steps of `step_s` virtual seconds. In each step, in this 
 1. time moves on, the sandbox's buyers act, scheduled faults start or end (partitions, server
    crashes and restarts), held requests reach the server;
 2. each terminal, in a seeded order, may be killed; its operator works (records ops); it syncs;
-3. each warehouse's office receives goods and issues count tasks;
+3. each warehouse's office receives goods and issues count tasks; with `returns`, buyers post the
+   goods of expected returns and the office enters exchanges (`after_sales`);
 4. the marketplace jobs run once (when the server is up): import, allocate, ship, publish;
 5. the carrier collects shipped parcels; availability is sampled; invariants are checked.
 After the last step every fault heals, buyers stop, and every terminal syncs until nothing is
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from kucun.simulation import actors, invariants
+from kucun.simulation import actors, after_sales, invariants
 from kucun.simulation.availability import AvailabilityMeter
 from kucun.simulation.clock import deterministic_uuids
 from kucun.simulation.faults import FaultProfile, per_step, profile
@@ -72,6 +73,10 @@ def simulate(
     server_db: str | None = None,
     file_orders_per_hour: float = 0.0,
     basket_share: float = 0.0,
+    returns: bool = False,
+    damaged_share: float = 0.2,
+    exchange_share: float = 0.0,
+    refund_share: float | None = None,
 ) -> dict[str, Any]:
     """Run one simulation and return its result (see `report.py` for the keys).
 
@@ -83,7 +88,12 @@ def simulate(
     `server_db` (a `postgresql://` URL) runs the server on PostgreSQL instead of SQLite, in a scratch
     database made beside the one the URL names and dropped afterwards. `file_orders_per_hour` adds
     orders of a file channel (server/file_channel/) beside the shops' (0: Tmall only); `basket_share`
-    makes that share of Tmall buyers buy two SKUs, so their refunds are partial."""
+    makes that share of Tmall buyers buy two SKUs, so their refunds are partial.
+    `returns` lets after-sales run in the working day (`after_sales.py`): buyers send back the goods
+    of refunds after shipping, `damaged_share` of the units damaged, receivers scan them in, and
+    kucun agrees the refunds; `exchange_share` (implies `returns`) is the share of shipped Tmall
+    orders the office turns into exchanges, whose replacements ship like any order; `refund_share`
+    overrides the sandbox's share of paying buyers who ask for a refund (5 %)."""
     fault_profile = profile(faults)
     if hours <= 0:
         raise ValueError("hours must be positive")
@@ -91,11 +101,15 @@ def simulate(
         raise ValueError("a simulation needs at least one store")
     if not 0 <= escrow_fraction <= 1:
         raise ValueError("escrow_fraction must be between 0 and 1")
+    if not 0 <= damaged_share <= 1 or not 0 <= exchange_share <= 1 or not 0 <= (refund_share or 0) <= 1:
+        raise ValueError("damaged_share, exchange_share and refund_share must be between 0 and 1")
     steps = max(1, math.ceil(hours * 3600 / step_s))
     options = dict(seed=seed, terminals=terminals, stores=stores, skus=skus, warehouses=warehouses,
                    policy=policy, faults=fault_profile, buyers_per_minute=buyers_per_minute,
                    step_s=step_s, escrow_fraction=escrow_fraction, tempo=tempo,
-                   file_orders_per_hour=file_orders_per_hour, basket_share=basket_share)
+                   file_orders_per_hour=file_orders_per_hour, basket_share=basket_share,
+                   returns=returns, damaged_share=damaged_share, exchange_share=exchange_share,
+                   refund_share=refund_share)
     with contextlib.ExitStack() as stack:
         if server_db is not None:
             from server.store.scratch import scratch_database
@@ -109,6 +123,10 @@ def simulate(
         result["file_orders_per_hour"] = file_orders_per_hour
     if basket_share:
         result["basket_share"] = basket_share
+    if returns or exchange_share:
+        result.update(returns=True, damaged_share=damaged_share, exchange_share=exchange_share)
+    if refund_share is not None:
+        result["refund_share"] = refund_share
     return result
 
 
@@ -142,6 +160,7 @@ class Run:
         self.actor_rngs = {h.name: random.Random(f"{world.seed}:actor:{h.name}") for h in world.terminals}
         self.office_rngs = {wh: random.Random(f"{world.seed}:office:{wh}") for wh in world.site.warehouses}
         self.wholesale_rng = random.Random(f"{world.seed}:wholesale")
+        self.returns_rng = random.Random(f"{world.seed}:returns")
         self.meter = AvailabilityMeter()
         self.oversold_peak = 0
         self.oversold_peak_by_sku: dict[str, int] = {}
@@ -173,6 +192,7 @@ class Run:
             actors.office(world, warehouse, self.office_rngs[warehouse])
         if world.file_orders_per_hour:
             actors.wholesale(world, self.wholesale_rng)
+        after_sales.work(world, self.returns_rng)
         world.run_jobs()
         world.carrier_pickup()
         actors.settle_count_tasks(world)
@@ -325,6 +345,7 @@ def _run(folder: Path, steps: int, options: dict[str, Any], progress: Progress |
             **({"file_orders": world.file_orders, "file_orders_by_state": dict(sorted(elsewhere.items()))}
                if world.file_orders_per_hour else {}),
             **({"partial_refunds": world.sandbox.partial_refunds()} if world.basket_share else {}),
+            **({"after_sales": after_sales.summary(world)} if world.returns else {}),
             "recount_tasks": recounts,
             "put_back_tasks": put_backs,
             "sync_latency_p50_s": _percentile(latencies, 0.50),

@@ -175,6 +175,54 @@ def other_channel_orders(tx: Tx) -> dict[str, int]:
         "JOIN orders o ON o.order_id = m.order_id WHERE s.channel <> 'tmall' GROUP BY o.state, m.claim")}
 
 
+class ReturnLook(NamedTuple):
+    """An after-sales return as the simulation follows it: its lines `(sku, expected, good, damaged)`
+    and its replacement order's state (exchanges, once the goods are in)."""
+
+    return_id: str
+    order_id: str
+    warehouse_id: str
+    kind: str
+    state: str
+    refund_id: str | None
+    replacement_order_id: str | None
+    replacement_state: str | None
+    lines: tuple[tuple[str, int, int, int], ...]
+
+
+def returns(tx: Tx) -> list[ReturnLook]:
+    """Every return, by id."""
+    lines: dict[str, list[tuple[str, int, int, int]]] = {}
+    for row in tx.execute("SELECT return_id, sku, expected, good, damaged FROM return_lines "
+                          "ORDER BY return_id, sku"):
+        lines.setdefault(str(row.return_id), []).append(
+            (str(row.sku), int(row.expected), int(row.good), int(row.damaged)))
+    return [
+        ReturnLook(str(row.return_id), str(row.order_id), str(row.warehouse_id), str(row.kind), str(row.state),
+                   row.refund_id, row.replacement_order_id, row.replacement_state,
+                   tuple(lines.get(str(row.return_id), ())))
+        for row in tx.execute(
+            "SELECT r.return_id, r.order_id, r.warehouse_id, r.kind, r.state, r.refund_id, "
+            "r.replacement_order_id, o.state AS replacement_state FROM returns r "
+            "LEFT JOIN orders o ON o.order_id = r.replacement_order_id ORDER BY r.return_id")
+    ]
+
+
+class ShippedTrade(NamedTuple):
+    order_id: str
+    store_id: str
+    tid: str
+
+
+def shipped_tmall_orders_without_return(tx: Tx) -> list[ShippedTrade]:
+    """Shipped orders of the Tmall stores (replacements of exchanges aside) that no return names yet."""
+    return [ShippedTrade(str(row.order_id), str(row.store_id), str(row.tid)) for row in tx.execute(
+        "SELECT o.order_id, m.store_id, m.tid FROM orders o JOIN market_orders m ON m.order_id = o.order_id "
+        "JOIN stores s ON s.store_id = m.store_id WHERE s.channel = 'tmall' AND o.state IN ('shipped', 'done') "
+        "AND NOT EXISTS (SELECT 1 FROM returns r WHERE r.order_id = o.order_id "
+        "OR r.replacement_order_id = o.order_id) ORDER BY o.order_id")]
+
+
 class EscrowHolding(NamedTuple):
     """One escrow row still holding units, with what holds it: the task's kind (`found` for the
     units a count found above the book) and whether a count of its `(location, sku)` has reached the
