@@ -450,6 +450,11 @@ def simulate(
     refund_share: Optional[float] = typer.Option(
         None, "--refund-share", min=0.0, max=1.0,
         help="Share of paying Tmall buyers who ask for a refund [default: the sandbox's, 0.05]."),
+    tmall_exchange_share: float = typer.Option(
+        0.0, "--tmall-exchange-share", min=0.0, max=1.0,
+        help="Share of shipped trades whose buyer asks Tmall for an exchange (tmall.exchange.*): kucun "
+             "imports and agrees it, receives the goods, confirms them and ships the replacement; implies "
+             "--returns [default: 0]."),
 ) -> None:
     """Simulate a working day with faults and check the promises: never oversell, nothing lost."""
     from kucun.simulation.report import main as simulate_main
@@ -467,7 +472,8 @@ def simulate(
                                    as_json=as_json, echo=typer.echo, escrow_fraction=escrow_fraction,
                                    server_db=db, file_orders_per_hour=file_orders_per_hour,
                                    basket_share=basket_share, returns=returns, damaged_share=damaged_share,
-                                   exchange_share=exchange_share, refund_share=refund_share))
+                                   exchange_share=exchange_share, refund_share=refund_share,
+                                   tmall_exchange_share=tmall_exchange_share))
 
 
 @bench_app.command("office")

@@ -155,6 +155,8 @@ def summary(world: World) -> dict[str, Any]:
                           if str(r.refund_id).isdigit()
                           and world.sandbox.refund(int(str(r.refund_id))).status == "SUCCESS")
     exchanges = [r for r in found if r.kind == "exchange"]
+    disputes = [world.sandbox.exchange(int(str(r.refund_id))) for r in exchanges
+                if r.return_id.startswith("EXC-") and str(r.refund_id).isdigit()]
     parcels = world.shelf.parcels.values()
     return {
         "returns_expected": sum(1 for r in found if r.kind == "return"),
@@ -164,6 +166,8 @@ def summary(world: World) -> dict[str, Any]:
         "exchanges": len(exchanges),
         "exchanges_received": sum(1 for r in exchanges if r.state in ("received", "agreed")),
         "exchanges_shipped": sum(1 for r in exchanges if r.replacement_state in ("shipped", "done")),
+        "exchanges_asked_on_tmall": len(disputes),
+        "exchanges_on_tmall_by_status": dict(sorted(Counter(str(d.status) for d in disputes).items())),
         "replacements_waiting_for_stock": sum(1 for r in exchanges if r.replacement_state in ("new", "reviewed")),
         "returns_by_state": dict(sorted(states.items())),
         "parcels_sent": len(world.shelf.parcels),

@@ -169,6 +169,7 @@ def main(
     damaged_share: float = 0.2,
     exchange_share: float = 0.0,
     refund_share: float | None = None,
+    tmall_exchange_share: float = 0.0,
 ) -> int:
     """What `kucun simulate` does; returns the exit code (1 when a kucun promise failed).
 
@@ -180,7 +181,8 @@ def main(
                                      hours=hours, faults=faults, escrow_fraction=escrow_fraction,
                                      server_db=server_db, file_orders_per_hour=file_orders_per_hour,
                                      basket_share=basket_share, returns=returns, damaged_share=damaged_share,
-                                     exchange_share=exchange_share, refund_share=refund_share)
+                                     exchange_share=exchange_share, refund_share=refund_share,
+                                     tmall_exchange_share=tmall_exchange_share)
     if compare_policies:
         results = []
         wall = 0.0

@@ -77,6 +77,7 @@ def simulate(
     damaged_share: float = 0.2,
     exchange_share: float = 0.0,
     refund_share: float | None = None,
+    tmall_exchange_share: float = 0.0,
 ) -> dict[str, Any]:
     """Run one simulation and return its result (see `report.py` for the keys).
 
@@ -93,7 +94,9 @@ def simulate(
     of refunds after shipping, `damaged_share` of the units damaged, receivers scan them in, and
     kucun agrees the refunds; `exchange_share` (implies `returns`) is the share of shipped Tmall
     orders the office turns into exchanges, whose replacements ship like any order; `refund_share`
-    overrides the sandbox's share of paying buyers who ask for a refund (5 %)."""
+    overrides the sandbox's share of paying buyers who ask for a refund (5 %); `tmall_exchange_share`
+    (implies `returns`) is the share of shipped trades whose buyer asks Tmall for an exchange, which
+    kucun imports over `tmall.exchange.*`."""
     fault_profile = profile(faults)
     if hours <= 0:
         raise ValueError("hours must be positive")
@@ -101,15 +104,15 @@ def simulate(
         raise ValueError("a simulation needs at least one store")
     if not 0 <= escrow_fraction <= 1:
         raise ValueError("escrow_fraction must be between 0 and 1")
-    if not 0 <= damaged_share <= 1 or not 0 <= exchange_share <= 1 or not 0 <= (refund_share or 0) <= 1:
-        raise ValueError("damaged_share, exchange_share and refund_share must be between 0 and 1")
+    if not all(0 <= share <= 1 for share in (damaged_share, exchange_share, refund_share or 0, tmall_exchange_share)):
+        raise ValueError("damaged_share, exchange_share, refund_share and tmall_exchange_share must be between 0 and 1")
     steps = max(1, math.ceil(hours * 3600 / step_s))
     options = dict(seed=seed, terminals=terminals, stores=stores, skus=skus, warehouses=warehouses,
                    policy=policy, faults=fault_profile, buyers_per_minute=buyers_per_minute,
                    step_s=step_s, escrow_fraction=escrow_fraction, tempo=tempo,
                    file_orders_per_hour=file_orders_per_hour, basket_share=basket_share,
                    returns=returns, damaged_share=damaged_share, exchange_share=exchange_share,
-                   refund_share=refund_share)
+                   refund_share=refund_share, tmall_exchange_share=tmall_exchange_share)
     with contextlib.ExitStack() as stack:
         if server_db is not None:
             from server.store.scratch import scratch_database
@@ -123,8 +126,10 @@ def simulate(
         result["file_orders_per_hour"] = file_orders_per_hour
     if basket_share:
         result["basket_share"] = basket_share
-    if returns or exchange_share:
+    if returns or exchange_share or tmall_exchange_share:
         result.update(returns=True, damaged_share=damaged_share, exchange_share=exchange_share)
+    if tmall_exchange_share:
+        result["tmall_exchange_share"] = tmall_exchange_share
     if refund_share is not None:
         result["refund_share"] = refund_share
     return result

@@ -96,6 +96,7 @@ class World:
         damaged_share: float = 0.2,
         exchange_share: float = 0.0,
         refund_share: float | None = None,
+        tmall_exchange_share: float = 0.0,
     ) -> None:
         if policy not in ("kucun", "naive"):
             raise ValueError("policy must be 'kucun' or 'naive'")
@@ -111,11 +112,12 @@ class World:
         self.buyers_per_minute = buyers_per_minute
         self.file_orders_per_hour = file_orders_per_hour
         self.basket_share = basket_share
-        self.returns = returns or exchange_share > 0
+        self.returns = returns or exchange_share > 0 or tmall_exchange_share > 0
         """Buyers send back the goods of refunds after shipping (and of exchanges); receivers take them in."""
         self.damaged_share = damaged_share
         self.exchange_share = exchange_share
         self.refund_share = refund_share
+        self.tmall_exchange_share = tmall_exchange_share
         self.exchanges = 0
         self.exchange_rolled: set[str] = set()  # shipped orders the office has considered for an exchange
         self.file_orders = 0
@@ -177,6 +179,8 @@ class World:
             self.sandbox.set_basket_share(basket_share, refund_share=max(0.05, basket_share / 2))
         if self.refund_share is not None:
             self.sandbox.set_basket_share(basket_share, refund_share=self.refund_share)
+        if self.tmall_exchange_share:  # the sandbox's buyers ask Tmall for exchanges (tmall.exchange.*)
+            self.sandbox.set_exchange_share(self.tmall_exchange_share)
         self.sandbox.set_faults(faults.top_faults(seed))
         self.faults_now = faults
         self.t0 = self.clock.now

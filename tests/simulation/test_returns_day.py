@@ -43,3 +43,18 @@ def test_returns_come_back_are_received_on_terminals_and_exchanges_ship() -> Non
     assert a["refunds_succeeded_on_tmall"] == a["refunds_agreed"] >= 3, a
     # the office's exchanges: the goods came back, the replacement was picked, packed and shipped
     assert a["exchanges"] >= 1 and a["exchanges_shipped"] >= 1, a
+
+
+def test_exchanges_buyers_ask_on_tmall_go_the_whole_way_in_the_working_day() -> None:
+    r = simulate(seed=2, hours=2, faults="heavy", returns=True, tmall_exchange_share=0.3, refund_share=0.2)
+    a = r["after_sales"]
+    assert r["oversold_units"] == 0 and r["ops_lost"] == 0 and r["converged"], r["violations"]
+    assert r["server_errors"] == 0 and not r["job_errors"], (r["problems"], r["job_errors"])
+    # every exchange is one a sandbox buyer asked for on Tmall, imported over tmall.exchange.*
+    assert a["exchanges"] == a["exchanges_asked_on_tmall"] >= 5, a
+    tmall = a["exchanges_on_tmall_by_status"]
+    # kucun agreed them all (none still waits for the seller), confirmed the goods of those that came
+    # back (the replacement is due: 待发出换货商品) and sent a replacement's waybill (待买家收货)
+    assert "换货待处理" not in tmall, tmall
+    assert tmall.get("待发出换货商品", 0) + tmall.get("待买家收货", 0) >= a["exchanges_received"] - 1 >= 3, (tmall, a)
+    assert tmall.get("待买家收货", 0) == a["exchanges_shipped"] >= 1, (tmall, a)
