@@ -29,7 +29,7 @@ from office_console.screens import LoginScreen
 from office_console.session import Session
 from office_console.table_state import PAGE_SIZE
 from office_console.table_view import TableView
-from office_console.texts import escape, messages_of, problem_text
+from office_console.texts import messages_of, reason_text
 from office_console.views import NAVIGATION, NUMBER_KEYS, REPORTS_TAB, TAB_ORDER, view_of
 
 
@@ -89,6 +89,7 @@ class OfficeApp(App[None]):
         self.session = Session(client, page_size, downloads)
         self.refresh_s = refresh_s
         self.messages = Messages(lang)
+        client.language = lang  # the server says its refusals in the console's language
         self.title = self.messages("app.title")
         self.who = ""
 
@@ -133,7 +134,7 @@ class OfficeApp(App[None]):
         try:
             me = self.client.get("/me")
         except ApiError as problem:
-            detail = problem_text(self.messages, problem) if problem.code == "unreachable" else escape(problem.detail)
+            detail = reason_text(self.messages, problem)
             self.call_from_thread(self.notify, self.messages("login.again", detail=detail), severity="error")
             self.call_from_thread(self.push_screen, LoginScreen(self.client))
             return
@@ -183,6 +184,7 @@ class OfficeApp(App[None]):
 
     async def action_switch_language(self) -> None:
         self.messages = self.messages.other()
+        self.client.language = self.messages.lang
         self.title = self.messages("app.title")
         console = self.screen_stack[0].query_one(Console)
         active = self.active_tab

@@ -1,5 +1,6 @@
 """The office API as the console calls it: JSON in, JSON (or a file's bytes) out, errors as
-`ApiError` with the server's code and detail (never a traceback on the supervisor's screen)."""
+`ApiError` with the server's code and detail, and its message in the console's language when it
+said one (never a traceback on the supervisor's screen)."""
 
 from __future__ import annotations
 
@@ -13,20 +14,25 @@ PREFIX = "/office/v1"
 class ApiError(Exception):
     """The server refused (its `error` code and `detail`, and `problems` when it listed some), or
     the request was never made (status 0): the server did not answer (`unreachable`), the file to
-    send could not be read (`unreadable`), a line typed is not one (`bad_line`)."""
+    send could not be read (`unreadable`), a line typed is not one (`bad_line`). `message` is the
+    server's sentence for the code, in `language` ("" when it said none)."""
 
-    def __init__(self, code: str, detail: str, status: int = 0, problems: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, code: str, detail: str, status: int = 0, problems: list[dict[str, Any]] | None = None,
+                 *, message: str = "", language: str = "") -> None:
         self.code, self.detail, self.status = code, detail, status
         self.problems = problems or []
+        self.message, self.language = message, language
         super().__init__(f"{code}: {detail}")
 
 
 class OfficeClient:
-    """Calls `/office/v1/...` on one server with one bearer token."""
+    """Calls `/office/v1/...` on one server with one bearer token; asks for refusals said in
+    `language` (`Accept-Language`; the console sets it to its own, F4 included)."""
 
-    def __init__(self, http: httpx.Client, token: str | None = None) -> None:
+    def __init__(self, http: httpx.Client, token: str | None = None, language: str | None = None) -> None:
         self.http = http
         self.token = token
+        self.language = language
 
     @classmethod
     def connect(cls, server: str, token: str | None = None) -> OfficeClient:
@@ -57,6 +63,8 @@ class OfficeClient:
     def _call(self, method: str, path: str, *, auth: bool = True, extra_headers: dict[str, str] | None = None,
               **kwargs: Any) -> Any:
         headers = {"authorization": f"Bearer {self.token}"} if auth and self.token else {}
+        if self.language:
+            headers["accept-language"] = self.language
         headers.update(extra_headers or {})
         try:
             answer = self.http.request(method, PREFIX + path, headers=headers, **kwargs)
@@ -69,9 +77,11 @@ class OfficeClient:
                 raise ApiError(f"http_{answer.status_code}", answer.text[:200], answer.status_code) from None
             if not isinstance(body, dict):
                 raise ApiError(f"http_{answer.status_code}", str(body)[:200], answer.status_code)
-            problems = body.get("problems")
+            problems, message = body.get("problems"), body.get("message")
             raise ApiError(str(body.get("error", answer.status_code)), str(body.get("detail", "")),
-                           answer.status_code, problems if isinstance(problems, list) else None)
+                           answer.status_code, problems if isinstance(problems, list) else None,
+                           message=message if isinstance(message, str) else "",
+                           language=answer.headers.get("content-language", ""))
         if answer.headers.get("content-type", "").startswith("application/json"):
             return answer.json()
         return answer.content

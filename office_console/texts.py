@@ -39,16 +39,30 @@ OWN_ERRORS = {"unreachable": "error.unreachable", "unreadable": "error.unreadabl
 
 
 def problem_text(messages: Messages, problem: ApiError) -> str:
-    """An API error for the status line (markup, the server's words escaped): its code and detail
-    (data, as the server sent them) and the rows it found wrong, except that the console's own
+    """An API error for the status line (markup, the server's words escaped): the server's message
+    when it said one in the chosen language (a refusal said before F4 switched is not), then its
+    code and detail (data, as the server sent them) and the rows it found wrong; the console's own
     refusals (`OWN_ERRORS`) are said in the chosen language."""
     if problem.status == 0 and problem.code in OWN_ERRORS:
         detail = problem.detail.removeprefix("the server did not answer: ")
         return messages(OWN_ERRORS[problem.code], detail=escape(detail))
-    text = messages("status.problem", code=escape(problem.code), detail=escape(problem.detail))
+    if problem.message and problem.language == messages.lang:
+        text = messages("status.problem_said", message=escape(problem.message), code=escape(problem.code),
+                        detail=escape(problem.detail))
+    else:
+        text = messages("status.problem", code=escape(problem.code), detail=escape(problem.detail))
     for found in problem.problems[:3]:
         text += "; " + escape(" ".join(str(found.get(k, "")) for k in ("column", "reason") if found.get(k)))
     return text
 
 
-__all__ = ["common_hints", "escape", "hint", "messages_of", "problem_text", "say"]
+def reason_text(messages: Messages, problem: ApiError) -> str:
+    """Why a login was refused, in a few words (markup): the server's message in the chosen
+    language, else its detail; the console's own refusals as `problem_text` says them."""
+    if problem.status == 0 and problem.code in OWN_ERRORS:
+        return problem_text(messages, problem)
+    said = problem.message and problem.language == messages.lang
+    return escape(problem.message if said else problem.detail)
+
+
+__all__ = ["common_hints", "escape", "hint", "messages_of", "problem_text", "reason_text", "say"]

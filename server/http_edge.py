@@ -1,6 +1,7 @@
 """The HTTP edge of the server, for the sync API and the office API alike: a request body has a
 bound and a URL no NUL character, and every error is answered as JSON `{"error": code, "detail":
-text}` (DESIGN §4) — FastAPI's validation answers (422 `bad_request`), Starlette's 404 and 405, a
+text}` (DESIGN §4) — and, on the office API, `message`: the code's sentence in the request's
+language (`server/error_texts.py`; `?lang=zh|en`, else `Accept-Language`) — FastAPI's validation answers (422 `bad_request`), Starlette's 404 and 405, a
 value the database refuses (422 `bad_request`), a database away or busy (503 `unavailable`) and a
 failure of the server itself (500 `internal_error`).
 
@@ -20,10 +21,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import StatementError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.limits import MAX_UPLOAD_BYTES
+from server.error_texts import language_asked, sentence
 from server.store.database import is_transient, sqlstate
 
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
@@ -32,7 +35,10 @@ MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
 
 log = logging.getLogger(__name__)
 
-_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+OFFICE_PATHS = "/office/"
+"""The office API's paths: their error answers say `message` too."""
+
+STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "body_too_large",
                  415: "unsupported_media_type", 422: "bad_request", 503: "unavailable"}
 
@@ -44,6 +50,9 @@ class ErrorAnswer(BaseModel):
     model_config = ConfigDict(extra="allow")
     error: str = Field(description="A machine code, e.g. `bad_request`, `not_found`, `seq_gap`.")
     detail: str = Field(description="What went wrong, for a person.")
+    message: str | None = Field(default=None, description=(
+        "Office API only: what went wrong and what to do, in the request's language (`?lang=zh|en`, "
+        "else `Accept-Language`: zh, zh-CN… or English); absent when the code has no sentence."))
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -52,8 +61,20 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_answer(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "detail": detail, **extra}, status_code=status)
+def error_answer(status: int, code: str, detail: str, *, scope: Scope | None = None,
+                 headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    """`{"error": code, "detail": detail, **extra}`; answering an office request (`scope`), with the
+    code's `message` in the request's language and `Content-Language` saying which."""
+    body = {"error": code, "detail": detail, **extra}
+    said = dict(headers or {})
+    if scope is not None and str(scope.get("path", "")).startswith(OFFICE_PATHS):
+        language = language_asked(bytes(scope.get("query_string") or b""),
+                                  Headers(scope=scope).get("accept-language"))
+        message = sentence(code, language)
+        if message is not None:
+            body["message"] = message
+            said["content-language"] = language
+    return JSONResponse(body, status_code=status, headers=said or None)
 
 
 def refused_value(problem: BaseException) -> bool:
@@ -72,38 +93,41 @@ def install_edge(app: FastAPI) -> None:
     app.add_middleware(RequestBounds, max_bytes=MAX_REQUEST_BYTES)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, problem: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, problem: StarletteHTTPException) -> JSONResponse:
         if isinstance(problem.detail, dict) and "error" in problem.detail:
-            body = problem.detail
+            body = dict(problem.detail)
         else:
-            body = {"error": _STATUS_CODES.get(problem.status_code, f"http_{problem.status_code}"),
+            body = {"error": STATUS_CODES.get(problem.status_code, f"http_{problem.status_code}"),
                     "detail": str(problem.detail)}
-        return JSONResponse(body, status_code=problem.status_code, headers=problem.headers)
+        code, detail = str(body.pop("error")), str(body.pop("detail", ""))
+        return error_answer(problem.status_code, code, detail, scope=request.scope,
+                            headers=dict(problem.headers or {}), **body)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(_: Request, problem: RequestValidationError) -> JSONResponse:
+    async def bad_request(request: Request, problem: RequestValidationError) -> JSONResponse:
         where = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in problem.errors()
         )
-        return error_answer(422, "bad_request", where[:2000])
+        return error_answer(422, "bad_request", where[:2000], scope=request.scope)
 
     async def database_refused(request: Request, problem: Exception) -> JSONResponse:
         if refused_value(problem):
             log.info("%s %s: the database refused a value: %r", request.method, request.url.path, problem)
             return error_answer(422, "bad_request", f"a value is out of range or cannot be stored "
-                                                    f"({type(problem).__name__})")
+                                                    f"({type(problem).__name__})", scope=request.scope)
         if is_transient(problem):
             log.warning("%s %s: %r", request.method, request.url.path, problem)
-            return error_answer(503, "unavailable", "the database is busy or unreachable; try again")
+            return error_answer(503, "unavailable", "the database is busy or unreachable; try again",
+                                scope=request.scope)
         raise problem
 
     for kind in (StatementError, sqlite3.Error, psycopg.Error, OverflowError, UnicodeEncodeError):
         app.add_exception_handler(kind, database_refused)
 
     @app.exception_handler(Exception)
-    async def failed(_: Request, problem: Exception) -> JSONResponse:
+    async def failed(request: Request, problem: Exception) -> JSONResponse:
         # Starlette logs the exception and raises it again once this answer is sent
-        return error_answer(500, "internal_error", "the server failed; its log says why")
+        return error_answer(500, "internal_error", "the server failed; its log says why", scope=request.scope)
 
 
 class RequestBounds:
@@ -121,7 +145,7 @@ class RequestBounds:
             return
         query = bytes(scope.get("query_string") or b"")
         if "\x00" in str(scope.get("path", "")) or b"\x00" in query or b"%00" in query:
-            answer = error_answer(422, "bad_request", "the URL holds a NUL character")
+            answer = error_answer(422, "bad_request", "the URL holds a NUL character", scope=scope)
             await answer(scope, receive, send)
             return
         declared = dict(scope.get("headers") or ()).get(b"content-length")
@@ -149,5 +173,6 @@ class RequestBounds:
         await self.app(scope, replayed, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        answer = error_answer(413, "body_too_large", f"a request body is at most {self.max_bytes} bytes")
+        answer = error_answer(413, "body_too_large", f"a request body is at most {self.max_bytes} bytes",
+                              scope=scope)
         await answer(scope, receive, send)

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from office_console.client import ApiError, OfficeClient
 from office_console.messages import LoggedIn
-from office_console.texts import escape, hint, messages_of, problem_text, say
+from office_console.texts import hint, messages_of, reason_text, say
 
 
 class LoginScreen(Screen[None]):
@@ -52,7 +52,7 @@ class LoginScreen(Screen[None]):
             self.client.login(account, password)
         except ApiError as problem:
             messages = messages_of(self)
-            detail = problem_text(messages, problem) if problem.code == "unreachable" else escape(problem.detail)
+            detail = reason_text(messages, problem)
             self.app.call_from_thread(self.query_one("#login-error", Static).update, f"[red]{detail}[/]")
             return
         self.post_message(LoggedIn())

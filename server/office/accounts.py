@@ -32,6 +32,10 @@ class OfficeError(ServerError):
         self.headers = headers or {}
         super().__init__(detail)
 
+    def fields(self) -> dict[str, Any]:
+        """What the error answer says beyond `error` and `detail` (`message` is the edge's)."""
+        return {}
+
 
 class NotFound(OfficeError):
     def __init__(self, what: str) -> None:

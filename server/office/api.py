@@ -8,7 +8,7 @@ import pkgutil
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from server.http_edge import ERROR_RESPONSES
+from server.http_edge import ERROR_RESPONSES, error_answer
 from server.office import routes
 from server.office.accounts import OfficeError
 
@@ -31,6 +31,6 @@ def install_office(app: FastAPI) -> None:
     app.include_router(office_router())
 
     @app.exception_handler(OfficeError)
-    async def office_error(_: Request, problem: OfficeError) -> JSONResponse:
-        return JSONResponse({"error": problem.code, "detail": problem.detail}, status_code=problem.status,
-                            headers=problem.headers or None)
+    async def office_error(request: Request, problem: OfficeError) -> JSONResponse:
+        return error_answer(problem.status, problem.code, problem.detail, scope=request.scope,
+                            headers=problem.headers, **problem.fields())

@@ -220,6 +220,9 @@ class ImportRefused(OfficeError):
         more = f"; and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
         super().__init__("bad_rows", f"{len(self.problems)} problem(s), nothing imported: {shown}{more}")
 
+    def fields(self) -> dict[str, Any]:
+        return {"problems": [p.to_json() for p in self.problems]}
+
 
 @dataclass(frozen=True)
 class ProductRow:

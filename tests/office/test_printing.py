@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from documents import page_texts
 from documents.order_pages import OrderDocument, Receiver, SlipLine
 from engine.model import OpKind, ReceivePayload
+from server.error_texts import SENTENCES
 from server.office import printing
 from server.store import marketplace, orders
 from tests.office.conftest import OfficeSite
@@ -190,7 +191,7 @@ def test_an_unknown_wave_is_404_and_a_bad_dpi_422(office: OfficeSite) -> None:
     before = snapshot(office)
     answer = office.http.get("/office/v1/print/waves/W-404.pdf", headers=office.as_supervisor)
     assert answer.status_code == 404 and answer.json() == {
-        "error": "not_found", "detail": "wave 'W-404' does not exist"}
+        "error": "not_found", "detail": "wave 'W-404' does not exist", "message": SENTENCES["not_found"][1]}
     answer = office.http.get("/office/v1/print/waves/W-1.pdf?dpi=96", headers=office.as_supervisor)
     assert answer.status_code == 422 and answer.json()["error"] == "bad_dpi"
     assert snapshot(office) == before
@@ -355,5 +356,6 @@ def test_the_print_endpoints_take_a_language_and_refuse_an_unknown_one(office: O
                          json={"order_ids": ["T1"], "lang": "de"}),
     ):
         assert answer.status_code == 422
-        assert answer.json() == {"error": "bad_lang", "detail": "lang is one of zh, en, not 'de'"}
+        assert answer.json() == {"error": "bad_lang", "detail": "lang is one of zh, en, not 'de'",
+                                 "message": SENTENCES["bad_lang"][1]}
     assert snapshot(office) == before

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 import engine.protocol
 from engine.limits import MAX_AT_MS, MAX_BODY_BYTES, MAX_QTY, MAX_SEQ
+from server.error_texts import SENTENCES
 from server.http_edge import refused_value
 from server.office import accounts
 from server.store import oplog
@@ -146,7 +147,8 @@ def test_a_body_beyond_the_bound_is_413_before_it_is_read(site: Site) -> None:
 def test_routing_errors_answer_the_house_shape(site: Site, method: str, path: str, status: int, code: str) -> None:
     answer = site.http.request(method, path)
     assert answer.status_code == status
-    assert answer.json() == {"error": code, "detail": answer.json()["detail"]}
+    said = {"message": SENTENCES[code][1]} if path.startswith("/office/") else {}  # the office's sentence
+    assert answer.json() == {"error": code, "detail": answer.json()["detail"], **said}
     assert isinstance(answer.json()["detail"], str)
 
 

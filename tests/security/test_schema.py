@@ -1,6 +1,6 @@
 """The OpenAPI schema describes every request and answer body of both APIs: no body is an untyped
 object (a named field may still hold free-form data, such as an alert's `data`), and every error
-answer is `{error, detail}`."""
+answer is `{error, detail}` (with an optional `message` on the office API)."""
 
 from __future__ import annotations
 
@@ -47,3 +47,4 @@ def test_every_request_and_answer_body_is_described(tmp_path: Path) -> None:
             assert "4XX" in operation["responses"] and "5XX" in operation["responses"], (method, path)
     assert not open_bodies, "\n".join(open_bodies)
     assert components["ErrorAnswer"]["required"] == ["error", "detail"]
+    assert "message" in components["ErrorAnswer"]["properties"]  # the office's sentence: optional

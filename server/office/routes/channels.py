@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 
 from server.office import order_files
 from server.office.auth import Admin, Supervisor
-from server.office.products import ImportRefused
 from server.office.routes.products import uploaded_table
 from server.office.tabular import table_answers, table_response
 
@@ -95,11 +94,7 @@ async def import_orders(office: Supervisor, store_id: str, request: Request, fil
             return order_files.import_orders(tx, store_id, name, data, by=office.user.account_id,
                                              now_ms=office.now_ms(), dry_run=dry_run)
 
-    try:
-        return JSONResponse(await run_in_threadpool(work))
-    except ImportRefused as refused:
-        return JSONResponse({"error": refused.code, "detail": refused.detail,
-                             "problems": [p.to_json() for p in refused.problems]}, status_code=422)
+    return JSONResponse(await run_in_threadpool(work))  # ImportRefused: 422 with `problems`
 
 
 @router.post("/channels/{store_id}/orders", response_model=ImportOut,
@@ -108,12 +103,8 @@ def add_order(office: Supervisor, store_id: str, body: OrderIn) -> Any:
     """One order typed in by the office, checked like a file row."""
     values = body.model_dump()
     values["lines"] = [line.model_dump() for line in body.lines]
-    try:
-        with office.db.transaction() as tx:
-            report = order_files.add_order(tx, store_id, values, by=office.user.account_id, now_ms=office.now_ms())
-    except ImportRefused as refused:
-        return JSONResponse({"error": refused.code, "detail": refused.detail,
-                             "problems": [p.to_json() for p in refused.problems]}, status_code=422)
+    with office.db.transaction() as tx:  # OrderRefused: 422 `bad_order` with `problems`
+        report = order_files.add_order(tx, store_id, values, by=office.user.account_id, now_ms=office.now_ms())
     return ImportOut(**report)
 
 

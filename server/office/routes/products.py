@@ -79,6 +79,8 @@ class ImportProblemOut(Answer):
 class ImportRefusedOut(Answer):
     error: str
     detail: str
+    message: str | None = Field(default=None, description="Said in the request's language (as every "
+                                "office error answer's).")
     problems: list[ImportProblemOut] = Field(default=[], description="Every bad row of the file.")
 
 
@@ -106,11 +108,7 @@ async def import_products(
                                               now_ms=office.now_ms(), dry_run=dry_run)
         return report.to_json()
 
-    try:
-        return JSONResponse(await run_in_threadpool(work))
-    except products.ImportRefused as refused:
-        return JSONResponse({"error": refused.code, "detail": refused.detail,
-                             "problems": [p.to_json() for p in refused.problems]}, status_code=422)
+    return JSONResponse(await run_in_threadpool(work))  # ImportRefused: 422 with `problems`
 
 
 async def uploaded_table(request: Request, filename: str | None) -> tuple[str, bytes]:
