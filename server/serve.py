@@ -11,6 +11,7 @@ takes over when that one dies (`server/store/locks.py`).
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -80,6 +81,7 @@ def build(settings: ServeSettings, *, say: Callable[[str], None] = log) -> FastA
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stops.extend(start_jobs(application, settings, say))
+        freeze_startup_heap()
         try:
             yield
         finally:
@@ -89,6 +91,17 @@ def build(settings: ServeSettings, *, say: Callable[[str], None] = log) -> FastA
 
     application.router.lifespan_context = lifespan
     return application
+
+
+def freeze_startup_heap() -> None:
+    """Put what start-up built — modules, the app and its routes, SQLAlchemy's, pydantic's and
+    FastAPI's caches, hundreds of thousands of objects that live as long as the process — out of
+    the cyclic garbage collector's reach (`gc.freeze`). Otherwise every full collection walks all
+    of it again while a push allocates its batch: measured on a 1,000-op push, SQLite, one process,
+    `kucun bench sync`, 9.2k → 11.5k ops/s (median of 5). What the process allocates later is
+    collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 def start_jobs(application: FastAPI, settings: ServeSettings,
