@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from engine.replica import ReplicaError
-from terminal_app.i18n import _
+from terminal_app.i18n import _, has_message
 from terminal_app.messages import ScanAccepted, ScanRejected
 from terminal_app.roles import may_propose_barcodes
 from terminal_app.scan_line import parse_scan_line
@@ -35,8 +35,12 @@ from terminal_app.workflows import Step
 
 
 def step_text(step: Step) -> str:
-    """The result line of a step in the current language; an error also shows what was scanned."""
-    text = _(step.key, **step.fields)
+    """The result line of a step in the current language; an error also shows what was scanned. A
+    field whose value the catalogue names (`value.<field>.<value>`, e.g. a damage reason) is shown
+    in the current language too."""
+    fields = {name: _(f"value.{name}.{value}") if has_message(f"value.{name}.{value}") else value
+              for name, value in step.fields.items()}
+    text = _(step.key, **fields)
     if not step.ok and step.raw:
         text = f"{text}\n{_('scan.raw', raw=step.raw)}"
     return text

@@ -36,7 +36,7 @@ async def test_a_return_is_inspected_on_the_terminal(site: Site, size):
         await scan(pilot, FLASK)
         await pilot.press("f8")
         await pilot.pause()
-        assert "Damaged SKU-1×1" in text_of(pilot, "#result")
+        assert "Damaged SKU-1×1 → written off (damaged)" in text_of(pilot, "#result")
         assert [op.kind for op in terminal.replica.pending_ops()] == [OpKind.RETURN_IN] * 2
         app.request_sync(now=True)
         await settle(pilot)
@@ -46,3 +46,24 @@ async def test_a_return_is_inspected_on_the_terminal(site: Site, size):
         found = after_sales.detail(tx, "RET-T1")
     assert found is not None and found["state"] == "received"
     assert found["lines"] == [{"sku": "SKU-1", "expected": 2, "good": 1, "damaged": 1}]
+
+
+async def test_the_damage_reason_is_said_in_chinese(site: Site):
+    from terminal_app.i18n import set_language
+
+    with site.db.transaction() as tx:
+        order = orders.load_order(tx, "T1")
+        assert order is not None
+        after_sales.expect_return(tx, order, [("SKU-1", 2)], return_id="RET-T1", now_ms=site.clock())
+    app = app_on(site.terminal(), site)
+    set_language("zh")
+    try:
+        async with app.run_test(size=COMFORTABLE) as pilot:
+            await open_workflow(pilot, "r1", "3333", "returns")
+            await scan(pilot, "T1")
+            await scan(pilot, FLASK)
+            await pilot.press("f9")
+            await pilot.pause()
+            assert "报损（缺件）" in text_of(pilot, "#result")
+    finally:
+        set_language("en")
