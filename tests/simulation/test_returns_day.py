@@ -27,7 +27,10 @@ def test_returned_goods_are_shippable_again_unless_damaged() -> None:
 
 
 def test_returns_come_back_are_received_on_terminals_and_exchanges_ship() -> None:
-    r = simulate(seed=2, hours=1.5, faults="heavy", returns=True, exchange_share=0.2, refund_share=0.3)
+    # one working day with every kind of after-sales: refunds of shipped goods, exchanges the office
+    # enters, and exchanges the sandbox's buyers ask for on Tmall (tmall.exchange.*)
+    r = simulate(seed=2, hours=1.5, faults="heavy", returns=True, exchange_share=0.2, tmall_exchange_share=0.3,
+                 refund_share=0.3)
     a = r["after_sales"]
     assert r["oversold_units"] == 0, r["violations"]
     assert r["ops_lost"] == 0 and r["converged"] and r["conservation_ok"] and r["audit_complete"], r["violations"]
@@ -41,20 +44,11 @@ def test_returns_come_back_are_received_on_terminals_and_exchanges_ship() -> Non
     assert a["units_back_booked_damaged"] <= a["units_back_damaged"]
     # kucun agreed those refunds on Tmall, and only those
     assert a["refunds_succeeded_on_tmall"] == a["refunds_agreed"] >= 3, a
-    # the office's exchanges: the goods came back, the replacement was picked, packed and shipped
-    assert a["exchanges"] >= 1 and a["exchanges_shipped"] >= 1, a
-
-
-def test_exchanges_buyers_ask_on_tmall_go_the_whole_way_in_the_working_day() -> None:
-    r = simulate(seed=2, hours=2, faults="heavy", returns=True, tmall_exchange_share=0.3, refund_share=0.2)
-    a = r["after_sales"]
-    assert r["oversold_units"] == 0 and r["ops_lost"] == 0 and r["converged"], r["violations"]
-    assert r["server_errors"] == 0 and not r["job_errors"], (r["problems"], r["job_errors"])
-    # every exchange is one a sandbox buyer asked for on Tmall, imported over tmall.exchange.*
-    assert a["exchanges"] == a["exchanges_asked_on_tmall"] >= 5, a
+    # exchanges: the goods came back, the replacement was picked, packed and shipped
+    assert a["exchanges"] > a["exchanges_asked_on_tmall"] >= 5, a  # the office's and the buyers' own
+    assert a["exchanges_shipped"] >= 3, a
+    # on Tmall: kucun agreed every dispute (none waits for the seller), confirmed the goods of some
+    # (the replacement is due: 待发出换货商品) and sent replacements' waybills (待买家收货)
     tmall = a["exchanges_on_tmall_by_status"]
-    # kucun agreed them all (none still waits for the seller), confirmed the goods of those that came
-    # back (the replacement is due: 待发出换货商品) and sent a replacement's waybill (待买家收货)
     assert "换货待处理" not in tmall, tmall
-    assert tmall.get("待发出换货商品", 0) + tmall.get("待买家收货", 0) >= a["exchanges_received"] - 1 >= 3, (tmall, a)
-    assert tmall.get("待买家收货", 0) == a["exchanges_shipped"] >= 1, (tmall, a)
+    assert tmall.get("待买家收货", 0) >= 1 and tmall.get("待发出换货商品", 0) + tmall.get("待买家收货", 0) >= 3, tmall
