@@ -8,6 +8,7 @@ the frozen legacy scripts, then stamped at the baseline revision, which is exact
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -31,7 +32,9 @@ def alembic_config(conn: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str:
+    """The newest migration (read once: the scripts do not change while the process runs)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
