@@ -242,7 +242,9 @@ class SyncClient:
         while True:
             response = self._send(
                 "GET", "/v1/sync/pull",
-                params={"cursor": self.replica.cursor, "limit": self.pull_limit},
+                # this client pushes its whole outbox first, and its replica keeps bin locks
+                # (engine/replica/locks.py): counts need not wait for it once it knows their task
+                params={"cursor": self.replica.cursor, "limit": self.pull_limit, "bin_locks": 1},
             )
             with _collector_paused():
                 answer = self._expect(response, "pull")

@@ -116,12 +116,16 @@ def make_app(
         request: Request,
         cursor: str | None = Query(None, description=f"An integer from 0 to {MAX_SEQ}; 0 when absent."),
         limit: str | None = Query(None, description=f"An integer from 1 to {MAX_PULL_LIMIT}; 500 when absent."),
+        bin_locks: str | None = Query(None, description=(
+            "1: this terminal refuses goods into a bin, for a SKU, while a count task of that SKU "
+            "there is open, and pushes its whole outbox before it pulls; a count then need not wait "
+            "for it once it has learnt of the task. Absent: no such promise.")),
     ) -> Response:
         """Changes in the device's scope after `cursor`."""
         device = await authenticated(request)
         if device is None or device.revoked:
             return unauthorized(device)
-        status, body = await run_in_threadpool(service.pull_body, device, cursor, limit)
+        status, body = await run_in_threadpool(service.pull_body, device, cursor, limit, bin_locks == "1")
         if isinstance(body, str):
             return Response(body.encode("utf-8"), media_type="application/json")
         return respond((status, body))

@@ -11,6 +11,14 @@ too: both stay unsellable until the count is *settled* — every terminal of the
 after the count reached the server (our sync client pushes its whole outbox before it pulls, so such
 a terminal has nothing older left to send). A terminal silent for `STALE_MS` (or enrolled after the
 count) does not hold a settlement up.
+
+Bin locks shorten the wait: while a count task is open, terminals refuse goods into its bin for its
+SKUs (engine/replica/locks.py). A terminal that had applied the task before it last pushed its whole
+outbox (`round_cursor` ≥ the task's feed seq, `lock_seq`) has sent every move it made into the bin
+before it learnt of the task, and could make none after, until the task was over — which is after the
+count arrived, so after it was made. Such a terminal cannot hold a hidden move into the bin, and the
+count does not wait for it: only terminals silent since before the task reached them hold it up,
+not every terminal silent since the count arrived.
 """
 
 from __future__ import annotations
@@ -47,7 +55,8 @@ def settle(tx: Tx, warehouse_id: str, now_ms: int) -> list[str]:
     for count in pending:
         waiting = [d for d in contacts
                    if d.enrolled_at_ms < count.received_at_ms and d.pulled_ms <= count.received_at_ms
-                   and d.heard_ms > now_ms - STALE_MS]
+                   and d.heard_ms > now_ms - STALE_MS
+                   and (count.lock_seq is None or d.round_cursor < count.lock_seq)]
         if waiting:
             continue
         release(tx, count.op_id, count.location, count.sku, now_ms)
@@ -67,7 +76,9 @@ def release(tx: Tx, op_id: str, location: str, sku: str, now_ms: int) -> None:
     queue_publish(tx, [sku], now_ms)
 
 
-def mark_pulled(tx: Tx, device_id: str, warehouse_id: str, now_ms: int) -> list[str]:
-    """A device pulled: it has pushed everything it recorded before; settle what that allows."""
-    devices.set_last_pull(tx, device_id, now_ms)
+def mark_pulled(tx: Tx, device_id: str, warehouse_id: str, now_ms: int,
+                cursor: int | None = None) -> list[str]:
+    """A device pulled (from `cursor`; None: a snapshot): it has pushed everything it recorded
+    before; settle what that allows."""
+    devices.set_last_pull(tx, device_id, now_ms, cursor)
     return settle(tx, warehouse_id, now_ms)

@@ -305,30 +305,34 @@ class SyncService:
             return error(422, "bad_request", f"0 ≤ cursor ≤ {MAX_SEQ} and 1 ≤ limit ≤ {MAX_PULL_LIMIT}")
         return cursor_value, limit_value
 
-    def pull(self, device: Device, cursor: Any, limit: Any) -> Answer:
+    def pull(self, device: Device, cursor: Any, limit: Any, bin_locks: bool = False) -> Answer:
+        """Changes after `cursor`. `bin_locks`: the device keeps bin locks (`pulled`)."""
         window = self._pull_window(cursor, limit)
         if isinstance(window[1], dict):
             return window
-        self.pulled(device)
+        self.pulled(device, window[0] if bin_locks else None)
         with self.db.reading() as tx:
             changes, new_cursor, has_more = feed.changes_since(tx, device.warehouse_id, *window)
         return 200, {"changes": changes, "cursor": new_cursor, "has_more": has_more}
 
-    def pull_body(self, device: Device, cursor: Any, limit: Any) -> tuple[int, dict[str, Any] | str]:
+    def pull_body(self, device: Device, cursor: Any, limit: Any,
+                  bin_locks: bool = False) -> tuple[int, dict[str, Any] | str]:
         """`pull`, its 200 answer as JSON text."""
         window = self._pull_window(cursor, limit)
         if isinstance(window[1], dict):
             return window
-        self.pulled(device)
+        self.pulled(device, window[0] if bin_locks else None)
         with self.db.reading() as tx:
             changes, new_cursor, has_more = feed.changes_since_json(tx, device.warehouse_id, *window)
         return 200, changes_body(changes, new_cursor, has_more)
 
-    def pulled(self, device: Device) -> None:
+    def pulled(self, device: Device, cursor: int | None = None) -> None:
         """A pull means the device has pushed all it had (settles counts waiting on it, R2/R3);
-        what settles is published before the device reads the feed."""
+        what settles is published before the device reads the feed. `cursor`: where a device that
+        keeps bin locks pulls from (None: a snapshot, or a device that made no such promise)."""
         now = self.clock_ms()
-        settled = self.db.run(lambda tx: settlement.mark_pulled(tx, device.device_id, device.warehouse_id, now))
+        settled = self.db.run(lambda tx: settlement.mark_pulled(tx, device.device_id, device.warehouse_id,
+                                                                now, cursor))
         if settled and self.after_push is not None:
             self.after_push()
 

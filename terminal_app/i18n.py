@@ -85,6 +85,7 @@ ZH: dict[str, str] = {
     "scan.invalid": "无效条码 {detail}",
     "scan.expected_item": "这里要扫商品",
     "scan.not_recorded": "未能记录：{detail}",
+    "scan.bin_counted": "{location} 正在盘点 {sku}，请放到别的库位或等盘点结束",
     "scan.link_hint": "F3 关联到商品",
     # receive
     "receive.title": "收货",
@@ -278,6 +279,7 @@ EN: dict[str, str] = {
     "scan.invalid": "Invalid code {detail}",
     "scan.expected_item": "Scan an item here",
     "scan.not_recorded": "Not recorded: {detail}",
+    "scan.bin_counted": "{location} is being counted for {sku}: put the goods elsewhere or wait until the count is done",
     "scan.link_hint": "F3 link to a SKU",
     "receive.title": "Receive",
     "receive.prompt": "Scan items → {location} ({total} so far)",

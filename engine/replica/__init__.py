@@ -14,6 +14,7 @@ Modules: `replica` (the `Replica` facade), `outbox` (recorded ops and the server
 from __future__ import annotations
 
 from engine.replica.errors import (
+    BinBeingCounted,
     DuplicateOperation,
     InvalidOperation,
     MalformedChange,
@@ -40,6 +41,7 @@ __all__ = [
     "META_DEVICE_ID",
     "META_LAST_SYNC",
     "META_WAREHOUSE_ID",
+    "BinBeingCounted",
     "DuplicateOperation",
     "InvalidOperation",
     "MalformedChange",

@@ -3,6 +3,7 @@
     EngineError                    (engine.errors)
     └── ReplicaError               the replica refused a request; nothing was written
         ├── InvalidOperation       an op to record does not validate (kind, payload, envelope)
+        │   └── BinBeingCounted    goods into a bin whose count is open (a bin lock)
         ├── DuplicateOperation     an op with this op_id is already in the outbox
         ├── UnknownOperation       no op with this op_id is in the outbox
         ├── NotRejected            only a rejected op can have its rejection acknowledged
@@ -27,6 +28,19 @@ class InvalidOperation(ReplicaError):
         self.kind = kind
         self.reason = reason
         super().__init__(f"{kind}: {reason}")
+
+
+class BinBeingCounted(InvalidOperation):
+    """Goods may not go into `location` while a count task (`task_id`) covers `sku` there: the
+    counter's figure must not include units put there meanwhile (R2/R3, the bin lock that lets a
+    count settle once every terminal has learnt of the task, server/settlement.py)."""
+
+    def __init__(self, kind: str, location: str, sku: str, task_id: str) -> None:
+        self.location = location
+        self.sku = sku
+        self.task_id = task_id
+        super().__init__(kind, f"{location} is being counted for {sku} (task {task_id}): "
+                               "put the goods elsewhere or wait until the count is done")
 
 
 class DuplicateOperation(ReplicaError):

@@ -34,7 +34,7 @@ from engine.model import (
     Payload,
     Sku,
 )
-from engine.replica import effects, outbox, server_truth
+from engine.replica import effects, locks, outbox, server_truth
 from engine.replica.errors import MalformedChange
 from engine.replica.meta import (
     META_CLOCK_OFFSET,
@@ -226,13 +226,15 @@ class Replica:
     ) -> Operation:
         """Queue an operation and show its effect, both in one transaction.
 
-        Raises `InvalidOperation` (nothing written) when the op does not validate, and
+        Raises `InvalidOperation` (nothing written) when the op does not validate,
+        `BinBeingCounted` (an `InvalidOperation`) when it puts goods into a bin under count, and
         `DuplicateOperation` when `op_id` is already in the outbox.
         """
         op_id = str(uuid.uuid4()) if op_id is None else op_id
         op_kind = outbox.check_operation(kind, operator_id, payload, at_ms, op_id)
         device_id = self.device_id
         with self._transaction() as db:
+            locks.check_not_counted(db, op_kind.value, payload)
             op = outbox.append(db, op_kind, operator_id, payload, at_ms, op_id, device_id)
             effects.apply_effect(db, op)
         return op

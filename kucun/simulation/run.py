@@ -353,6 +353,7 @@ def _run(folder: Path, steps: int, options: dict[str, Any], progress: Progress |
             **({"after_sales": after_sales.summary(world)} if world.returns else {}),
             "recount_tasks": recounts,
             "put_back_tasks": put_backs,
+            "bin_lock_refusals": world.bin_lock_refusals,
             "sync_latency_p50_s": _percentile(latencies, 0.50),
             "sync_latency_p99_s": _percentile(latencies, 0.99),
             "shelf_mismatch_units": invariants.shelf_mismatch(world),

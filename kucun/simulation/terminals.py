@@ -14,7 +14,7 @@ import httpx
 
 from engine.errors import ProtocolError, ServerUnreachable, SyncError
 from engine.model import OpKind, Payload
-from engine.replica import InvalidOperation, Replica
+from engine.replica import BinBeingCounted, InvalidOperation, Replica
 from engine.sync import Backoff, SyncClient
 from kucun.simulation.clock import VirtualClock
 from kucun.simulation.faults import LinkedWorld, TerminalKilled, TerminalLink
@@ -95,12 +95,16 @@ class TerminalHandle:
         return not self.link.partitioned
 
     def record(self, kind: OpKind, payload: Payload) -> str | None:
-        """Record one op as the operator would (stamped with the corrected device clock)."""
+        """Record one op as the operator would (stamped with the corrected device clock); None when
+        the replica refuses it (goods into a bin under count, say: the goods stay where they are)."""
         world = self.world
         op_id = str(uuid.UUID(int=world.id_rng.getrandbits(128), version=4))
         at_ms = self.client.now_ms()
         try:
             op = self.replica.record(kind, self.spec.operator, payload, at_ms, op_id=op_id)
+        except BinBeingCounted:
+            world.bin_lock_refusals += 1  # the operator leaves the goods where they are, for now
+            return None
         except InvalidOperation as problem:
             world.problems.append(f"{self.name}: the replica refused {kind.value}: {problem}")
             return None

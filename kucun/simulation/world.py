@@ -127,6 +127,7 @@ class World:
         self.fault_rng = random.Random(f"{seed}:faults")
         self.fault_counters = FaultCounters()
         self.problems: list[str] = []
+        self.bin_lock_refusals = 0  # ops the terminals refused: goods into a bin under count
         self.ops: dict[str, OpRecord] = {}
         self.held: list[HeldRequest] = []
         self._held_order = 0

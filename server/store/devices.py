@@ -26,11 +26,13 @@ class Device:
 
 @dataclass(frozen=True)
 class Contact:
-    """When a device of a warehouse enrolled, last pulled (0: never) and was last heard from."""
+    """When a device of a warehouse enrolled, last pulled (0: never) and was last heard from, and
+    the feed it had applied when it last pushed everything it had (`round_cursor`, 0: unknown)."""
 
     enrolled_at_ms: int
     pulled_ms: int
     heard_ms: int
+    round_cursor: int = 0
 
 
 def add_enrollment_code(tx: Tx, code_hash: str, warehouse_id: str, now_ms: int, expires_at_ms: int) -> None:
@@ -158,12 +160,12 @@ def next_seq(tx: Tx, device_id: str) -> int:
 
 
 def next_seq_locked(tx: Tx, device_id: str) -> int:
-    """`next_seq`, with the device's row locked until the transaction ends (PostgreSQL; a SQLite
-    write transaction holds the whole database already): a second push of the same device waits,
-    then sees what the first committed."""
-    lock = " FOR UPDATE" if tx.postgresql else ""
-    return int(tx.execute("SELECT next_seq FROM devices WHERE device_id = :device_id" + lock,
-                          {"device_id": device_id}).scalar_one())
+    """`next_seq`, with the device's row locked until the transaction ends (the UPDATE locks it on
+    PostgreSQL; a SQLite write transaction holds the whole database already): a second push of the
+    same device waits, then sees what the first committed. Notes that the device pushed: its next
+    pull is the first of a sync round (`set_last_pull`)."""
+    return int(tx.execute("UPDATE devices SET pushed_since_pull = 1 WHERE device_id = :device_id "
+                          "RETURNING next_seq", {"device_id": device_id}).scalar_one())
 
 
 def set_next_seq(tx: Tx, device_id: str, seq: int, now_ms: int) -> None:
@@ -173,18 +175,26 @@ def set_next_seq(tx: Tx, device_id: str, seq: int, now_ms: int) -> None:
     )
 
 
-def set_last_pull(tx: Tx, device_id: str, now_ms: int) -> None:
-    tx.execute("UPDATE devices SET last_pull_ms = :now_ms WHERE device_id = :device_id",
-               {"now_ms": now_ms, "device_id": device_id})
+def set_last_pull(tx: Tx, device_id: str, now_ms: int, cursor: int | None = None) -> None:
+    """The device pulls from `cursor` (None: a snapshot). The first pull after a push starts the
+    pull of a sync round, so its cursor is what the device had applied before it pushed its whole
+    outbox (our sync client pushes everything, then pulls page after page): kept as `round_cursor`."""
+    tx.execute(
+        "UPDATE devices SET last_pull_ms = :now_ms, pushed_since_pull = 0, round_cursor = CASE "
+        "WHEN pushed_since_pull = 1 AND :cursor > COALESCE(round_cursor, 0) THEN :cursor "
+        "ELSE round_cursor END WHERE device_id = :device_id",
+        {"now_ms": now_ms, "device_id": device_id, "cursor": -1 if cursor is None else cursor})
 
 
 def contacts(tx: Tx, warehouse_id: str) -> list[Contact]:
     """When each device of the warehouse enrolled, pulled and was last heard from (pull, push or
     enrollment, whichever is latest)."""
     rows = tx.execute(
-        "SELECT enrolled_at_ms, COALESCE(last_pull_ms, 0) AS pulled, COALESCE(last_seen_ms, 0) AS seen "
+        "SELECT enrolled_at_ms, COALESCE(last_pull_ms, 0) AS pulled, COALESCE(last_seen_ms, 0) AS seen, "
+        "COALESCE(round_cursor, 0) AS round_cursor "
         "FROM devices WHERE warehouse_id = :warehouse_id ORDER BY device_id",
         {"warehouse_id": warehouse_id},
     )
-    return [Contact(int(r.enrolled_at_ms), int(r.pulled), max(int(r.pulled), int(r.seen), int(r.enrolled_at_ms)))
+    return [Contact(int(r.enrolled_at_ms), int(r.pulled), max(int(r.pulled), int(r.seen), int(r.enrolled_at_ms)),
+                    int(r.round_cursor))
             for r in rows]

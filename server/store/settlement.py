@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,23 +18,45 @@ class Pending:
     location: str
     sku: str
     received_at_ms: int
+    lock_seq: int | None = None
+    """The feed seq of an open count task covering the count's bin and SKU when the count arrived
+    (terminals that have applied it refuse goods into the bin); None: no such task."""
 
 
 def add_pending(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
     """Record that counts wait to settle: rows of op_id, warehouse_id, location, sku, now_ms (once: a
-    second record of an op changes nothing)."""
+    second record of an op changes nothing), each with the lock of its bin (`count_locks`)."""
+    if not rows:
+        return
+    locks = count_locks(tx, {row["location"] for row in rows})
     tx.executemany(
-        "INSERT INTO count_settlements (op_id, warehouse_id, location, sku, received_at_ms) "
-        "VALUES (:op_id, :warehouse_id, :location, :sku, :now_ms) ON CONFLICT (op_id) DO NOTHING", rows)
+        "INSERT INTO count_settlements (op_id, warehouse_id, location, sku, received_at_ms, lock_seq) "
+        "VALUES (:op_id, :warehouse_id, :location, :sku, :now_ms, :lock_seq) ON CONFLICT (op_id) DO NOTHING",
+        [{**row, "lock_seq": locks.get((row["location"], row["sku"]))} for row in rows])
+
+
+def count_locks(tx: Tx, locations: Iterable[str]) -> dict[tuple[str, str], int]:
+    """`(location, sku)` → the earliest feed seq of the open count or recount tasks holding an escrow
+    there, as published to their warehouse (a task not numbered yet — created in this transaction —
+    locks nothing yet)."""
+    rows = tx.execute(
+        "SELECT e.location, e.sku, MIN(f.seq) AS seq FROM escrows e "
+        "JOIN tasks t ON t.task_id = e.task_id "
+        "JOIN feed f ON f.entity = 'task' AND f.entity_key = t.task_id AND f.scope = t.warehouse_id "
+        f"WHERE e.location {tx.among('locations')} AND t.kind IN ('count', 'recount') "
+        "AND t.state NOT IN ('done', 'cancelled') GROUP BY e.location, e.sku",
+        {"locations": tx.listed(sorted(set(locations)))})
+    return {(r.location, r.sku): int(r.seq) for r in rows}
 
 
 def pending(tx: Tx, warehouse_id: str) -> list[Pending]:
     """The warehouse's counts waiting to settle, the earliest received first."""
     rows = tx.execute(
-        "SELECT op_id, location, sku, received_at_ms FROM count_settlements "
+        "SELECT op_id, location, sku, received_at_ms, lock_seq FROM count_settlements "
         "WHERE warehouse_id = :warehouse_id ORDER BY received_at_ms, op_id",
         {"warehouse_id": warehouse_id})
-    return [Pending(r.op_id, r.location, r.sku, int(r.received_at_ms)) for r in rows]
+    return [Pending(r.op_id, r.location, r.sku, int(r.received_at_ms),
+                    None if r.lock_seq is None else int(r.lock_seq)) for r in rows]
 
 
 def any_pending(tx: Tx, warehouse_id: str) -> bool:

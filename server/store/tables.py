@@ -71,7 +71,11 @@ devices = Table(
     Column("last_seen_ms", BigInteger),
     Column("last_pull_ms", BigInteger),
     Column("revoked_at_ms", BigInteger),
-    Column("revoked_by", Text)
+    Column("revoked_by", Text),
+    # a push came since the last pull (1), and the cursor of the latest pull that followed a push:
+    # the feed the device had applied before it pushed everything it had (server/settlement.py)
+    Column("pushed_since_pull", Integer),
+    Column("round_cursor", BigInteger)
 )
 
 held_ops = Table(
@@ -177,6 +181,8 @@ count_settlements = Table(
     Column("location", Text, nullable=False),
     Column("sku", Text, nullable=False),
     Column("received_at_ms", BigInteger, nullable=False),
+    # the feed seq of the open count task the count was made under (None: no task, no lock)
+    Column("lock_seq", BigInteger),
     Index("count_settlements_by_warehouse", "warehouse_id")
 )
 

@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
-from engine.replica import ReplicaError
+from engine.replica import BinBeingCounted, ReplicaError
 from terminal_app.i18n import _, has_message
 from terminal_app.messages import ScanAccepted, ScanRejected
 from terminal_app.roles import may_propose_barcodes
@@ -162,6 +162,8 @@ class ScanScreen(Screen[None]):
         if step.ok and step.ops:
             try:
                 self.app.record_ops(step.ops)  # type: ignore[attr-defined]
+            except BinBeingCounted as locked:
+                step = Step.error("scan.bin_counted", location=locked.location, sku=locked.sku)
             except ReplicaError as problem:
                 step = Step.error("scan.not_recorded", detail=str(problem))
         self.last_step = step

@@ -7,12 +7,15 @@ Until the clerk synced, the warehouse's book was 2 units too high, and they were
 
 from __future__ import annotations
 
+import pytest
+
 from engine.model import CountPayload, MovePayload, OpKind, ReceivePayload
+from engine.replica import META_DEVICE_ID, BinBeingCounted
 from engine.sync import SyncReport
 from server.allocation import available
 from server.counting import issue_count_task
 from server.store import stock
-from tests.harness import Site
+from tests.harness import Site, Terminal
 
 
 def test_found_units_and_the_count_escrow_wait_for_every_terminal(site: Site) -> None:
@@ -65,3 +68,88 @@ def test_a_count_task_escrow_is_held_until_settled(site: Site) -> None:
     with site.db.reading() as tx:
         assert available(tx, "WH1", "SKU-1") == 5
         assert tx.scalar("SELECT state FROM tasks WHERE task_id = :task", {"task": task}) == "done"
+
+
+# --- bin locks: a terminal that has learnt of the count task does not hold the count up ------------
+
+
+def _locked_site(site: Site) -> tuple[Terminal, Terminal, str]:
+    """6 units of SKU-1 in A-01-01, a count task there, known to the counter; a receiver that
+    synced before the task."""
+    receiver = site.terminal("WH1", "receiver")
+    counter = site.terminal("WH1", "counter")
+    receiver.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "A-01-01", 6), 1)
+    receiver.sync()
+    task = issue_count_task(site.db, "A-01-01", ["SKU-1"], site.clock())
+    counter.sync()
+    return receiver, counter, task
+
+
+def _count_one_missing(counter: Terminal) -> None:
+    counter.record(OpKind.COUNT, "c1", CountPayload("A-01-01", "SKU-1", 5), 20)
+    counter.sync()
+    counter.sync()  # the counter's own round: it has learnt of the task and pushed since
+
+
+def _sellable(site: Site) -> int:
+    with site.db.reading() as tx:
+        return available(tx, "WH1", "SKU-1")
+
+
+def test_a_terminal_that_learnt_of_the_task_before_it_last_pushed_does_not_hold_the_count(site: Site) -> None:
+    receiver, counter, task = _locked_site(site)
+    receiver.sync()  # learns of the task ...
+    receiver.sync()  # ... and pushes everything it had since: every move it made into the bin is in
+    _count_one_missing(counter)
+    # the receiver is silent from here on: under the lock it cannot have carried goods into the bin
+    assert _sellable(site) == 5
+    with site.db.reading() as tx:
+        assert tx.scalar("SELECT state FROM tasks WHERE task_id = :task", {"task": task}) == "done"
+
+
+def test_a_terminal_that_only_pulled_the_task_still_holds_the_count(site: Site) -> None:
+    """Pulling the task is not enough: what the terminal recorded before it applied the task may be
+    unsent until its next push. Pages pulled without a push in between prove nothing either."""
+    receiver, counter, _task = _locked_site(site)
+    receiver.sync()  # learns of the task; has not pushed since
+    receiver.client.pull_all(SyncReport())  # another pull, from past the task, but no push before it
+    _count_one_missing(counter)
+    assert _sellable(site) == 0
+    receiver.sync()  # pushes, then pulls from past the task
+    assert _sellable(site) == 5
+
+
+def test_terminals_refuse_goods_into_a_bin_under_count_until_the_count_is_done(site: Site) -> None:
+    receiver, counter, _task = _locked_site(site)
+    receiver.sync()
+    with pytest.raises(BinBeingCounted) as refused:
+        receiver.record(OpKind.MOVE, "r1", MovePayload("SKU-1", "A-01-02", "A-01-01", 1), 30)
+    assert (refused.value.location, refused.value.sku) == ("A-01-01", "SKU-1")
+    with pytest.raises(BinBeingCounted):
+        receiver.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "A-01-01", 1), 30)
+    assert receiver.replica.pending_count() == 0  # nothing was queued
+    # other SKUs may go in, and SKU-1 may go elsewhere or leave the bin
+    receiver.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-2", "A-01-01", 1), 31)
+    receiver.record(OpKind.MOVE, "r1", MovePayload("SKU-1", "A-01-01", "A-01-02", 1), 32)
+    assert receiver.sync().applied == 2
+    _count_one_missing(counter)
+    receiver.sync()  # the task is done: the bin is open again
+    receiver.record(OpKind.MOVE, "r1", MovePayload("SKU-1", "A-01-02", "A-01-01", 1), 40)
+    assert receiver.sync().applied == 1
+
+
+def test_a_client_that_does_not_promise_bin_locks_holds_the_count_as_before(site: Site) -> None:
+    """A client following the wire format without keeping bin locks (an older terminal, another
+    vendor's) may carry goods into the bin after it learnt of the task: it is waited for."""
+    receiver, counter, _task = _locked_site(site)
+    receiver.sync()  # learns of the task
+    device_id = receiver.replica.get_meta(META_DEVICE_ID)
+    for _round in range(2):  # push everything, then pull from past the task, without the promise
+        receiver.client._send("POST", "/v1/sync/push", json={"device_id": device_id, "ops": []})
+        pulled = receiver.client._send("GET", "/v1/sync/pull",
+                                       params={"cursor": receiver.replica.cursor, "limit": 500})
+        assert pulled.status_code == 200
+    _count_one_missing(counter)
+    assert _sellable(site) == 0
+    receiver.client._send("GET", "/v1/sync/pull", params={"cursor": receiver.replica.cursor, "limit": 500})
+    assert _sellable(site) == 5  # its pull after the count releases it, as it always did

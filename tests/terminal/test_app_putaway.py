@@ -67,3 +67,25 @@ async def test_putaway_errors_ring_and_move_nothing(site: Site):
         await pilot.pause()
         assert "Scan an item from RECEIVING" in text_of(pilot, "#prompt")
         assert app.bells == 2 and terminal.replica.pending_count() == 0
+
+
+async def test_putaway_into_a_bin_under_count_is_refused_and_says_why(site: Site):
+    from server.counting import issue_count_task
+
+    terminal = site.terminal()
+    terminal.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "RECEIVING", 4), 1)
+    terminal.sync()
+    issue_count_task(site.db, "A-01-01", ["SKU-1"], site.clock())
+    terminal.sync()  # the terminal learns of the count task
+    app = app_on(terminal, None)
+    async with app.run_test(size=COMFORTABLE) as pilot:
+        await open_workflow(pilot, "r1", "3333", "putaway")
+        await scan(pilot, "RECEIVING")
+        await scan(pilot, FLASK)
+        await scan(pilot, "A-01-01")
+        assert "A-01-01 is being counted for SKU-1" in text_of(pilot, "#result")
+        assert app.bells == 1 and terminal.replica.pending_count() == 0
+        await scan(pilot, FLASK)
+        await scan(pilot, "A-01-02")  # elsewhere is fine
+        assert "RECEIVING → A-01-02" in text_of(pilot, "#result")
+        assert terminal.replica.stock_at("A-01-02", "SKU-1") == 1
