@@ -36,21 +36,35 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+_FIELD_SPECS = {
+    kind: tuple((name, name in _OPTIONAL[kind], name in _INT_FIELDS,
+                 MAX_TEXT_CHARS if name in _FREE_TEXT_FIELDS else MAX_ID_CHARS) for name in names)
+    for kind, names in _FIELD_NAMES.items()
+}
+"""Each payload type's fields as `(name, optional, integer, text limit)`, in declaration order."""
+_KINDS = {kind.value: kind for kind in OpKind}
+
+
+def _plain_text(value: Any, limit: int) -> bool:
+    """The usual text field, which `text_problem` passes: an ASCII string of `limit` characters
+    at most, neither blank nor holding NUL (a cheap test; anything else goes to `text_problem`)."""
+    return (type(value) is str and len(value) <= limit and value.isascii() and "\x00" not in value
+            and bool(value.strip()))
+
+
 def parse_payload(kind: OpKind, raw: Any) -> Payload | Rejected:
     """Turn one op's `payload` object into its typed payload, or say which field is wrong."""
     if not isinstance(raw, dict):
         return Rejected("bad_payload", f"{kind.value}: payload must be an object")
-    payload_type = PAYLOAD_TYPES[kind]
     values: dict[str, Any] = {}
-    optional = _OPTIONAL[kind]
-    for name in _FIELD_NAMES[kind]:
-        if name not in raw or (name in optional and raw[name] is None):
-            if name in optional:
+    for name, optional, integer, limit in _FIELD_SPECS[kind]:
+        if name not in raw or (optional and raw[name] is None):
+            if optional:
                 continue
             return Rejected("bad_payload", f"{kind.value}: missing field '{name}'")
         value = raw[name]
-        if name in _INT_FIELDS:
-            if not _is_int(value):
+        if integer:
+            if type(value) is not int and not _is_int(value):
                 return Rejected("bad_payload", f"{kind.value}: '{name}' must be an integer")
             if name == "qty" and value <= 0:
                 return Rejected("bad_payload", f"{kind.value}: 'qty' must be positive, got {value}")
@@ -58,8 +72,7 @@ def parse_payload(kind: OpKind, raw: Any) -> Payload | Rejected:
                 return Rejected("bad_payload", f"{kind.value}: 'counted' cannot be negative")
             if value > MAX_QTY:
                 return Rejected("bad_payload", f"{kind.value}: '{name}' is at most {MAX_QTY:,}")
-        else:
-            limit = MAX_TEXT_CHARS if name in _FREE_TEXT_FIELDS else MAX_ID_CHARS
+        elif not _plain_text(value, limit):
             problem = text_problem(name, value, limit)
             if problem:
                 return Rejected("bad_payload", f"{kind.value}: {problem}")
@@ -67,14 +80,16 @@ def parse_payload(kind: OpKind, raw: Any) -> Payload | Rejected:
     together = _TOGETHER.get(kind, ())
     if together and 0 < sum(name in values for name in together) < len(together):
         return Rejected("bad_payload", f"{kind.value}: {' and '.join(together)} come together")
-    if len(raw) > len(values) + sum(1 for name in optional if raw.get(name, 0) is None):
+    optional_names = _OPTIONAL[kind]
+    if len(raw) > len(values) and len(raw) > len(values) + sum(
+            1 for name in optional_names if raw.get(name, 0) is None):
         unknown = sorted(str(name)[:MAX_ID_CHARS] for name in set(raw) - set(values))
         listed = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
         return Rejected("bad_payload", f"{kind.value}: unknown field(s) {listed}")
     if "from_location" in values and values["from_location"] == values.get("to_location"):
         return Rejected("bad_payload", f"{kind.value}: 'from_location' and 'to_location' are the same "
                                        f"({values['from_location']}): nothing would move")
-    return payload_type(**values)
+    return PAYLOAD_TYPES[kind](**values)
 
 
 def parse_operation(raw: Any, device_id: str = "", *, envelope_checked: bool = False) -> Operation | Rejected:
@@ -83,10 +98,12 @@ def parse_operation(raw: Any, device_id: str = "", *, envelope_checked: bool = F
     problem = None if envelope_checked else envelope_problem(raw)
     if problem:
         return Rejected("bad_payload", problem)
-    try:
-        kind = OpKind(raw["kind"])
-    except ValueError:
-        return Rejected("bad_payload", f"unknown op kind '{raw['kind']}'")
+    kind = _KINDS.get(raw["kind"]) if type(raw["kind"]) is str else None
+    if kind is None:  # not a kind's value as it is: whatever `OpKind` makes of it
+        try:
+            kind = OpKind(raw["kind"])
+        except ValueError:
+            return Rejected("bad_payload", f"unknown op kind '{raw['kind']}'")
     payload = parse_payload(kind, raw["payload"])
     if isinstance(payload, Rejected):
         return payload
@@ -110,20 +127,21 @@ def envelope_problem(raw: Any) -> str | None:
     for name in _ENVELOPE_FIELDS:
         if name not in raw:
             return f"op is missing '{name}'"
-    if not isinstance(raw["op_id"], str) or not raw["op_id"]:
+    op_id, seq, at_ms, operator_id, kind = raw["op_id"], raw["seq"], raw["at_ms"], raw["operator_id"], raw["kind"]
+    if not isinstance(op_id, str) or not op_id:
         return "'op_id' must be a non-empty string"
-    if not _is_int(raw["seq"]) or not 1 <= raw["seq"] <= MAX_SEQ:
+    if (type(seq) is not int and not _is_int(seq)) or not 1 <= seq <= MAX_SEQ:
         return f"'seq' must be an integer from 1 to {MAX_SEQ}"
-    if not _is_int(raw["at_ms"]) or not 0 <= raw["at_ms"] <= MAX_AT_MS:
+    if (type(at_ms) is not int and not _is_int(at_ms)) or not 0 <= at_ms <= MAX_AT_MS:
         return f"'at_ms' must be an integer from 0 to {MAX_AT_MS}"
-    if not isinstance(raw["operator_id"], str) or not raw["operator_id"]:
+    if not isinstance(operator_id, str) or not operator_id:
         return "'operator_id' must be a non-empty string"
-    if not isinstance(raw["kind"], str):
+    if not isinstance(kind, str):
         return "'kind' must be a string"
-    for name in ("op_id", "operator_id", "kind"):
-        if len(raw[name]) > MAX_ID_CHARS:
+    for name, value in (("op_id", op_id), ("operator_id", operator_id), ("kind", kind)):
+        if len(value) > MAX_ID_CHARS:
             return f"'{name}' is longer than {MAX_ID_CHARS} characters"
-        if not storable_text(raw[name]):
+        if not (value.isascii() and "\x00" not in value) and not storable_text(value):
             return f"'{name}' holds a NUL character or a lone surrogate"
     return None
 

@@ -201,19 +201,21 @@ class SyncService:
         """Answer every op in order: the new ones are parsed, then applied through one working set
         (`Batch`: what they read is loaded together, what they write is written together).
         `refused`: answer the new ops with this rejection instead of applying them."""
+        device_id = device.device_id
         verdicts: list[Fresh | Duplicate | Rejected] = []
         parsed: list[Operation | Rejected | None] = []  # the new ops, parsed
         for raw in raw_ops:
             verdict = classify_op(raw["op_id"], raw["seq"], expected, answered)
             verdicts.append(verdict)
             fresh_op = isinstance(verdict, Fresh)
-            parsed.append((refused or parse_operation(raw, device_id=device.device_id, envelope_checked=True))
+            parsed.append((refused or parse_operation(raw, device_id=device_id, envelope_checked=True))
                           if fresh_op else None)  # every envelope was checked before the batch began
         batch.load([op for op in parsed if isinstance(op, Operation)])
         results = []
+        permissions, policy, answer = self.permissions, self.policy, batch.answer
         for raw, verdict, op in zip(raw_ops, verdicts, parsed):
-            op_id, seq, kind = raw["op_id"], raw["seq"], str(raw["kind"])
-            payload = _stored_json(raw.get("payload"))
+            op_id, seq, kind, operator_id = raw["op_id"], raw["seq"], str(raw["kind"]), raw["operator_id"]
+            payload = _stored_json(raw.get("payload"))  # the same text in the op row and the audit row
             fresh = isinstance(verdict, Fresh)
             if isinstance(verdict, Duplicate):
                 # a rejection is final and must reach the operator even when its first answer was
@@ -227,7 +229,7 @@ class SyncService:
             else:
                 assert op is not None
                 written = batch.written
-                outcome = apply_operation(batch, op, device, self.permissions, now, self.policy)
+                outcome = apply_operation(batch, op, device, permissions, now, policy)
                 batch.position += 1
                 if isinstance(outcome, Rejected):
                     if batch.written != written:
@@ -237,12 +239,12 @@ class SyncService:
                     status, code, reason = "applied", outcome.code, outcome.reason
             op_row = None
             if fresh:
-                op_row = {"op_id": op_id, "device_id": device.device_id, "seq": seq, "kind": kind,
-                          "operator_id": raw["operator_id"], "at_ms": raw["at_ms"], "payload": payload,
+                op_row = {"op_id": op_id, "device_id": device_id, "seq": seq, "kind": kind,
+                          "operator_id": operator_id, "at_ms": raw["at_ms"], "payload": payload,
                           "status": status, "code": code, "reason": reason, "received_at_ms": now}
                 answered[op_id] = (status, code, reason)
-            batch.answer(op_row, {
-                "at_ms": now, "device_id": device.device_id, "operator_id": raw["operator_id"],
+            answer(op_row, {
+                "at_ms": now, "device_id": device_id, "operator_id": operator_id,
                 "op_id": op_id, "seq": seq, "kind": kind,
                 "status": status if fresh or isinstance(verdict, Rejected) else "duplicate",
                 "code": code, "reason": reason, "payload": payload})
@@ -357,8 +359,12 @@ def revoked_answer() -> Answer:
 def _stored_json(value: Any) -> str:
     """The JSON text of a pushed payload as the audit keeps it; non-ASCII kept as it is, unless
     the payload holds what has no UTF-8 form (a lone surrogate), which is kept escaped."""
-    text = json.dumps(value, ensure_ascii=False)
+    text = _encode_unicode(value)
     return text if storable_text(text) else json.dumps(value)
+
+
+_encode_unicode = json.JSONEncoder(ensure_ascii=False).encode
+"""`json.dumps(value, ensure_ascii=False)` without building an encoder per call."""
 
 
 def changes_body(changes_json: str, cursor: int, has_more: bool) -> str:

@@ -21,6 +21,7 @@ The rules in `server/apply.py` still run op by op, in order; this is where they 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,24 @@ from server.store.database import Tx
 from server.store.stock import Pair
 
 LOCATION_FIELDS = ("location", "from_location", "to_location")
+
+
+def _payload_keys(payload_type: type) -> tuple[bool, tuple[str, ...], bool]:
+    """Which of the keys a batch loads a payload type can hold: (`sku`, the `LOCATION_FIELDS` it
+    has, `order_id`). A payload's fields are its type's (`getattr` of a missing attribute, with
+    its default, costs an exception); any other type is read field by field."""
+    keys = _PAYLOAD_KEYS.get(payload_type)
+    if keys is None:
+        if dataclasses.is_dataclass(payload_type):
+            names = {spec.name for spec in dataclasses.fields(payload_type)}
+            keys = "sku" in names, tuple(name for name in LOCATION_FIELDS if name in names), "order_id" in names
+        else:
+            keys = True, LOCATION_FIELDS, True
+        _PAYLOAD_KEYS[payload_type] = keys
+    return keys
+
+
+_PAYLOAD_KEYS: dict[type, tuple[bool, tuple[str, ...], bool]] = {}
 
 
 @dataclass
@@ -88,16 +107,17 @@ class Batch:
         for op in self.ops[self.position:]:
             operators.add(op.operator_id)
             p = op.payload
-            sku = getattr(p, "sku", None)
+            has_sku, location_fields, has_order = _payload_keys(type(p))
+            sku = getattr(p, "sku", None) if has_sku else None
             if sku is not None:
                 skus.add(sku)
-            for field in LOCATION_FIELDS:
+            for field in location_fields:
                 code = getattr(p, field, None)
                 if code is not None:
                     codes.add(code)
                     if sku is not None and not is_virtual_location(code):
                         pairs.add((code, sku))
-            order_id = getattr(p, "order_id", None)
+            order_id = getattr(p, "order_id", None) if has_order else None
             if order_id is not None:
                 order_ids.add(order_id)
         self._load(operators, skus, codes, pairs, order_ids)
@@ -204,8 +224,9 @@ class Batch:
                     latest[pair] = op.stamp
         needed = set(counted)
         for op in ops:
-            sku = getattr(op.payload, "sku", None)
-            for field in LOCATION_FIELDS:
+            has_sku, location_fields, _ = _payload_keys(type(op.payload))
+            sku = getattr(op.payload, "sku", None) if has_sku else None
+            for field in location_fields:  # a field the payload lacks is None: never a counted pair
                 key = (getattr(op.payload, field, None), sku)
                 stamp = latest.get(key)  # type: ignore[arg-type]
                 if stamp is not None and op.stamp < stamp:
@@ -243,19 +264,23 @@ class Batch:
         """What `stock.book_move` does, kept for the flush."""
         self.written += 1
         self._ledger.append(stock.ledger_row(move))
-        sku, qty = move.sku, move.qty
-        for location, delta in ((move.from_location, -qty), (move.to_location, qty)):
-            self._on_hand[(location, sku)] = self._on_hand.get((location, sku), 0) + delta
-        for location in {move.from_location, move.to_location}:
-            state = self._pairs.get((location, sku))
+        sku, qty, source, target = move.sku, move.qty, move.from_location, move.to_location
+        on_hand = self._on_hand
+        key = (source, sku)
+        on_hand[key] = on_hand.get(key, 0) - qty
+        key = (target, sku)
+        on_hand[key] = on_hand.get(key, 0) + qty
+        pairs = self._pairs
+        # the two ends are two pairs (a move's locations differ), so their order does not matter
+        for location, signed in ((source, -qty), (target, qty)):
+            state = pairs.get((location, sku))
             if state is None or state.deltas is None:
                 continue
-            signed = qty if move.to_location == location else -qty
             if move.is_count_adjustment:
                 state.adjusted += signed
             else:
                 state.deltas.append(TimedDelta(move.stamp, signed))
-        if not (is_virtual_location(move.from_location) and is_virtual_location(move.to_location)):
+        if not (is_virtual_location(source) and is_virtual_location(target)):
             self._queue.setdefault(sku, move.stamp.at_ms)
 
     def add_count(self, count: Count) -> None:
@@ -348,8 +373,12 @@ class Batch:
         self._write_ledger()
         deltas = self._on_hand
         self._on_hand = {}
+        virtual: dict[Pair, int] = {}
         if virtual_last:
-            stock.add_on_hand(tx, {pair: d for pair, d in deltas.items() if not is_virtual_location(pair[0])})
+            real: dict[Pair, int] = {}
+            for pair, delta in deltas.items():
+                (virtual if is_virtual_location(pair[0]) else real)[pair] = delta
+            stock.add_on_hand(tx, real)
         else:
             stock.add_on_hand(tx, deltas)
         stock.add_counts(tx, self._counts)
@@ -375,7 +404,7 @@ class Batch:
         marketplace.queue_publish_at(tx, self._queue)
         self._queue = {}
         if virtual_last:
-            stock.add_on_hand(tx, {pair: d for pair, d in deltas.items() if is_virtual_location(pair[0])})
+            stock.add_on_hand(tx, virtual)
 
     def finish(self) -> None:
         """The batch is answered: write what is left."""

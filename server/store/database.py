@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import operator
 import os
 import sqlite3
 import threading
@@ -157,6 +158,18 @@ class Tx:
         finally:
             cursor.close()
 
+    def executemany_values(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """`executemany` for SQLite with positional (`?`) parameters, each row a tuple of plain
+        values: sqlite3 binds a tuple faster than it looks each name up in a dict."""
+        assert not self.postgresql, "positional parameters are SQLite's"
+        if not rows:
+            return
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(statement, rows)
+        finally:
+            cursor.close()
+
     def append_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Append rows (dicts with the same keys, plain values) to a table with no conflict to
         resolve: PostgreSQL's `COPY … FROM STDIN` (one stream, not a statement per row), SQLite's
@@ -165,9 +178,11 @@ class Tx:
             return
         columns = list(rows[0])
         if not self.postgresql:
+            # positional parameters: sqlite3 binds a tuple faster than it looks names up in a dict
             names = ", ".join(columns)
-            values = ", ".join(f":{column}" for column in columns)
-            self.executemany(f"INSERT INTO {table} ({names}) VALUES ({values})", rows)
+            values = ", ".join("?" for _ in columns)
+            values_of = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+            self.executemany_values(f"INSERT INTO {table} ({names}) VALUES ({values})", list(map(values_of, rows)))
             return
         cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:

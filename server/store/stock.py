@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring as _quote  # a JSON string, non-ASCII kept as it is
 from typing import Any
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,7 +14,7 @@ from sqlalchemy.sql.expression import TextClause
 from engine.conflict.counts import TimedDelta
 from engine.model import Count, Move, Stamp, is_virtual_location
 from server.store.database import Tx, sql
-from server.store.feed import publish
+from server.store.feed import publish_text
 from server.store.marketplace import queue_publish
 
 
@@ -60,16 +61,24 @@ def add_on_hand(tx: Tx, deltas: Mapping[Pair, int]) -> None:
             "INSERT INTO stock (location, sku, on_hand) SELECT json_extract(value, '$[0]'), "
             "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(:rows) WHERE true " + upsert),
             {"rows": json.dumps([[location, sku, delta] for (location, sku), delta in ordered])}).all()
-    real = {row.location for row in rows if not is_virtual_location(row.location)}
+    # plain tuples `(location, sku, on_hand)`, in key order (the pairs are unique)
+    written = sorted(tuple(row) for row in rows)
+    real = [row for row in written if not is_virtual_location(row[0])]
     if not real:
         return
     warehouses = {row.code: row.warehouse_id for row in tx.execute(
-        f"SELECT code, warehouse_id FROM locations WHERE code {tx.among('codes')}", {"codes": tx.listed(sorted(real))})}
-    for row in sorted(rows, key=lambda row: (row.location, row.sku)):
-        warehouse_id = warehouses.get(row.location)
+        f"SELECT code, warehouse_id FROM locations WHERE code {tx.among('codes')}",
+        {"codes": tx.listed(sorted({row[0] for row in real}))})}
+    for location, sku, on_hand in real:
+        warehouse_id = warehouses.get(location)
         if warehouse_id is not None:
-            publish(tx, "stock", f"{row.location}|{row.sku}", warehouse_id,
-                    {"location": row.location, "sku": row.sku, "on_hand": int(row.on_hand)})
+            publish_text(tx, "stock", f"{location}|{sku}", warehouse_id, stock_body(location, sku, int(on_hand)))
+
+
+def stock_body(location: str, sku: str, on_hand: int) -> str:
+    """The feed data of one `(location, sku)`: `{"location", "on_hand", "sku"}` encoded exactly as
+    `feed.publish` encodes it (keys sorted, non-ASCII kept), built without the encoder."""
+    return f'{{"location": {_quote(location)}, "on_hand": {int.__repr__(on_hand)}, "sku": {_quote(sku)}}}'
 
 
 def keyed(tx: Tx, select: str, pairs: Iterable[Pair]) -> tuple[TextClause, dict[str, Any]]:
