@@ -81,6 +81,17 @@ def _driver_statement(statement: str, dialect: str) -> str:
     return str(text(statement).compile(dialect=postgresql.psycopg.dialect()))  # type: ignore[no-untyped-call]
 
 
+def _lists_in_binary(dbapi_connection: Any, _record: Any) -> None:
+    """Send list parameters (the arrays a push batch unnests: feed bodies, stock rows, the keys it
+    loads) in PostgreSQL's binary format. The text format escapes every element through a regular
+    expression — JSON bodies are full of quotes — which took ~20 % of a push batch's time; the
+    binary format only prefixes each element with its length. Every array parameter is cast in its
+    statement (`CAST(:name AS text[])`), so the element types the binary format names agree."""
+    from psycopg.types.array import ListBinaryDumper
+
+    dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
+
+
 def is_url(target: str | Path) -> bool:
     return isinstance(target, str) and "://" in target
 
@@ -258,6 +269,7 @@ class Database:
             self.path = None
             self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size * 2,
                                         pool_pre_ping=True, pool_recycle=1800)
+            event.listen(self.engine, "connect", _lists_in_binary)
         if migrate:
             with self.connection() as conn:
                 upgrade(conn)
