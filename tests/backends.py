@@ -14,6 +14,7 @@ import atexit
 import itertools
 import os
 import queue
+import re
 import threading
 from pathlib import Path
 
@@ -64,6 +65,7 @@ class PostgresDatabases:
         from server.store.database import Database
 
         with self._connect() as conn:
+            self._drop_left_behind(conn)
             conn.execute(f'DROP DATABASE IF EXISTS "{self.template}"')
             conn.execute(f'CREATE DATABASE "{self.template}"')
         Database(self.url(self.template)).close()
@@ -71,6 +73,17 @@ class PostgresDatabases:
         self._dropper.start()
         atexit.register(self.finish)
         self._ready = True
+
+    @staticmethod
+    def _drop_left_behind(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+        """Drop the databases of earlier runs whose process is gone (a run killed, or an xdist worker
+        that crashed, never reaches `finish`); a run still going keeps its own."""
+        rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'kucun\\_t%'").fetchall()
+        for (name,) in rows:
+            found = re.fullmatch(r"kucun_t(\d+)_.+", str(name))
+            if found is None or _alive(int(found.group(1))):
+                continue
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def create(self) -> str:
         """A new database, already at the current schema; its URL."""
@@ -114,6 +127,17 @@ class PostgresDatabases:
                                 (f"{self.prefix}\\_%",)).fetchall()
             for (name,) in rows:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this pid runs on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 POSTGRES = PostgresDatabases()
