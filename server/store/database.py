@@ -161,18 +161,16 @@ class Tx:
         (sqlite3's loop in C, psycopg's pipeline) without SQLAlchemy's per-row processing: the bulk
         writes of a push batch, where that processing cost more than the database did. Parameters
         must be plain values (str, int, None); the statement is compiled once per dialect."""
-        if not rows:
-            return
-        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(_driver_statement(statement, self.dialect), rows)
-        finally:
-            cursor.close()
+        self._driver_executemany(_driver_statement(statement, self.dialect), rows)
 
     def executemany_values(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         """`executemany` for SQLite with positional (`?`) parameters, each row a tuple of plain
         values: sqlite3 binds a tuple faster than it looks each name up in a dict."""
         assert not self.postgresql, "positional parameters are SQLite's"
+        self._driver_executemany(statement, rows)
+
+    def _driver_executemany(self, statement: str, rows: Sequence[Any]) -> None:
+        """The driver's own `executemany` of a statement in its own parameter style."""
         if not rows:
             return
         cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
