@@ -171,7 +171,7 @@ class SyncService:
         try:
             status, answer = self.db.run(pushing(
                 lambda tx, expected, answered: self._answer_batch(
-                    Batch(tx), device, raw_ops, expected, answered, now)))
+                    Batch(tx, self.policy.recount.window_ms), device, raw_ops, expected, answered, now)))
         except Exception as problem:
             if is_transient(problem):  # the database is away or busy, not refusing an op: retry later
                 raise
@@ -271,12 +271,13 @@ class SyncService:
         `storage_error` (recorded like any rejection, so a retried batch is answered the same),
         and the ops after it apply."""
         results: list[dict[str, Any]] = []
+        window = self.policy.recount.window_ms
         for raw in raw_ops:
             op_id = raw["op_id"]
             first = answered.get(op_id)
             try:
                 with tx.savepoint():
-                    results += self._answer_batch(Batch(tx), device, [raw], expected, answered, now)
+                    results += self._answer_batch(Batch(tx, window), device, [raw], expected, answered, now)
                     feed.flush(tx)
             except Exception as problem:
                 if is_transient(problem):
@@ -287,7 +288,7 @@ class SyncService:
                     answered.pop(op_id, None)
                 refused = Rejected(STORAGE_ERROR, f"the server could not store this op "
                                                   f"({type(problem).__name__}); it was not applied")
-                results += self._answer_batch(Batch(tx), device, [raw], expected, answered, now, refused)
+                results += self._answer_batch(Batch(tx, window), device, [raw], expected, answered, now, refused)
         return results
 
     # --- pull and snapshot ------------------------------------------------------------------------

@@ -7,6 +7,13 @@ The rules in `server/apply.py` still run op by op, in order; this is where they 
   sku)` the ops name come from maps filled by one statement per kind for all the ops still to
   apply (`load`). R2's view of a `(location, sku)` — its ordinary moves and booked adjustments —
   is read from the ledger the first time a rule needs it, then kept up to date as moves are booked.
+- **Only the recent past is read** (`_horizon`), so a push costs the same on a ledger of a day or
+  of a year. R2 compares moves with the latest count (moves after it), and a recount compares two
+  counts at most `recount_window_ms` apart (moves between them): moves stamped before the latest
+  count and before the window of the batch's counts are never told apart, only summed. So a pair's
+  counts are read from that horizon on (and its latest ones), its moves too, and the moves before
+  the horizon become one delta stamped just before it — on_hand less what was read, since on_hand
+  is every move ever booked there.
 - **Writes** (ledger entries, on_hand deltas, counts, escrows, alerts, tasks, orders, picks, the
   publish queue, the ops and audit rows) are kept in order and written by `flush`. on_hand is
   written relative to the row (`on_hand + delta`), then read back to publish the new level, as
@@ -26,13 +33,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.conflict.counts import TimedDelta
+from engine.conflict.counts import RecountPolicy, TimedDelta
 from engine.model import Count, CountPayload, Move, Operation, Order, Stamp, is_virtual_location
 from server.store import count_tasks, marketplace, masterdata, oplog, orders, settlement, stock
 from server.store.database import Tx
 from server.store.stock import Pair
 
 LOCATION_FIELDS = ("location", "from_location", "to_location")
+NEVER = 2**62
+"""A horizon later than any stamp: of such a pair's counts, only the latest ones are read."""
 
 
 def _payload_keys(payload_type: type) -> tuple[bool, tuple[str, ...], bool]:
@@ -64,8 +73,9 @@ class PairState:
 
 
 class Batch:
-    def __init__(self, tx: Tx) -> None:
+    def __init__(self, tx: Tx, recount_window_ms: int = RecountPolicy().window_ms) -> None:
         self.tx = tx
+        self.recount_window_ms = recount_window_ms
         self.written = 0
         self.ops: Sequence[Operation] = ()
         self.position = 0  # the op being applied: what is loaded serves it and those after it
@@ -104,9 +114,13 @@ class Batch:
         codes: set[str] = set()
         pairs: set[Pair] = set()
         order_ids: set[str] = set()
+        counted: dict[Pair, int] = {}  # pair → the earliest at_ms of the ops' counts of it
         for op in self.ops[self.position:]:
             operators.add(op.operator_id)
             p = op.payload
+            if isinstance(p, CountPayload):
+                key = (p.location, p.sku)
+                counted[key] = min(counted.get(key, op.stamp.at_ms), op.stamp.at_ms)
             has_sku, location_fields, has_order = _payload_keys(type(p))
             sku = getattr(p, "sku", None) if has_sku else None
             if sku is not None:
@@ -120,15 +134,22 @@ class Batch:
             order_id = getattr(p, "order_id", None) if has_order else None
             if order_id is not None:
                 order_ids.add(order_id)
-        self._load(operators, skus, codes, pairs, order_ids)
+        # of the counts of a pair, R2 needs the latest and a recount those in its window before the
+        # ops' counts: `counts_of` always reads the latest ones, the window is asked for
+        window = self.recount_window_ms
+        since = {pair: (counted[pair] - window if pair in counted else NEVER) for pair in pairs}
+        self._load(operators, skus, codes, pairs, order_ids, since)
         histories = self._needing_history(self.ops[self.position:])
         if histories:
             self._load_histories(histories)
         self._filled = True
 
     def _load(self, operators: Iterable[str] = (), skus: Iterable[str] = (), codes: Iterable[str] = (),
-              pairs: Iterable[Pair] = (), order_ids: Iterable[str] = ()) -> None:
-        """Load what is not loaded yet of these keys; a key not found is remembered as absent."""
+              pairs: Iterable[Pair] = (), order_ids: Iterable[str] = (),
+              count_since: dict[Pair, int] | None = None) -> None:
+        """Load what is not loaded yet of these keys; a key not found is remembered as absent.
+        `count_since`: of a pair it names, the counts from that ms on, and its latest ones; the
+        others' counts are read in full."""
         tx = self.tx
         wanted = [o for o in operators if o not in self._operators]
         if wanted:
@@ -144,7 +165,7 @@ class Batch:
             self._locations.update({c: places.get(c) for c in wanted})
         wanted_pairs = [pair for pair in pairs if pair not in self._pairs]
         if wanted_pairs:
-            counts = stock.counts_of(tx, wanted_pairs)
+            counts = stock.counts_of(tx, wanted_pairs, count_since)
             escrows = stock.escrows_of(tx, wanted_pairs)
             for pair in wanted_pairs:
                 self._pairs[pair] = PairState(counts.get(pair, []), escrows.get(pair, {}))
@@ -157,7 +178,7 @@ class Batch:
             loaded = orders.load_orders(tx, wanted)
             self._orders.update({o: loaded.get(o) for o in wanted})
 
-    def _miss(self, **keys: Iterable[Any]) -> None:
+    def _miss(self, **keys: Any) -> None:
         """A key that is not loaded: load what the ops still to apply read, or else that key."""
         if not self._filled:
             self._fill()
@@ -201,12 +222,65 @@ class Batch:
         return state
 
     def _load_histories(self, pairs: Sequence[Pair]) -> None:
-        """R2's view of these pairs, read from the ledger (what is kept of it written first)."""
+        """R2's view of these pairs, read from the ledger (what is kept of it written first): of a
+        pair with a count, only what R2 can tell apart (`_spans`)."""
         self._write_ledger()
-        found = stock.histories(self.tx, pairs)
-        for pair in pairs:
+        batch_counts: dict[Pair, list[int]] = {}  # pair → the at_ms of the ops' counts of it
+        for op in self.ops[self.position:]:
+            p = op.payload
+            if isinstance(p, CountPayload):
+                batch_counts.setdefault((p.location, p.sku), []).append(op.stamp.at_ms)
+        plans = {pair: self._spans(pair, batch_counts.get(pair, [])) for pair in pairs}
+        full = [pair for pair, plan in plans.items() if plan is None]
+        found = stock.histories(self.tx, full) if full else {}
+        for pair in full:
             state = self._pairs[pair]
             state.deltas, state.adjusted = found.get(pair, ([], 0))
+        planned = {pair: plan for pair, plan in plans.items() if plan is not None}
+        if not planned:
+            return
+        exact = [(pair, lo, hi) for pair, plan in planned.items() for lo, hi in plan[0]]
+        summed = [(pair, lo, hi) for pair, plan in planned.items() for lo, hi in plan[1]]
+        read, sums, levels = stock.history_spans(self.tx, exact, summed, planned)
+        for pair, (_, sum_spans) in planned.items():
+            deltas = read.get(pair, [])
+            parts = [TimedDelta(Stamp(lo, "", 0), sums[(pair, lo)]) for lo, _ in sum_spans if sums.get((pair, lo))]
+            # the rest of on_hand: the moves before the first span, and every count adjustment — R2
+            # needs only their sum with the moves (on_hand), never apart from the moves before a count
+            rest = (levels.get(pair, 0) + self._on_hand.get(pair, 0)
+                    - sum(d.delta for d in deltas) - sum(d.delta for d in parts))
+            if rest:
+                parts.insert(0, TimedDelta(Stamp(-NEVER, "", 0), rest))
+            state = self._pairs[pair]
+            state.deltas, state.adjusted = parts + deltas, 0
+
+    def _spans(self, pair: Pair, batch_counts: Sequence[int]) -> tuple[list[tuple[int, int]],
+                                                                        list[tuple[int, int]]] | None:
+        """`(exact, summed)`: the spans of stamps' ms (`[lo, hi)`) of a pair's moves that R2 must
+        read one by one, and those it needs only the sum of, while the ops still to apply run
+        (`batch_counts`: the ms of their counts of the pair). Moves before the first span are
+        summed with the pair's on_hand. None: read the whole history (the pair has no count).
+
+        R2 only ever sums moves between counts: the level is the latest count plus the moves
+        after it, and a recount compares a count of the ops with the nearest earlier count (at most
+        the recount window before it) plus the moves between them. So the counts that can take part
+        — the latest, those of the ops, and those in the window before the earliest of the ops' —
+        cut the history into spans summed whole; only the moves at a count's own ms are read one by
+        one, to be told from it by the whole stamp."""
+        counts = [count.stamp.at_ms for count in self._pairs[pair].counts]
+        if not counts and not batch_counts:
+            return None
+        marks = set(batch_counts)
+        if counts:
+            marks.add(max(counts))
+        if batch_counts:
+            since = min(batch_counts) - self.recount_window_ms
+            marks.update(at for at in counts if at >= since)
+        ordered = sorted(marks)
+        exact = [(mark, mark + 1) for mark in ordered]
+        summed = [(mark + 1, following) for mark, following in zip(ordered, [*ordered[1:], NEVER])
+                  if mark + 1 < following]
+        return exact, summed
 
     def _needing_history(self, ops: Sequence[Operation]) -> list[Pair]:
         """The pairs R2 will settle while applying `ops`: those counted, and those a move stamped

@@ -469,7 +469,11 @@ def _sqlite_engine(url: URL) -> Engine:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # the sqlite3 module's own transaction handling is off: SQLAlchemy's begin below says BEGIN
         dbapi_connection.isolation_level = None
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
+        # a 64 MiB page cache (the default is 2 MiB: a grown site's indexes were read again on every
+        # push) and a checkpoint every 10,000 pages, not 1,000 (each push batch dirties thousands:
+        # the committing push wrote them back every time) — 2.2k -> 3.2k ops/s at 200,000 ops
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000",
+                       "cache_size=-65536", "wal_autocheckpoint=10000"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")

@@ -81,17 +81,24 @@ def stock_body(location: str, sku: str, on_hand: int) -> str:
     return f'{{"location": {_quote(location)}, "on_hand": {int.__repr__(on_hand)}, "sku": {_quote(sku)}}}'
 
 
-def keyed(tx: Tx, select: str, pairs: Iterable[Pair]) -> tuple[TextClause, dict[str, Any]]:
+def keyed(tx: Tx, select: str, pairs: Iterable[Pair],
+          **columns: Sequence[int]) -> tuple[TextClause, dict[str, Any]]:
     """`select` over a table `k(location, sku)` holding `pairs`, joined to what it reads: one
     statement for any number of pairs, using the tables' `(location, sku)` keys. SQLite reads the
-    pairs from one JSON parameter, PostgreSQL from two arrays."""
+    pairs from one JSON parameter, PostgreSQL from arrays. `columns`: more columns of `k`, integers,
+    one per pair."""
     pairs = list(pairs)
+    names = ", ".join(["location", "sku", *columns])
     if tx.postgresql:
-        return sql("WITH k(location, sku) AS (SELECT * FROM unnest(CAST(:locations AS text[]), "
-                   "CAST(:skus AS text[]))) " + select), {
-            "locations": [p[0] for p in pairs], "skus": [p[1] for p in pairs]}
-    return sql("WITH k(location, sku) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
-               "FROM json_each(:pairs)) " + select), {"pairs": json.dumps(pairs)}
+        arrays = "".join(f", CAST(:{name} AS bigint[])" for name in columns)
+        return sql(f"WITH k({names}) AS (SELECT * FROM unnest(CAST(:locations AS text[]), "
+                   f"CAST(:skus AS text[]){arrays})) " + select), {
+            "locations": [p[0] for p in pairs], "skus": [p[1] for p in pairs],
+            **{name: list(values) for name, values in columns.items()}}
+    extracts = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(2 + len(columns)))
+    rows = [[*pair, *values] for pair, *values in zip(pairs, *columns.values())] if columns else pairs
+    return sql(f"WITH k({names}) AS (SELECT {extracts} FROM json_each(:pairs)) " + select), {
+        "pairs": json.dumps(rows)}
 
 
 def on_hand(tx: Tx, location: str, sku: str) -> int:
@@ -145,6 +152,54 @@ def histories(tx: Tx, pairs: Iterable[Pair]) -> dict[Pair, tuple[list[TimedDelta
             "UNION ALL SELECT k.location, k.sku, l.at_ms, l.device_id, l.seq, l.qty, l.to_location, "
             "l.is_adjustment FROM k JOIN ledger l ON l.to_location = k.location AND l.sku = k.sku "
             "AND l.from_location != k.location", pairs))
+    _add_history_rows(found, rows)
+    return found
+
+
+Span = tuple[Pair, int, int]
+"""A pair and a span of stamps' ms, `[lo, hi)`."""
+
+
+def history_spans(tx: Tx, exact: Sequence[Span], summed: Sequence[Span], levels_of: Iterable[Pair]
+                  ) -> tuple[dict[Pair, list[TimedDelta]], dict[tuple[Pair, int], int], dict[Pair, int]]:
+    """Parts of pairs' histories, read through the ledger's `(location, sku, at_ms)` indexes (the
+    spans of a pair must not overlap), count adjustments left out: the ordinary moves in the
+    `exact` spans, one by one, as `histories` gives them; those of each `summed` span, as one sum
+    ((pair, lo) → sum; spans with none are left out); and the on_hand of the `levels_of` pairs
+    (every move ever booked there, adjustments included; those with no stock row are left out)."""
+    found: dict[Pair, tuple[list[TimedDelta], int]] = {}
+    columns = "k.location, k.sku, l.at_ms, l.device_id, l.seq, l.qty, l.to_location, l.is_adjustment"
+    if exact:
+        pairs, lows, highs = [span[0] for span in exact], [span[1] for span in exact], [span[2] for span in exact]
+        _add_history_rows(found, tx.execute(*keyed(
+            tx, f"SELECT {columns} FROM k JOIN ledger l ON l.from_location = k.location AND l.sku = k.sku "
+                f"AND l.at_ms >= k.lo AND l.at_ms < k.hi AND l.is_adjustment = 0 "
+                f"UNION ALL SELECT {columns} FROM k JOIN ledger l ON l.to_location = k.location "
+                f"AND l.sku = k.sku AND l.at_ms >= k.lo AND l.at_ms < k.hi AND l.is_adjustment = 0 "
+                f"AND l.from_location != k.location",
+            pairs, lo=lows, hi=highs)))
+    sums: dict[tuple[Pair, int], int] = {}
+    if summed:
+        pairs, lows, highs = [span[0] for span in summed], [span[1] for span in summed], [span[2] for span in summed]
+        signed = "SUM(CASE WHEN l.to_location = k.location THEN l.qty ELSE -l.qty END)"
+        for r in tx.execute(*keyed(
+                tx, f"SELECT k.location, k.sku, k.lo, {signed} AS moved FROM k JOIN ledger l "
+                    f"ON l.from_location = k.location AND l.sku = k.sku AND l.at_ms >= k.lo AND l.at_ms < k.hi "
+                    f"AND l.is_adjustment = 0 GROUP BY k.location, k.sku, k.lo "
+                    f"UNION ALL SELECT k.location, k.sku, k.lo, {signed} AS moved FROM k JOIN ledger l "
+                    f"ON l.to_location = k.location AND l.sku = k.sku AND l.at_ms >= k.lo AND l.at_ms < k.hi "
+                    f"AND l.is_adjustment = 0 AND l.from_location != k.location GROUP BY k.location, k.sku, k.lo",
+                pairs, lo=lows, hi=highs)):
+            key = ((r.location, r.sku), int(r.lo))
+            sums[key] = sums.get(key, 0) + int(r.moved or 0)
+    wanted = list(levels_of)
+    levels = {(r.location, r.sku): int(r.on_hand) for r in tx.execute(*keyed(
+        tx, "SELECT s.location, s.sku, s.on_hand FROM k JOIN stock s ON s.location = k.location "
+            "AND s.sku = k.sku", wanted))} if wanted else {}
+    return {pair: deltas for pair, (deltas, _) in found.items()}, sums, levels
+
+
+def _add_history_rows(found: dict[Pair, tuple[list[TimedDelta], int]], rows: Iterable[Any]) -> None:
     for r in rows:
         pair = (r.location, r.sku)
         deltas, adjusted = found.get(pair, ([], 0))
@@ -154,7 +209,6 @@ def histories(tx: Tx, pairs: Iterable[Pair]) -> dict[Pair, tuple[list[TimedDelta
         else:
             deltas.append(TimedDelta(Stamp(int(r.at_ms), r.device_id, int(r.seq)), qty))
         found[pair] = (deltas, adjusted)
-    return found
 
 
 def add_count(tx: Tx, count: Count) -> None:
@@ -170,13 +224,24 @@ def add_counts(tx: Tx, counts: Sequence[Count]) -> None:
     )
 
 
-def counts_of(tx: Tx, pairs: Iterable[Pair]) -> dict[Pair, list[Count]]:
-    """The counts of each of `pairs` (those with none are left out), oldest first."""
+def counts_of(tx: Tx, pairs: Iterable[Pair], since: Mapping[Pair, int] | None = None) -> dict[Pair, list[Count]]:
+    """The counts of each of `pairs` (those with none are left out), oldest first. `since`: of the
+    pairs it names, only the counts stamped at or after that ms, and the latest ones (those of the
+    latest `at_ms`), whenever they were made."""
+    pairs = list(pairs)
+    columns = "c.location, c.sku, c.counted, c.at_ms, c.device_id, c.seq, c.op_id"
+    if since:
+        least = "LEAST" if tx.postgresql else "MIN"
+        statement = keyed(
+            tx, f"SELECT {columns} FROM k JOIN counts c ON c.location = k.location AND c.sku = k.sku "
+                f"AND c.at_ms >= {least}(k.since, (SELECT MAX(m.at_ms) FROM counts m "
+                f"WHERE m.location = k.location AND m.sku = k.sku)) ORDER BY c.count_id",
+            pairs, since=[since.get(pair, 0) for pair in pairs])
+    else:
+        statement = keyed(tx, f"SELECT {columns} FROM k JOIN counts c ON c.location = k.location "
+                              f"AND c.sku = k.sku ORDER BY c.count_id", pairs)
     found: dict[Pair, list[Count]] = {}
-    rows = tx.execute(*keyed(
-        tx, "SELECT c.location, c.sku, c.counted, c.at_ms, c.device_id, c.seq, c.op_id FROM k "
-            "JOIN counts c ON c.location = k.location AND c.sku = k.sku ORDER BY c.count_id", pairs))
-    for r in rows:
+    for r in tx.execute(*statement):
         found.setdefault((r.location, r.sku), []).append(
             Count(r.location, r.sku, int(r.counted), Stamp(int(r.at_ms), r.device_id, int(r.seq)), r.op_id))
     return found

@@ -150,8 +150,9 @@ ledger = Table(
     Column("is_adjustment", Integer, nullable=False, server_default=text("0")),
     CheckConstraint("qty > 0"),
     Index("ledger_by_at", "at_ms"),
-    Index("ledger_from", "from_location", "sku"),
-    Index("ledger_to", "to_location", "sku")
+    # with at_ms: R2 reads a pair's recent moves (server/store/batch.py), not its whole history
+    Index("ledger_from", "from_location", "sku", "at_ms"),
+    Index("ledger_to", "to_location", "sku", "at_ms")
 )
 
 stock = Table(
@@ -171,7 +172,7 @@ counts = Table(
     Column("device_id", Text, nullable=False),
     Column("seq", Integer, nullable=False),
     Column("op_id", Text, nullable=False),
-    Index("counts_by_key", "location", "sku")
+    Index("counts_by_key", "location", "sku", "at_ms")
 )
 
 count_settlements = Table(
