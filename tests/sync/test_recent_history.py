@@ -62,7 +62,7 @@ def reference(ops: list[Operation]) -> tuple[dict[str, int], int]:
     return {location: book.level(location, SKU) for location in BINS}, recounts
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(st.tuples(wire_ops(), st.integers(0, 6 * 60), st.integers(0, 59_999)), min_size=1, max_size=40),
        cuts=st.lists(st.integers(1, 39), max_size=4))
 # a count, then (next push) a receipt after it, then (next push) one from before it: the late one
