@@ -27,7 +27,7 @@ test: $(STAMP) .zbar-checked
 	@scripts/ensure-postgres.sh
 	@$(BIN)/mypy
 	@$(BIN)/lint-imports --no-logo
-	@TMPDIR=$$([ -d /dev/shm ] && echo /dev/shm || echo "$${TMPDIR:-/tmp}") $(BIN)/python -m pytest -n 2
+	@TMPDIR=$$([ -d /dev/shm ] && echo /dev/shm || echo "$${TMPDIR:-/tmp}") $(BIN)/python -m pytest -n 2 --dist worksteal
 
 # schemathesis against both APIs with many more examples per operation than `make test` (minutes)
 FUZZ_EXAMPLES ?= 100
