@@ -17,6 +17,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, DataTable, Header, OptionList
 from textual.widgets.option_list import Option
@@ -179,8 +180,13 @@ class OfficeApp(App[None]):
             self.show_tab(event.option.id)
 
     def action_refresh(self) -> None:
-        if self.who:
-            self.active_view().load()
+        if not self.who:
+            return
+        try:
+            view = self.active_view()
+        except NoMatches:  # the timer fired while the console is being taken down: nothing to load
+            return
+        view.load()
 
     async def action_switch_language(self) -> None:
         self.messages = self.messages.other()
