@@ -7,13 +7,12 @@ The rules in `server/apply.py` still run op by op, in order; this is where they 
   sku)` the ops name come from maps filled by one statement per kind for all the ops still to
   apply (`load`). R2's view of a `(location, sku)` — its ordinary moves and booked adjustments —
   is read from the ledger the first time a rule needs it, then kept up to date as moves are booked.
-- **Only the recent past is read** (`_horizon`), so a push costs the same on a ledger of a day or
-  of a year. R2 compares moves with the latest count (moves after it), and a recount compares two
-  counts at most `recount_window_ms` apart (moves between them): moves stamped before the latest
-  count and before the window of the batch's counts are never told apart, only summed. So a pair's
-  counts are read from that horizon on (and its latest ones), its moves too, and the moves before
-  the horizon become one delta stamped just before it — on_hand less what was read, since on_hand
-  is every move ever booked there.
+- **Only what R2 can tell apart is read** (`_spans`), so a push costs about the same on a ledger of
+  a day or of a year. R2 only ever sums moves between counts (the latest count plus the moves after
+  it; a recount, two counts at most `recount_window_ms` apart and the moves between them). So of a
+  pair, the counts that can take part are read (the latest ones, those in the window before the
+  batch's counts), the moves at their ms one by one, the moves between them as one sum each, and
+  the rest is one delta from on_hand — every move ever booked there.
 - **Writes** (ledger entries, on_hand deltas, counts, escrows, alerts, tasks, orders, picks, the
   publish queue, the ops and audit rows) are kept in order and written by `flush`. on_hand is
   written relative to the row (`on_hand + delta`), then read back to publish the new level, as
@@ -60,6 +59,16 @@ def _payload_keys(payload_type: type) -> tuple[bool, tuple[str, ...], bool]:
 
 
 _PAYLOAD_KEYS: dict[type, tuple[bool, tuple[str, ...], bool]] = {}
+
+
+def _count_stamps(ops: Sequence[Operation]) -> dict[Pair, list[int]]:
+    """pair → the at_ms of the counts among `ops` of it."""
+    found: dict[Pair, list[int]] = {}
+    for op in ops:
+        p = op.payload
+        if isinstance(p, CountPayload):
+            found.setdefault((p.location, p.sku), []).append(op.stamp.at_ms)
+    return found
 
 
 @dataclass
@@ -114,13 +123,9 @@ class Batch:
         codes: set[str] = set()
         pairs: set[Pair] = set()
         order_ids: set[str] = set()
-        counted: dict[Pair, int] = {}  # pair → the earliest at_ms of the ops' counts of it
         for op in self.ops[self.position:]:
             operators.add(op.operator_id)
             p = op.payload
-            if isinstance(p, CountPayload):
-                key = (p.location, p.sku)
-                counted[key] = min(counted.get(key, op.stamp.at_ms), op.stamp.at_ms)
             has_sku, location_fields, has_order = _payload_keys(type(p))
             sku = getattr(p, "sku", None) if has_sku else None
             if sku is not None:
@@ -136,8 +141,9 @@ class Batch:
                 order_ids.add(order_id)
         # of the counts of a pair, R2 needs the latest and a recount those in its window before the
         # ops' counts: `counts_of` always reads the latest ones, the window is asked for
+        counted = _count_stamps(self.ops[self.position:])
         window = self.recount_window_ms
-        since = {pair: (counted[pair] - window if pair in counted else NEVER) for pair in pairs}
+        since = {pair: (min(counted[pair]) - window if pair in counted else NEVER) for pair in pairs}
         self._load(operators, skus, codes, pairs, order_ids, since)
         histories = self._needing_history(self.ops[self.position:])
         if histories:
@@ -225,11 +231,7 @@ class Batch:
         """R2's view of these pairs, read from the ledger (what is kept of it written first): of a
         pair with a count, only what R2 can tell apart (`_spans`)."""
         self._write_ledger()
-        batch_counts: dict[Pair, list[int]] = {}  # pair → the at_ms of the ops' counts of it
-        for op in self.ops[self.position:]:
-            p = op.payload
-            if isinstance(p, CountPayload):
-                batch_counts.setdefault((p.location, p.sku), []).append(op.stamp.at_ms)
+        batch_counts = _count_stamps(self.ops[self.position:])
         plans = {pair: self._spans(pair, batch_counts.get(pair, [])) for pair in pairs}
         full = [pair for pair, plan in plans.items() if plan is None]
         found = stock.histories(self.tx, full) if full else {}

@@ -146,14 +146,22 @@ def histories(tx: Tx, pairs: Iterable[Pair]) -> dict[Pair, tuple[list[TimedDelta
     """R2's view of each of `pairs` that the ledger has moved: `(move_deltas_at, booked_adjustment)`
     — what every ordinary move did to it, with its stamp, and the net of the count adjustments."""
     found: dict[Pair, tuple[list[TimedDelta], int]] = {}
-    rows = tx.execute(*keyed(
-        tx, "SELECT k.location, k.sku, l.at_ms, l.device_id, l.seq, l.qty, l.to_location, l.is_adjustment "
-            "FROM k JOIN ledger l ON l.from_location = k.location AND l.sku = k.sku "
-            "UNION ALL SELECT k.location, k.sku, l.at_ms, l.device_id, l.seq, l.qty, l.to_location, "
-            "l.is_adjustment FROM k JOIN ledger l ON l.to_location = k.location AND l.sku = k.sku "
-            "AND l.from_location != k.location", pairs))
-    _add_history_rows(found, rows)
+    _add_history_rows(found, tx.execute(*keyed(tx, _at_both_ends(HISTORY_COLUMNS), pairs)))
     return found
+
+
+HISTORY_COLUMNS = "k.location, k.sku, l.at_ms, l.device_id, l.seq, l.qty, l.to_location, l.is_adjustment"
+
+
+def _at_both_ends(select: str, condition: str = "", group: str = "") -> str:
+    """`SELECT select` over the ledger rows that move `k`'s pair out of its location, then those
+    that move it in (a move within one location counted once), each with `AND condition` and
+    `group` (a GROUP BY) when given."""
+    where = f" AND {condition}" if condition else ""
+    tail = f" {group}" if group else ""
+    return (f"SELECT {select} FROM k JOIN ledger l ON l.from_location = k.location AND l.sku = k.sku{where}{tail} "
+            f"UNION ALL SELECT {select} FROM k JOIN ledger l ON l.to_location = k.location AND l.sku = k.sku "
+            f"AND l.from_location != k.location{where}{tail}")
 
 
 Span = tuple[Pair, int, int]
@@ -168,28 +176,17 @@ def history_spans(tx: Tx, exact: Sequence[Span], summed: Sequence[Span], levels_
     ((pair, lo) → sum; spans with none are left out); and the on_hand of the `levels_of` pairs
     (every move ever booked there, adjustments included; those with no stock row are left out)."""
     found: dict[Pair, tuple[list[TimedDelta], int]] = {}
-    columns = "k.location, k.sku, l.at_ms, l.device_id, l.seq, l.qty, l.to_location, l.is_adjustment"
+    in_span = "l.at_ms >= k.lo AND l.at_ms < k.hi AND l.is_adjustment = 0"
     if exact:
-        pairs, lows, highs = [span[0] for span in exact], [span[1] for span in exact], [span[2] for span in exact]
-        _add_history_rows(found, tx.execute(*keyed(
-            tx, f"SELECT {columns} FROM k JOIN ledger l ON l.from_location = k.location AND l.sku = k.sku "
-                f"AND l.at_ms >= k.lo AND l.at_ms < k.hi AND l.is_adjustment = 0 "
-                f"UNION ALL SELECT {columns} FROM k JOIN ledger l ON l.to_location = k.location "
-                f"AND l.sku = k.sku AND l.at_ms >= k.lo AND l.at_ms < k.hi AND l.is_adjustment = 0 "
-                f"AND l.from_location != k.location",
-            pairs, lo=lows, hi=highs)))
+        pairs, bounds = _span_keys(exact)
+        _add_history_rows(found, tx.execute(*keyed(tx, _at_both_ends(HISTORY_COLUMNS, in_span), pairs, **bounds)))
     sums: dict[tuple[Pair, int], int] = {}
     if summed:
-        pairs, lows, highs = [span[0] for span in summed], [span[1] for span in summed], [span[2] for span in summed]
-        signed = "SUM(CASE WHEN l.to_location = k.location THEN l.qty ELSE -l.qty END)"
-        for r in tx.execute(*keyed(
-                tx, f"SELECT k.location, k.sku, k.lo, {signed} AS moved FROM k JOIN ledger l "
-                    f"ON l.from_location = k.location AND l.sku = k.sku AND l.at_ms >= k.lo AND l.at_ms < k.hi "
-                    f"AND l.is_adjustment = 0 GROUP BY k.location, k.sku, k.lo "
-                    f"UNION ALL SELECT k.location, k.sku, k.lo, {signed} AS moved FROM k JOIN ledger l "
-                    f"ON l.to_location = k.location AND l.sku = k.sku AND l.at_ms >= k.lo AND l.at_ms < k.hi "
-                    f"AND l.is_adjustment = 0 AND l.from_location != k.location GROUP BY k.location, k.sku, k.lo",
-                pairs, lo=lows, hi=highs)):
+        signed = ("k.location, k.sku, k.lo, "
+                  "SUM(CASE WHEN l.to_location = k.location THEN l.qty ELSE -l.qty END) AS moved")
+        pairs, bounds = _span_keys(summed)
+        for r in tx.execute(*keyed(tx, _at_both_ends(signed, in_span, "GROUP BY k.location, k.sku, k.lo"),
+                                   pairs, **bounds)):
             key = ((r.location, r.sku), int(r.lo))
             sums[key] = sums.get(key, 0) + int(r.moved or 0)
     wanted = list(levels_of)
@@ -197,6 +194,11 @@ def history_spans(tx: Tx, exact: Sequence[Span], summed: Sequence[Span], levels_
         tx, "SELECT s.location, s.sku, s.on_hand FROM k JOIN stock s ON s.location = k.location "
             "AND s.sku = k.sku", wanted))} if wanted else {}
     return {pair: deltas for pair, (deltas, _) in found.items()}, sums, levels
+
+
+def _span_keys(spans: Sequence[Span]) -> tuple[list[Pair], dict[str, list[int]]]:
+    """`keyed`'s pairs and its `lo`, `hi` columns, for spans."""
+    return [span[0] for span in spans], {"lo": [span[1] for span in spans], "hi": [span[2] for span in spans]}
 
 
 def _add_history_rows(found: dict[Pair, tuple[list[TimedDelta], int]], rows: Iterable[Any]) -> None:
