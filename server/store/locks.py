@@ -67,7 +67,15 @@ class Leadership:
         with self._guard:
             if self._conn is not None:
                 try:
-                    # the session must end, not go back to the pool: ending it releases its locks
+                    # unlocked here, so the next process that asks takes over at once: a closed
+                    # session's locks go only when its backend has exited, which under load may be
+                    # after another process asked, and that one would wait a tick to ask again
+                    self._conn.execute(sql("SELECT pg_advisory_unlock(:space, hashtext(:name))"),
+                                       {"space": JOB_LOCKS, "name": self.job})
+                except DBAPIError:
+                    pass  # the session is gone already, and its locks with it
+                try:
+                    # the session must end, not go back to the pool: ending it releases any lock left
                     self._conn.invalidate()
                     self._conn.close()
                 except DBAPIError:
