@@ -304,15 +304,35 @@ def use_escrow(tx: Tx, task_id: str, location: str, sku: str, units: int) -> Non
 
 
 def write_escrows(tx: Tx, writes: Sequence[tuple[str, dict[str, Any]]]) -> None:
-    """Escrow writes in order, each `(ESCROW_SET | ESCROW_USE, params)`; a run of the same kind is one
-    executemany. (Their SKUs' sellable stock changed: the caller queues them for publishing.)"""
-    start = 0
-    while start < len(writes):
-        end = start
-        while end < len(writes) and writes[end][0] == writes[start][0]:
-            end += 1
-        tx.executemany(writes[start][0], [params for _, params in writes[start:end]])
-        start = end
+    """Escrow writes in order, each `(ESCROW_SET | ESCROW_USE, params)`. (Their SKUs' sellable stock
+    changed: the caller queues them for publishing.)
+
+    Each escrow is written once, all SETs in one executemany and all USEs in another: writes to
+    different escrows commute, and one escrow's writes fold into one. A USE takes `units` ≥ 0 and
+    never goes below 0, so after a SET of r, USEs of u1…un leave max(r − Σu, 0) (a SET of that), and
+    USEs alone take Σu (one USE). A batch's escrow writes used to alternate SET and USE, and went
+    out as hundreds of one-row executemany calls."""
+    folded: dict[tuple[str, str, str], tuple[str, int]] = {}
+    for kind, params in writes:
+        key = (params["task_id"], params["location"], params["sku"])
+        if kind == ESCROW_SET:
+            folded[key] = (ESCROW_SET, params["remaining"])
+            continue
+        units = params["units"]
+        if units < 0:
+            raise ValueError(f"an escrow use takes units ≥ 0, not {units}")
+        last = folded.get(key)
+        if last is None:
+            folded[key] = (ESCROW_USE, units)
+        elif last[0] == ESCROW_SET:
+            folded[key] = (ESCROW_SET, max(last[1] - units, 0))
+        else:
+            folded[key] = (ESCROW_USE, last[1] + units)
+    for kind, field in ((ESCROW_SET, "remaining"), (ESCROW_USE, "units")):
+        rows = [{"task_id": task_id, "location": location, "sku": sku, field: value}
+                for (task_id, location, sku), (written, value) in folded.items() if written == kind]
+        if rows:
+            tx.executemany(kind, rows)
 
 
 def drop_task_escrows(tx: Tx, task_id: str) -> None:
