@@ -17,6 +17,7 @@ from tests.terminal.pilot import (
     log_in,
     scan,
     screen_text,
+    settle,
     text_of,
 )
 
@@ -112,8 +113,7 @@ async def test_the_idle_timeout_locks_the_terminal_back_to_login(site: Site):
         assert "locked" in text_of(pilot, "#result")
         assert app.screen.query_one("#pin", Input).has_focus
         await pilot.press(*"3333", "enter")  # the id is kept: the PIN alone unlocks
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, MenuScreen)
 
 
