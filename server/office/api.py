@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from functools import cache
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -15,7 +16,11 @@ from server.office.accounts import OfficeError
 PREFIX = "/office/v1"
 
 
+@cache
 def office_router() -> APIRouter:
+    """Every office route, built once per process: the routers are module-level and stateless (a
+    route reads the app's state from its request), and building them is most of `make_app`'s cost
+    (FastAPI analyses each route's parameters and models again on every `include_router`)."""
     router = APIRouter(prefix=PREFIX, responses=ERROR_RESPONSES)
     for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{routes.__name__}.{info.name}")
