@@ -15,6 +15,9 @@ import itertools
 import os
 import queue
 import re
+import shutil
+import sqlite3
+import tempfile
 import threading
 from pathlib import Path
 
@@ -141,6 +144,51 @@ def _alive(pid: int) -> bool:
 
 
 POSTGRES = PostgresDatabases()
+
+
+class SqliteTemplate:
+    """A SQLite database migrated once per process, copied for each test site that needs one:
+    running every migration on a new file took ~60 ms of each of the suites' ~1,300 SQLite sites."""
+
+    def __init__(self) -> None:
+        self._path: Path | None = None
+        self._lock = threading.Lock()
+
+    def _template(self) -> Path:
+        with self._lock:
+            if self._path is None:
+                from server.store.database import Database
+
+                folder = Path(tempfile.mkdtemp(prefix="kucun-template-"))
+                atexit.register(shutil.rmtree, folder, True)
+                path = folder / "template.db"
+                Database(str(path)).close()
+                self._path = path
+            return self._path
+
+    def copy_to(self, target: str) -> str:
+        """`target` (a SQLite file not made yet) made as a copy of the migrated template."""
+        source = sqlite3.connect(self._template())
+        try:
+            destination = sqlite3.connect(target)
+            try:
+                source.backup(destination)
+            finally:
+                destination.close()
+        finally:
+            source.close()
+        return target
+
+
+SQLITE_TEMPLATE = SqliteTemplate()
+
+
+def migrated(target: str) -> str:
+    """`target` already at the current schema when it is a SQLite file not made yet (a PostgreSQL
+    database from `new_target` is one already): for fixtures that open it and load a site at once."""
+    if "://" not in target and not Path(target).exists():
+        return SQLITE_TEMPLATE.copy_to(target)
+    return target
 
 
 def new_target(backend: str, folder: Path, name: str = "server.db") -> str:

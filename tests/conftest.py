@@ -19,7 +19,7 @@ import server.site
 from server.app import make_app
 from server.site import load_site
 from server.store.database import Database
-from tests.backends import POSTGRES, backends, new_target
+from tests.backends import POSTGRES, backends, migrated, new_target
 from tests.harness import SITE, FakeClock, Site
 
 # The suite is deterministic: every property test runs the same examples each run (a seed derived
@@ -79,7 +79,7 @@ def _secrets_hashed_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def site(tmp_path: Path, db_target: str) -> Iterator[Site]:
     clock = FakeClock()
-    db = Database(db_target)
+    db = Database(migrated(db_target))
     load_site(db, SITE, clock())
     app = make_app(db, clock_ms=clock)
     with TestClient(app, base_url="http://kucun.test") as http:
@@ -96,7 +96,7 @@ def make_site(tmp_path: Path, backend: str) -> Iterator[Callable[[str], Site]]:
         folder = tmp_path / label
         folder.mkdir()
         clock = FakeClock()
-        db = Database(new_target(backend, folder))
+        db = Database(migrated(new_target(backend, folder)))
         load_site(db, SITE, clock())
         http = TestClient(make_app(db, clock_ms=clock), base_url="http://kucun.test")
         opened.append((db, http))
