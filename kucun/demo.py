@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -165,7 +166,27 @@ def run_demo(folder: Path, port: int, *, terminal: bool = True, lang: str = "zh"
     with _holding_the_folder(folder, port) as held:
         if not held:
             return _refuse(f"the demo in {folder} was started by another process meanwhile")
-        return _run(folder, port, terminal=terminal, lang=lang)
+        with _sigterm_stops():
+            return _run(folder, port, terminal=terminal, lang=lang)
+
+
+@contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """SIGTERM (`kill PID`, a service manager) stops the demo as Ctrl-C does, through `_run`'s
+    `finally`, which stops the server and the sandbox it started. Left to its default, SIGTERM ended
+    the demo at once and left both running, their ports taken from the next demo."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread; a demo run elsewhere keeps the default
+        return
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(folder: Path, port: int, *, terminal: bool, lang: str) -> int:

@@ -39,6 +39,13 @@ def _free_port_pair() -> int:
     raise RuntimeError("no two free adjacent ports")
 
 
+# `kucun …` as a shell runs it in the foreground, where Ctrl-C (SIGINT) interrupts: a process started
+# with SIGINT ignored (a background job of a non-interactive shell, and so a test run started that
+# way) passes that on, and Python then never raises KeyboardInterrupt
+AS_IN_THE_FOREGROUND = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                        "runpy.run_module('kucun.cli', run_name='__main__', alter_sys=True)")
+
+
 class Demo:
     """`kucun demo --monitor` in a subprocess, its output read up to a line."""
 
@@ -46,7 +53,7 @@ class Demo:
         self.port = _free_port_pair()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kucun.cli", "demo", "--dir", str(folder), "--port", str(self.port),
+            [sys.executable, "-c", AS_IN_THE_FOREGROUND, "demo", "--dir", str(folder), "--port", str(self.port),
              "--monitor"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
 
@@ -69,10 +76,20 @@ class Demo:
         return httpx.Client(base_url=f"{self.url}/office/v1", timeout=10,
                             headers={"authorization": f"Bearer {login.json()['token']}"})
 
-    def stop(self) -> str:
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, signum: int = signal.SIGINT) -> str:
+        self.process.send_signal(signum)
         rest, _ = self.process.communicate(timeout=30)
         return rest
+
+    def assert_stopped(self, rest: str) -> None:
+        """The demo said it stopped, and its server and sandbox no longer listen."""
+        assert "demo stopped" in rest
+        for p in (self.port, self.port + 1):
+            try:
+                httpx.get(f"http://127.0.0.1:{p}/healthz", timeout=1)
+                raise AssertionError(f"something still listens on {p}")
+            except httpx.TransportError:
+                pass
 
 
 @pytest.fixture
@@ -91,14 +108,7 @@ def test_demo_runs_end_to_end_and_stops_cleanly(demo: Demo) -> None:
         stores = office.get("/stores").json()
     assert len(stores) == 2 and all(s["status"] == "ok" for s in stores)
     assert "oversold 0" in text, text
-    rest = demo.stop()
-    assert "demo stopped" in rest
-    for p in (demo.port, demo.port + 1):
-        try:
-            httpx.get(f"http://127.0.0.1:{p}/healthz", timeout=1)
-            raise AssertionError(f"something still listens on {p}")
-        except httpx.TransportError:
-            pass
+    demo.assert_stopped(demo.stop())  # Ctrl-C
 
 
 def test_the_demo_leaves_each_kind_of_work_for_the_office(demo: Demo) -> None:
@@ -123,6 +133,7 @@ def test_the_demo_leaves_each_kind_of_work_for_the_office(demo: Demo) -> None:
         alerts = office.get("/alerts", params={"open": "true"}).json()
         found = {(a["kind"], a["data"].get("sku")) for a in alerts}
         assert {("low_stock", "SKU-3002"), ("stock_out", "SKU-2002"), ("order_held", None)} <= found, alerts
+    demo.assert_stopped(demo.stop(signal.SIGTERM))  # `kill PID` stops it as cleanly as Ctrl-C
 
 
 # --- refusing to start ----------------------------------------------------------------------------
