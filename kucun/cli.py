@@ -66,6 +66,11 @@ def server(
     backup_keep: int = typer.Option(7, help="Daily backups to keep.", min=1),
     backup_every_hours: float = typer.Option(24.0, help="Hours between automatic backups; 0 = none."),
     alert_interval: float = typer.Option(30.0, help="Seconds between stock-alert evaluations; 0 = none."),
+    silent_terminal_minutes: float = typer.Option(
+        480.0, min=1.0,
+        help="A synced count keeps its escrow until every terminal of the warehouse has pulled, except "
+             "one silent this long (R3). Shorter puts counted stock on sale sooner, and risks selling "
+             "twice units such a terminal moved into the bin and has not synced."),
 ) -> None:
     """Run the sync server (and the Tmall jobs of every bound store, the alerts and the backups)."""
     from server.errors import ConfigError
@@ -89,6 +94,7 @@ def server(
         db=db, permissions=str(permissions) if permissions else None, marketplace=marketplace,
         import_interval_s=import_interval, backup_dir=str(backup_dir) if backup_dir else None,
         backup_keep=backup_keep, backup_every_hours=backup_every_hours, alert_interval_s=alert_interval,
+        silent_terminal_minutes=silent_terminal_minutes,
     )
     plural = f", {workers} processes" if workers > 1 else ""
     typer.echo(f"kucun server: database {describe(db)}, listening on http://{host}:{port}{plural}")
@@ -426,6 +432,9 @@ def simulate(
         1.0, min=0.0, max=1.0,
         help="Share of a counted bin escrowed (R3): 1 = all of it (the default), 0.1 = a 10 % tolerance.",
     ),
+    silent_terminal_minutes: float = typer.Option(
+        480.0, "--silent-terminal-minutes", min=1.0,
+        help="As for kucun server: a terminal silent this long no longer holds a synced count's escrow."),
     db: Optional[str] = typer.Option(
         None, "--db", help="Run the server on PostgreSQL: postgresql://user@host:port/dbname names the "
                            "server; the run uses a scratch database beside dbname, dropped afterwards "
@@ -470,7 +479,7 @@ def simulate(
     raise typer.Exit(simulate_main(seed=seed, terminals=terminals, stores=stores, skus=skus, hours=hours,
                                    faults=faults, policy=policy, compare_policies=compare,
                                    as_json=as_json, echo=typer.echo, escrow_fraction=escrow_fraction,
-                                   server_db=db, file_orders_per_hour=file_orders_per_hour,
+                                   silent_terminal_minutes=silent_terminal_minutes, server_db=db, file_orders_per_hour=file_orders_per_hour,
                                    basket_share=basket_share, returns=returns, damaged_share=damaged_share,
                                    exchange_share=exchange_share, refund_share=refund_share,
                                    tmall_exchange_share=tmall_exchange_share))
@@ -505,6 +514,8 @@ def bench_simulate_command(
     faults: str = typer.Option("heavy", help="none | light | heavy"),
     processes: int = typer.Option(2, help="Worker processes."),
     escrow_fraction: float = typer.Option(1.0, min=0.0, max=1.0, help="As for kucun simulate."),
+    silent_terminal_minutes: float = typer.Option(480.0, "--silent-terminal-minutes", min=1.0,
+                                                  help="As for kucun simulate."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole summary as JSON."),
     matrix: bool = typer.Option(False, "--matrix", help="Seeds × terminals × stores × faults × hours, a line "
                                                         "per cell (--cell-* choose the values)."),
@@ -531,7 +542,7 @@ def bench_simulate_command(
                 for c in grid):
             _fail("--seeds and --processes at least 1; cells of faults none|light|heavy, positive sizes")
         result = run_matrix(grid, range(1, seeds + 1), naive=naive, processes=processes, progress=progress,
-                            escrow_fraction=escrow_fraction)
+                            escrow_fraction=escrow_fraction, silent_terminal_minutes=silent_terminal_minutes)
         typer.echo("", err=True)
         typer.echo(json.dumps(result, indent=2) if as_json else format_matrix(result))
         return
@@ -541,7 +552,7 @@ def bench_simulate_command(
         _fail("--faults none|light|heavy, --seeds and --processes at least 1, --hours positive")
 
     summary = sweep(range(1, seeds + 1), processes=processes, progress=progress, hours=hours, faults=faults,
-                    escrow_fraction=escrow_fraction)
+                    escrow_fraction=escrow_fraction, silent_terminal_minutes=silent_terminal_minutes)
     typer.echo("", err=True)
     typer.echo(json.dumps(summary, indent=2) if as_json else format_sweep(summary))
 

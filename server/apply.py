@@ -60,6 +60,10 @@ class Applied:
 @dataclass(frozen=True)
 class SyncPolicy:
     recount: r2.RecountPolicy = r2.RecountPolicy()
+    silent_terminal_ms: int = settlement.STALE_MS
+    """A synced count waits for every terminal of its warehouse to pull (R3 settlement), except one
+    not heard from for this long: shorter puts counted stock on sale sooner, and risks selling
+    twice units such a terminal moved into the bin before the count and has not synced."""
 
 
 def apply_operation(

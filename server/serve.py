@@ -39,6 +39,8 @@ class ServeSettings:
     backup_keep: int = 7
     backup_every_hours: float = 24.0
     alert_interval_s: float = 30.0
+    silent_terminal_minutes: float = 480.0
+    """A terminal silent this long no longer holds a synced count's escrow (R3 settlement)."""
 
     @property
     def backups_folder(self) -> Path:
@@ -70,10 +72,12 @@ def log(line: str) -> None:
 def build(settings: ServeSettings, *, say: Callable[[str], None] = log) -> FastAPI:
     """The app of one server process, with its job loops started and stopped by its lifespan."""
     from server.app import make_app
+    from server.apply import SyncPolicy
     from server.permissions import Permissions
 
     table = Permissions.from_file(Path(settings.permissions)) if settings.permissions else Permissions()
-    application = make_app(Database(settings.db), permissions=table)
+    policy = SyncPolicy(silent_terminal_ms=round(settings.silent_terminal_minutes * 60_000))
+    application = make_app(Database(settings.db), permissions=table, policy=policy)
     application.state.backup_dir = settings.backups_folder
     application.state.backup_keep = settings.backup_keep
     stops: list[Callable[[], None]] = []

@@ -9,8 +9,9 @@ it right. Published in that window, those units are sold twice (the simulation's
 So a count that has synced does not release its escrow at once, and units it found are escrowed
 too: both stay unsellable until the count is *settled* — every terminal of the warehouse has pulled
 after the count reached the server (our sync client pushes its whole outbox before it pulls, so such
-a terminal has nothing older left to send). A terminal silent for `STALE_MS` (or enrolled after the
-count) does not hold a settlement up.
+a terminal has nothing older left to send). A terminal silent for the sync policy's
+`silent_terminal_ms` (`STALE_MS`, 8 h, unless `kucun server --silent-terminal-minutes` says otherwise),
+or enrolled after the count, does not hold a settlement up.
 
 Bin locks shorten the wait: while a count task is open, terminals refuse goods into its bin for its
 SKUs (engine/replica/locks.py). A terminal that had applied the task before it last pushed its whole
@@ -31,6 +32,8 @@ from server.store.locks import lock_warehouses
 from server.store.marketplace import queue_publish
 
 STALE_MS = 8 * 3600 * 1000
+"""How long a terminal may be silent and still hold a count's settlement up, by default (`kucun
+server --silent-terminal-minutes`, `SyncPolicy.silent_terminal_ms`)."""
 FOUND_PREFIX = "found:"
 
 
@@ -43,9 +46,10 @@ def hold_count(batch: Batch, op_id: str, warehouse_id: str, location: str, sku: 
         batch.set_escrow(FOUND_PREFIX + op_id, location, sku, found)
 
 
-def settle(tx: Tx, warehouse_id: str, now_ms: int) -> list[str]:
+def settle(tx: Tx, warehouse_id: str, now_ms: int, silent_ms: int = STALE_MS) -> list[str]:
     """Release every settled count of the warehouse; returns the op ids settled. Holds the
-    warehouse's stock lock when there is anything to settle (a push may be adding a count)."""
+    warehouse's stock lock when there is anything to settle (a push may be adding a count). A
+    terminal not heard from for `silent_ms` no longer holds a count up."""
     if not store.any_pending(tx, warehouse_id):
         return []
     lock_warehouses(tx, [warehouse_id])
@@ -55,7 +59,7 @@ def settle(tx: Tx, warehouse_id: str, now_ms: int) -> list[str]:
     for count in pending:
         waiting = [d for d in contacts
                    if d.enrolled_at_ms < count.received_at_ms and d.pulled_ms <= count.received_at_ms
-                   and d.heard_ms > now_ms - STALE_MS
+                   and d.heard_ms > now_ms - silent_ms
                    and (count.lock_seq is None or d.round_cursor < count.lock_seq)]
         if waiting:
             continue
@@ -77,8 +81,8 @@ def release(tx: Tx, op_id: str, location: str, sku: str, now_ms: int) -> None:
 
 
 def mark_pulled(tx: Tx, device_id: str, warehouse_id: str, now_ms: int,
-                cursor: int | None = None) -> list[str]:
+                cursor: int | None = None, silent_ms: int = STALE_MS) -> list[str]:
     """A device pulled (from `cursor`; None: a snapshot): it has pushed everything it recorded
-    before; settle what that allows."""
+    before; settle what that allows (`silent_ms`: see `settle`)."""
     devices.set_last_pull(tx, device_id, now_ms, cursor)
-    return settle(tx, warehouse_id, now_ms)
+    return settle(tx, warehouse_id, now_ms, silent_ms)

@@ -335,7 +335,7 @@ class SyncService:
         keeps bin locks pulls from (None: a snapshot, or a device that made no such promise)."""
         now = self.clock_ms()
         settled = self.db.run(lambda tx: settlement.mark_pulled(tx, device.device_id, device.warehouse_id,
-                                                                now, cursor))
+                                                                now, cursor, self.policy.silent_terminal_ms))
         if settled and self.after_push is not None:
             self.after_push()
 

@@ -162,6 +162,7 @@ def main(
     show_progress: bool | None = None,
     echo: Callable[[str], None] = print,
     escrow_fraction: float = 1.0,
+    silent_terminal_minutes: float = 480.0,
     server_db: str | None = None,
     file_orders_per_hour: float = 0.0,
     basket_share: float = 0.0,
@@ -179,6 +180,7 @@ def main(
         show_progress = sys.stderr.isatty()
     arguments: dict[str, Any] = dict(seed=seed, terminals=terminals, stores=stores, skus=skus,
                                      hours=hours, faults=faults, escrow_fraction=escrow_fraction,
+                                     silent_terminal_minutes=silent_terminal_minutes,
                                      server_db=server_db, file_orders_per_hour=file_orders_per_hour,
                                      basket_share=basket_share, returns=returns, damaged_share=damaged_share,
                                      exchange_share=exchange_share, refund_share=refund_share,

@@ -67,6 +67,7 @@ def simulate(
     buyers_per_minute: float = 0.5,
     step_s: int = 30,
     escrow_fraction: float = 1.0,
+    silent_terminal_minutes: float = 480.0,
     tempo: Tempo | None = None,
     check_every: int = 1,
     workdir: str | Path | None = None,
@@ -104,12 +105,15 @@ def simulate(
         raise ValueError("a simulation needs at least one store")
     if not 0 <= escrow_fraction <= 1:
         raise ValueError("escrow_fraction must be between 0 and 1")
+    if silent_terminal_minutes <= 0:
+        raise ValueError("silent_terminal_minutes must be positive")
     if not all(0 <= share <= 1 for share in (damaged_share, exchange_share, refund_share or 0, tmall_exchange_share)):
         raise ValueError("damaged_share, exchange_share, refund_share and tmall_exchange_share must be between 0 and 1")
     steps = max(1, math.ceil(hours * 3600 / step_s))
     options = dict(seed=seed, terminals=terminals, stores=stores, skus=skus, warehouses=warehouses,
                    policy=policy, faults=fault_profile, buyers_per_minute=buyers_per_minute,
-                   step_s=step_s, escrow_fraction=escrow_fraction, tempo=tempo,
+                   step_s=step_s, escrow_fraction=escrow_fraction,
+                   silent_terminal_minutes=silent_terminal_minutes, tempo=tempo,
                    file_orders_per_hour=file_orders_per_hour, basket_share=basket_share,
                    returns=returns, damaged_share=damaged_share, exchange_share=exchange_share,
                    refund_share=refund_share, tmall_exchange_share=tmall_exchange_share)
@@ -122,6 +126,8 @@ def simulate(
     result["hours"] = hours
     result["buyers_per_minute"] = buyers_per_minute
     result["escrow_fraction"] = escrow_fraction
+    if silent_terminal_minutes != 480.0:  # the server's default: a default run's JSON stays as it was
+        result["silent_terminal_minutes"] = silent_terminal_minutes
     if file_orders_per_hour:
         result["file_orders_per_hour"] = file_orders_per_hour
     if basket_share:

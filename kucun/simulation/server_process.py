@@ -11,6 +11,7 @@ from anyio.from_thread import BlockingPortal
 
 from kucun.simulation.clock import VirtualClock
 from server.app import make_app
+from server.apply import SyncPolicy
 from server.store.database import Database
 from server.marketplace_jobs import MarketplaceJobs
 from server.vault import Vault
@@ -66,7 +67,8 @@ class ServerProcess:
     def start(self) -> None:
         world = self.world
         self.db = Database(self.path)
-        self.http = InProcessApp(make_app(self.db, clock_ms=world.clock), world.portal)
+        policy = SyncPolicy(silent_terminal_ms=round(world.silent_terminal_minutes * 60_000))
+        self.http = InProcessApp(make_app(self.db, clock_ms=world.clock, policy=policy), world.portal)
         self.jobs = MarketplaceJobs(self.db, world.vault, world.tmall_http, clock_ms=world.clock,
                                     sleep=world.clock.sleep, policy=world.policy)
         if self.up is False and self.crashes:

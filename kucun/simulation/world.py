@@ -87,6 +87,7 @@ class World:
         buyers_per_minute: float = 0.5,
         step_s: int = 30,
         escrow_fraction: float = 1.0,
+        silent_terminal_minutes: float = 480.0,
         initial_units: tuple[int, int] = (2, 8),
         tempo: Tempo | None = None,
         server_db: str | None = None,
@@ -108,6 +109,7 @@ class World:
         self.step = 0
         self.step_s = step_s
         self.escrow_fraction = escrow_fraction
+        self.silent_terminal_minutes = silent_terminal_minutes
         self.tempo = tempo if tempo is not None else Tempo()
         self.buyers_per_minute = buyers_per_minute
         self.file_orders_per_hour = file_orders_per_hour

@@ -7,13 +7,22 @@ Until the clerk synced, the warehouse's book was 2 units too high, and they were
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
+from fastapi.testclient import TestClient
 
 from engine.model import CountPayload, MovePayload, OpKind, ReceivePayload
 from engine.replica import META_DEVICE_ID, BinBeingCounted
 from engine.sync import SyncReport
 from server.allocation import available
+from server.app import make_app
+from server.apply import SyncPolicy
 from server.counting import issue_count_task
+from server.serve import ServeSettings, build
 from server.store import stock
 from tests.harness import Site, Terminal
 
@@ -68,6 +77,44 @@ def test_a_count_task_escrow_is_held_until_settled(site: Site) -> None:
     with site.db.reading() as tx:
         assert available(tx, "WH1", "SKU-1") == 5
         assert tx.scalar("SELECT state FROM tasks WHERE task_id = :task", {"task": task}) == "done"
+
+
+# --- how long a silent terminal holds a count (kucun server --silent-terminal-minutes) -------------
+
+
+@contextmanager
+def _served_with(site: Site, policy: SyncPolicy) -> Iterator[Site]:
+    """The same site and clock, served by an app with another sync policy."""
+    with TestClient(make_app(site.db, clock_ms=site.clock, policy=policy), base_url="http://kucun.test") as http:
+        yield Site(site.db, http, site.clock, site.tmp, itertools.count(100))
+
+
+@pytest.mark.parametrize("silent_minutes, held", [(30, False), (60, True), (None, True)])
+def test_a_terminal_silent_longer_than_the_limit_no_longer_holds_a_count(
+        site: Site, silent_minutes: int | None, held: bool) -> None:
+    policy = SyncPolicy() if silent_minutes is None else SyncPolicy(silent_terminal_ms=silent_minutes * 60_000)
+    with _served_with(site, policy) as served:
+        receiver = served.terminal("WH1", "receiver")
+        counter = served.terminal("WH1", "counter")
+        receiver.record(OpKind.RECEIVE, "r1", ReceivePayload("SKU-1", "A-01-01", 6), 1)
+        receiver.sync()  # the receiver's last word: it is silent from here on
+        issue_count_task(site.db, "A-01-01", ["SKU-1"], site.clock())
+        counter.sync()
+        counter.record(OpKind.COUNT, "c1", CountPayload("A-01-01", "SKU-1", 5), 20)
+        counter.sync()
+        with site.db.reading() as tx:
+            assert available(tx, "WH1", "SKU-1") == 0  # the receiver has not pulled since
+        site.clock.now += 45 * 60_000  # 45 minutes without a word from the receiver
+        counter.sync()
+        with site.db.reading() as tx:
+            assert available(tx, "WH1", "SKU-1") == (0 if held else 5)
+
+
+def test_kucun_server_passes_the_silent_terminal_limit_to_the_sync_policy(tmp_path: Path) -> None:
+    settings = ServeSettings(db=str(tmp_path / "site.db"), marketplace=False, backup_every_hours=0,
+                             alert_interval_s=0, silent_terminal_minutes=30)
+    assert build(settings).state.service.policy.silent_terminal_ms == 30 * 60_000
+    assert build(ServeSettings(db=str(tmp_path / "site.db"))).state.service.policy.silent_terminal_ms == 8 * 3_600_000
 
 
 # --- bin locks: a terminal that has learnt of the count task does not hold the count up ------------

@@ -73,3 +73,22 @@ def test_compare_runs_both_policies_side_by_side() -> None:
     header = printed[0].splitlines()[2]
     assert "kucun" in header and "naive" in header
     assert "oversold units" in printed[0]
+
+
+def test_the_silent_terminal_limit_reaches_the_simulated_server() -> None:
+    """`kucun simulate --silent-terminal-minutes N` runs the server with that limit (R3 settlement,
+    `kucun server --silent-terminal-minutes`) and says so in its JSON; a default run's JSON does not
+    carry the key, so it stays as it was."""
+    from typer.testing import CliRunner
+
+    from kucun.cli import app as kucun_cli
+
+    shown = CliRunner().invoke(kucun_cli, ["simulate", "--seed", "3", "--terminals", "2", "--stores", "1",
+                                           "--skus", "3", "--hours", "0.1", "--faults", "light",
+                                           "--silent-terminal-minutes", "30", "--json"])
+    result = json.loads(shown.output)
+    assert result["silent_terminal_minutes"] == 30 and result["ok"], shown.output
+    assert "silent_terminal_minutes" not in simulate(seed=3, terminals=2, stores=1, skus=3, hours=0.1,
+                                                     faults="light")
+    with pytest.raises(ValueError, match="silent_terminal_minutes"):
+        simulate(seed=3, hours=0.1, silent_terminal_minutes=0)
