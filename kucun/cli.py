@@ -10,6 +10,8 @@ from typing import Any, Optional
 
 import typer
 
+from engine.conflict.escrow import SILENT_TERMINAL_MINUTES
+
 app = typer.Typer(
     help="kucun (库存): a warehouse ERP for Tmall sellers whose terminals work offline and never oversell.",
     no_args_is_help=True,
@@ -67,7 +69,7 @@ def server(
     backup_every_hours: float = typer.Option(24.0, help="Hours between automatic backups; 0 = none."),
     alert_interval: float = typer.Option(30.0, help="Seconds between stock-alert evaluations; 0 = none."),
     silent_terminal_minutes: float = typer.Option(
-        480.0, min=1.0,
+        SILENT_TERMINAL_MINUTES, min=1.0,
         help="A synced count keeps its escrow until every terminal of the warehouse has pulled, except "
              "one silent this long (R3). Shorter puts counted stock on sale sooner, and risks selling "
              "twice units such a terminal moved into the bin and has not synced."),
@@ -433,7 +435,7 @@ def simulate(
         help="Share of a counted bin escrowed (R3): 1 = all of it (the default), 0.1 = a 10 % tolerance.",
     ),
     silent_terminal_minutes: float = typer.Option(
-        480.0, "--silent-terminal-minutes", min=1.0,
+        SILENT_TERMINAL_MINUTES, "--silent-terminal-minutes", min=1.0,
         help="As for kucun server: a terminal silent this long no longer holds a synced count's escrow."),
     db: Optional[str] = typer.Option(
         None, "--db", help="Run the server on PostgreSQL: postgresql://user@host:port/dbname names the "
@@ -479,7 +481,8 @@ def simulate(
     raise typer.Exit(simulate_main(seed=seed, terminals=terminals, stores=stores, skus=skus, hours=hours,
                                    faults=faults, policy=policy, compare_policies=compare,
                                    as_json=as_json, echo=typer.echo, escrow_fraction=escrow_fraction,
-                                   silent_terminal_minutes=silent_terminal_minutes, server_db=db, file_orders_per_hour=file_orders_per_hour,
+                                   silent_terminal_minutes=silent_terminal_minutes, server_db=db,
+                                   file_orders_per_hour=file_orders_per_hour,
                                    basket_share=basket_share, returns=returns, damaged_share=damaged_share,
                                    exchange_share=exchange_share, refund_share=refund_share,
                                    tmall_exchange_share=tmall_exchange_share))
@@ -514,7 +517,7 @@ def bench_simulate_command(
     faults: str = typer.Option("heavy", help="none | light | heavy"),
     processes: int = typer.Option(2, help="Worker processes."),
     escrow_fraction: float = typer.Option(1.0, min=0.0, max=1.0, help="As for kucun simulate."),
-    silent_terminal_minutes: float = typer.Option(480.0, "--silent-terminal-minutes", min=1.0,
+    silent_terminal_minutes: float = typer.Option(SILENT_TERMINAL_MINUTES, "--silent-terminal-minutes", min=1.0,
                                                   help="As for kucun simulate."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole summary as JSON."),
     matrix: bool = typer.Option(False, "--matrix", help="Seeds × terminals × stores × faults × hours, a line "

@@ -65,6 +65,11 @@ class SyncPolicy:
     not heard from for this long: shorter puts counted stock on sale sooner, and risks selling
     twice units such a terminal moved into the bin before the count and has not synced."""
 
+    @classmethod
+    def silent_after(cls, minutes: float) -> SyncPolicy:
+        """The default policy, but a terminal silent for `minutes` no longer holds a count."""
+        return cls(silent_terminal_ms=round(minutes * 60_000))
+
 
 def apply_operation(
     batch: Batch,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from engine.conflict.escrow import SILENT_TERMINAL_MINUTES
 from server.store.database import Database, is_url
 
 SETTINGS_ENV = "KUCUN_SERVE_SETTINGS"
@@ -39,7 +40,7 @@ class ServeSettings:
     backup_keep: int = 7
     backup_every_hours: float = 24.0
     alert_interval_s: float = 30.0
-    silent_terminal_minutes: float = 480.0
+    silent_terminal_minutes: float = SILENT_TERMINAL_MINUTES
     """A terminal silent this long no longer holds a synced count's escrow (R3 settlement)."""
 
     @property
@@ -76,7 +77,7 @@ def build(settings: ServeSettings, *, say: Callable[[str], None] = log) -> FastA
     from server.permissions import Permissions
 
     table = Permissions.from_file(Path(settings.permissions)) if settings.permissions else Permissions()
-    policy = SyncPolicy(silent_terminal_ms=round(settings.silent_terminal_minutes * 60_000))
+    policy = SyncPolicy.silent_after(settings.silent_terminal_minutes)
     application = make_app(Database(settings.db), permissions=table, policy=policy)
     application.state.backup_dir = settings.backups_folder
     application.state.backup_keep = settings.backup_keep

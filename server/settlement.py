@@ -24,6 +24,7 @@ not every terminal silent since the count arrived.
 
 from __future__ import annotations
 
+from engine.conflict.escrow import SILENT_TERMINAL_MINUTES
 from server.store import devices, orders, stock
 from server.store import settlement as store
 from server.store.batch import Batch
@@ -31,7 +32,7 @@ from server.store.database import Tx
 from server.store.locks import lock_warehouses
 from server.store.marketplace import queue_publish
 
-STALE_MS = 8 * 3600 * 1000
+STALE_MS = round(SILENT_TERMINAL_MINUTES * 60_000)
 """How long a terminal may be silent and still hold a count's settlement up, by default (`kucun
 server --silent-terminal-minutes`, `SyncPolicy.silent_terminal_ms`)."""
 FOUND_PREFIX = "found:"

@@ -37,6 +37,10 @@ def escrow_for_task(qty_at_risk: int, policy: EscrowPolicy) -> int:
     return units if policy.cap is None else min(units, policy.cap)
 
 
+SILENT_TERMINAL_MINUTES = 480.0
+"""A synced count keeps its escrow until every terminal of the warehouse has pulled after it, except
+one silent this long, by default (server/settlement.py; `kucun server --silent-terminal-minutes`)."""
+
 MIN_COUNT_HISTORY = 20
 """Counts of a warehouse needed before its shortfalls are trusted to size the escrow."""
 

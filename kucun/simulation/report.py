@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from engine.conflict.escrow import SILENT_TERMINAL_MINUTES
 from kucun.simulation.availability import format_breakdown
 from kucun.simulation.run import Progress, timed_simulate
 
@@ -162,7 +163,7 @@ def main(
     show_progress: bool | None = None,
     echo: Callable[[str], None] = print,
     escrow_fraction: float = 1.0,
-    silent_terminal_minutes: float = 480.0,
+    silent_terminal_minutes: float = SILENT_TERMINAL_MINUTES,
     server_db: str | None = None,
     file_orders_per_hour: float = 0.0,
     basket_share: float = 0.0,

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from engine.conflict.escrow import SILENT_TERMINAL_MINUTES
 from kucun.simulation import actors, after_sales, invariants
 from kucun.simulation.availability import AvailabilityMeter
 from kucun.simulation.clock import deterministic_uuids
@@ -67,7 +68,7 @@ def simulate(
     buyers_per_minute: float = 0.5,
     step_s: int = 30,
     escrow_fraction: float = 1.0,
-    silent_terminal_minutes: float = 480.0,
+    silent_terminal_minutes: float = SILENT_TERMINAL_MINUTES,
     tempo: Tempo | None = None,
     check_every: int = 1,
     workdir: str | Path | None = None,
@@ -126,7 +127,7 @@ def simulate(
     result["hours"] = hours
     result["buyers_per_minute"] = buyers_per_minute
     result["escrow_fraction"] = escrow_fraction
-    if silent_terminal_minutes != 480.0:  # the server's default: a default run's JSON stays as it was
+    if silent_terminal_minutes != SILENT_TERMINAL_MINUTES:  # a default run's JSON stays as it was
         result["silent_terminal_minutes"] = silent_terminal_minutes
     if file_orders_per_hour:
         result["file_orders_per_hour"] = file_orders_per_hour

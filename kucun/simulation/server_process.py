@@ -67,7 +67,7 @@ class ServerProcess:
     def start(self) -> None:
         world = self.world
         self.db = Database(self.path)
-        policy = SyncPolicy(silent_terminal_ms=round(world.silent_terminal_minutes * 60_000))
+        policy = SyncPolicy.silent_after(world.silent_terminal_minutes)
         self.http = InProcessApp(make_app(self.db, clock_ms=world.clock, policy=policy), world.portal)
         self.jobs = MarketplaceJobs(self.db, world.vault, world.tmall_http, clock_ms=world.clock,
                                     sleep=world.clock.sleep, policy=world.policy)

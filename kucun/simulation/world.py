@@ -23,6 +23,7 @@ import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from cryptography.fernet import Fernet
 
+from engine.conflict.escrow import SILENT_TERMINAL_MINUTES
 from engine.model import OpKind, ReceivePayload
 from kucun.simulation.clock import VirtualClock
 from kucun.simulation.faults import FaultCounters, FaultProfile, HeldRequest, per_step
@@ -87,7 +88,7 @@ class World:
         buyers_per_minute: float = 0.5,
         step_s: int = 30,
         escrow_fraction: float = 1.0,
-        silent_terminal_minutes: float = 480.0,
+        silent_terminal_minutes: float = SILENT_TERMINAL_MINUTES,
         initial_units: tuple[int, int] = (2, 8),
         tempo: Tempo | None = None,
         server_db: str | None = None,
