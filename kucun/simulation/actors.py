@@ -9,8 +9,8 @@ terminal's corrected device clock. Buyers are the TOP sandbox's.
   the SKU into their tote; packs and ships what their screen shows picked; puts back what the server
   asks them to (put-back tasks); now and then makes a mistake the server must refuse (a picker may
   not count: `forbidden`).
-- **counter**: counts the bins of the count tasks dealt to them. The shrinkage a count finds happens
-  while its task is open, at most the bin's book quantity at issue (under policy kucun that is the
+- **counter**: counts the bins of the count tasks in the office's pool (the first counter whose
+  screen shows a task takes it). The shrinkage a count finds happens while its task is open, at most the bin's book quantity at issue (under policy kucun that is the
   escrow, R3) and at most the units of the SKU not yet sold to anyone (a sold unit that vanishes is
   a short shipment, which no publisher can prevent); recounts the server asks for are counted too.
 - **receiver**: puts away what sits in the warehouse's receiving area; now and then receives a
@@ -18,7 +18,8 @@ terminal's corrected device clock. Buyers are the TOP sandbox's.
   (`after_sales.receive_returns`).
 - **clerk**: moves stock between bins.
 - **office** (supervisor, wired, one per warehouse): receives goods when the book runs low,
-  syncs every step, and issues count tasks (under policy kucun through `server.counting.issue_count_task`, which escrows).
+  syncs every step, and issues count tasks to no counter in particular, as `kucun` does when the
+  supervisor names none (under policy kucun through `server.counting.issue_count_task`, which escrows).
 - **wholesale** (with `file_orders_per_hour`): orders of the file channel, taken by the office as a
   seller takes them from a second platform or a wholesale customer, whatever the shops are selling.
 """
@@ -197,14 +198,19 @@ def _unsold(world: World, sku: str) -> int:
 
 
 def _next_count_task(world: World, handle: TerminalHandle) -> CountTask | None:
+    """The first count task this counter can take: due, not counted yet, in its warehouse, dealt to
+    it or to nobody (the office's pool, taken by whichever counter gets there first)."""
     mine = [t for t in world.count_tasks.values()
-            if t.counter == handle.name and t.state == "issued" and t.due_step <= world.step]
+            if t.state == "issued" and t.due_step <= world.step and t.warehouse == handle.spec.warehouse
+            and t.counter in (None, handle.name)]
     if not mine:
         return None
     if world.policy == "kucun":  # the terminal learns of its task by syncing
-        visible = {task["task_id"] for task in handle.replica.tasks(handle.spec.operator)
-                   if task["kind"] == "count"}
+        visible = {task["task_id"] for task in handle.replica.tasks()
+                   if task["kind"] == "count" and task.get("assignee") in (None, handle.spec.operator)}
         mine = [t for t in mine if t.task_id in visible]
+    if mine:
+        mine[0].counter = handle.name
     return mine[0] if mine else None
 
 
@@ -314,18 +320,17 @@ def _issue_count_task(world: World, warehouse: str, rng: random.Random) -> None:
     if not candidates:
         return
     location, sku = rng.choice(candidates)
-    who = counters[len(world.count_tasks) % len(counters)]
     book = world.book_on_hand(location, sku)
     if world.policy == "kucun":
         assert world.server.db is not None
         base = EscrowPolicy(Fraction(world.escrow_fraction).limit_denominator(100))
         with world.server.db.reading() as tx:
             policy = count_escrow_policy(tx, warehouse, base)
-        task_id = issue_count_task(world.server.db, location, [sku], world.clock(),
-                                   assignee=who.operator, policy=policy)
+        # dealt to no one (the office's default): the first counter whose screen shows it takes it
+        task_id = issue_count_task(world.server.db, location, [sku], world.clock(), policy=policy)
     else:
         task_id = f"sim-count-{len(world.count_tasks) + 1}"
-    world.count_tasks[task_id] = CountTask(task_id, warehouse, location, sku, who.name, book,
+    world.count_tasks[task_id] = CountTask(task_id, warehouse, location, sku, None, book,
                                            world.step, world.step + rng.randint(*world.tempo.count_delay_steps))
 
 

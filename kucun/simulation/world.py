@@ -54,7 +54,7 @@ class CountTask:
     warehouse: str
     location: str
     sku: str
-    counter: str  # terminal name
+    counter: str | None  # the terminal that took it; None while it waits in the office's pool
     book_at_issue: int  # the loss a count may find is bounded by this (the escrow under kucun)
     issued_step: int
     due_step: int
