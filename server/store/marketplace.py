@@ -292,8 +292,8 @@ def queue_publish_at(tx: Tx, queued_at_ms: Mapping[str, int]) -> None:
     """`queue_publish` with a time per SKU (a SKU already queued keeps its time)."""
     if not queued_at_ms:
         return
-    tx.executemany("INSERT INTO publish_queue (sku, queued_at_ms) VALUES (:sku, :now) ON CONFLICT (sku) DO NOTHING",
-                   [{"sku": sku, "now": at} for sku, at in sorted(queued_at_ms.items())])  # one lock order
+    tx.insert_many("publish_queue", [("sku", "text"), ("queued_at_ms", "bigint")],
+                   sorted(queued_at_ms.items()), "ON CONFLICT (sku) DO NOTHING")  # one lock order
     tx.notify(PUBLISH_CHANNEL)
 
 

@@ -28,23 +28,30 @@ def save_order(tx: Tx, order: Order, now_ms: int) -> None:
 def update_orders(tx: Tx, orders: Sequence[Order], now_ms: int) -> None:
     """Write the state and lines of orders that exist (what `save_order` writes; they were
     published when they changed)."""
-    tx.executemany(
-        "UPDATE orders SET warehouse_id = :warehouse_id, state = :state, updated_at_ms = :now_ms "
-        "WHERE order_id = :order_id",
-        [{"order_id": order.order_id, "warehouse_id": order.warehouse_id, "state": order.state.value,
-          "now_ms": now_ms} for order in orders])
+    if tx.postgresql and orders:  # one statement, not one per order (see `Tx.insert_many`)
+        tx.execute(
+            "UPDATE orders AS o SET warehouse_id = r.warehouse_id, state = r.state, updated_at_ms = :now_ms FROM ("
+            + tx.json_rows("rows", [("order_id", "text"), ("warehouse_id", "text"), ("state", "text")])
+            + ") AS r WHERE o.order_id = r.order_id",
+            {"rows": tx.rows_json((order.order_id, order.warehouse_id, order.state.value) for order in orders),
+             "now_ms": now_ms})
+    else:
+        tx.executemany(
+            "UPDATE orders SET warehouse_id = :warehouse_id, state = :state, updated_at_ms = :now_ms "
+            "WHERE order_id = :order_id",
+            [{"order_id": order.order_id, "warehouse_id": order.warehouse_id, "state": order.state.value,
+              "now_ms": now_ms} for order in orders])
     save_lines(tx, orders)
 
 
 def save_lines(tx: Tx, orders: Sequence[Order]) -> None:
-    tx.executemany(
-        "INSERT INTO order_lines (order_id, line_id, sku, qty, picked) "
-        "VALUES (:order_id, :line_id, :sku, :qty, :picked) "
+    """Write the lines of distinct orders."""
+    tx.insert_many(
+        "order_lines", [("order_id", "text"), ("line_id", "text"), ("sku", "text"), ("qty", "integer"),
+                        ("picked", "integer")],
+        [(order.order_id, line.line_id, line.sku, line.qty, line.picked) for order in orders for line in order.lines],
         "ON CONFLICT (order_id, line_id) DO UPDATE SET sku = excluded.sku, qty = excluded.qty, "
-        "picked = excluded.picked",
-        [{"order_id": order.order_id, "line_id": line.line_id, "sku": line.sku, "qty": line.qty,
-          "picked": line.picked} for order in orders for line in order.lines],
-    )
+        "picked = excluded.picked")
 
 
 def publish_order(tx: Tx, order: Order, waybill: str | None) -> None:
@@ -98,12 +105,10 @@ def add_order_pick(tx: Tx, order_id: str, location: str, sku: str, qty: int) -> 
 
 def add_order_picks(tx: Tx, picked: Mapping[tuple[str, str, str], int]) -> None:
     """Add picked units to where each order's goods are: `(order_id, location, sku) → qty`."""
-    tx.executemany(
-        "INSERT INTO order_picks (order_id, location, sku, qty) VALUES (:order_id, :location, :sku, :qty) "
-        "ON CONFLICT (order_id, location, sku) DO UPDATE SET qty = order_picks.qty + excluded.qty",
-        [{"order_id": order_id, "location": location, "sku": sku, "qty": qty}
-         for (order_id, location, sku), qty in sorted(picked.items())],
-    )
+    tx.insert_many(
+        "order_picks", [("order_id", "text"), ("location", "text"), ("sku", "text"), ("qty", "integer")],
+        [(order_id, location, sku, qty) for (order_id, location, sku), qty in sorted(picked.items())],
+        "ON CONFLICT (order_id, location, sku) DO UPDATE SET qty = order_picks.qty + excluded.qty")
 
 
 def take_order_picks(tx: Tx, order_id: str) -> list[tuple[str, str, int]]:

@@ -29,10 +29,12 @@ def add_pending(tx: Tx, rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         return
     locks = count_locks(tx, {row["location"] for row in rows})
-    tx.executemany(
-        "INSERT INTO count_settlements (op_id, warehouse_id, location, sku, received_at_ms, lock_seq) "
-        "VALUES (:op_id, :warehouse_id, :location, :sku, :now_ms, :lock_seq) ON CONFLICT (op_id) DO NOTHING",
-        [{**row, "lock_seq": locks.get((row["location"], row["sku"]))} for row in rows])
+    tx.insert_many(
+        "count_settlements", [("op_id", "text"), ("warehouse_id", "text"), ("location", "text"), ("sku", "text"),
+                              ("received_at_ms", "bigint"), ("lock_seq", "bigint")],
+        [(row["op_id"], row["warehouse_id"], row["location"], row["sku"], row["now_ms"],
+          locks.get((row["location"], row["sku"]))) for row in rows],
+        "ON CONFLICT (op_id) DO NOTHING")
 
 
 def count_locks(tx: Tx, locations: Iterable[str]) -> dict[tuple[str, str], int]:

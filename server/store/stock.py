@@ -285,10 +285,10 @@ def escrows_of(tx: Tx, pairs: Iterable[Pair]) -> dict[Pair, dict[str, int]]:
     return found
 
 
-ESCROW_SET = ("INSERT INTO escrows (task_id, location, sku, remaining) VALUES (:task_id, :location, :sku, "
-              ":remaining) ON CONFLICT (task_id, location, sku) DO UPDATE SET remaining = excluded.remaining")
-ESCROW_USE = ("UPDATE escrows SET remaining = CASE WHEN remaining > :units THEN remaining - :units ELSE 0 END "
-              "WHERE task_id = :task_id AND location = :location AND sku = :sku")
+ESCROW_SET = "set"
+"""An escrow write that sets what it holds (`remaining`)."""
+ESCROW_USE = "use"
+"""An escrow write that takes `units` off what it holds, never below 0."""
 
 
 def set_escrow(tx: Tx, task_id: str, location: str, sku: str, remaining: int) -> None:
@@ -307,7 +307,7 @@ def write_escrows(tx: Tx, writes: Sequence[tuple[str, dict[str, Any]]]) -> None:
     """Escrow writes in order, each `(ESCROW_SET | ESCROW_USE, params)`. (Their SKUs' sellable stock
     changed: the caller queues them for publishing.)
 
-    Each escrow is written once, all SETs in one executemany and all USEs in another: writes to
+    Each escrow is written once, all SETs in one go and all USEs in another: writes to
     different escrows commute, and one escrow's writes fold into one. A USE takes `units` ≥ 0 and
     never goes below 0, so after a SET of r, USEs of u1…un leave max(r − Σu, 0) (a SET of that), and
     USEs alone take Σu (one USE). A batch's escrow writes used to alternate SET and USE, and went
@@ -328,11 +328,22 @@ def write_escrows(tx: Tx, writes: Sequence[tuple[str, dict[str, Any]]]) -> None:
             folded[key] = (ESCROW_SET, max(last[1] - units, 0))
         else:
             folded[key] = (ESCROW_USE, last[1] + units)
-    for kind, field in ((ESCROW_SET, "remaining"), (ESCROW_USE, "units")):
-        rows = [{"task_id": task_id, "location": location, "sku": sku, field: value}
-                for (task_id, location, sku), (written, value) in folded.items() if written == kind]
-        if rows:
-            tx.executemany(kind, rows)
+    sets = [(*key, value) for key, (written, value) in folded.items() if written == ESCROW_SET]
+    uses = [(*key, value) for key, (written, value) in folded.items() if written == ESCROW_USE]
+    key_columns = [("task_id", "text"), ("location", "text"), ("sku", "text")]
+    tx.insert_many("escrows", [*key_columns, ("remaining", "integer")], sets,
+                   "ON CONFLICT (task_id, location, sku) DO UPDATE SET remaining = excluded.remaining")
+    if uses and tx.postgresql:  # one statement, not one per escrow (see `Tx.insert_many`)
+        tx.execute(
+            "UPDATE escrows AS e SET remaining = CASE WHEN e.remaining > r.units THEN e.remaining - r.units "
+            "ELSE 0 END FROM (" + tx.json_rows("rows", [*key_columns, ("units", "integer")]) + ") AS r "
+            "WHERE e.task_id = r.task_id AND e.location = r.location AND e.sku = r.sku",
+            {"rows": tx.rows_json(uses)})
+    elif uses:
+        tx.executemany("UPDATE escrows SET remaining = CASE WHEN remaining > :units THEN remaining - :units "
+                       "ELSE 0 END WHERE task_id = :task_id AND location = :location AND sku = :sku",
+                       [{"task_id": task_id, "location": location, "sku": sku, "units": units}
+                        for task_id, location, sku, units in uses])
 
 
 def drop_task_escrows(tx: Tx, task_id: str) -> None:

@@ -15,6 +15,14 @@ from server.store.database import Database
 
 KEYS = [("T1", "B-1", "SKU-1"), ("T1", "B-2", "SKU-1"), ("T2", "B-1", "SKU-1")]
 
+# the reference: what each write means, as one statement of its own
+ONE_BY_ONE = {
+    stock.ESCROW_SET: "INSERT INTO escrows (task_id, location, sku, remaining) VALUES (:task_id, :location, :sku, "
+                      ":remaining) ON CONFLICT (task_id, location, sku) DO UPDATE SET remaining = excluded.remaining",
+    stock.ESCROW_USE: "UPDATE escrows SET remaining = CASE WHEN remaining > :units THEN remaining - :units ELSE 0 END "
+                      "WHERE task_id = :task_id AND location = :location AND sku = :sku",
+}
+
 writes_strategy = st.lists(
     st.tuples(st.sampled_from(KEYS), st.sampled_from(["set", "use"]), st.integers(0, 12)), max_size=14)
 
@@ -55,7 +63,7 @@ def test_folded_escrow_writes_leave_what_writing_them_one_by_one_leaves(
     with db.transaction() as tx:
         reset(tx)
         for kind, params in batch:  # the reference: each write as its own statement, in order
-            tx.execute(kind, params)
+            tx.execute(ONE_BY_ONE[kind], params)
     one_by_one = _escrows(db)
     with db.transaction() as tx:
         reset(tx)
