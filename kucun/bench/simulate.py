@@ -118,10 +118,12 @@ def format_matrix(result: dict[str, Any]) -> str:
     """One line per cell; availability and the breakdown in %."""
     seeds = result["seeds"]
     header = (f"{'term':>4}{'st':>4} {'faults':<6}{'h':>3} | {'over':>4} {'lost':>4} {'conv':>5} {'avail':>6} "
-              f"{'p10':>6} {'gross':>6} | " + " ".join(f"{name:>6}" for name, _ in BREAKDOWN_COLUMNS)
+              f"{'p10':>6} {'gross':>6} {'by u.':>6} | " + " ".join(f"{name:>6}" for name, _ in BREAKDOWN_COLUMNS)
               + " | naive over (seeds)")
     lines = [f"kucun bench simulate --matrix: {len(seeds)} seed(s) per cell ({seeds[0]}..{seeds[-1]}), "
              f"{len(result['cells'])} cells, {result['wall_s']} s wall", "",
+             "gross: published ÷ (on_hand − reserved), the mean of the samples; by u.: the same weighted by units"
+             " (Σ published ÷ Σ (on_hand − reserved)), the goal is on gross",
              "breakdown: % of on_hand − reserved held back (escrow: count open / in flight / settling / found;"
              " lag = not yet published, clamp = quota held by a possible clamp, import = sold, not imported)",
              "", header, "-" * len(header)]
@@ -134,7 +136,8 @@ def format_matrix(result: dict[str, Any]) -> str:
         lines.append(
             f"{row['terminals']:>4}{row['stores']:>4} {row['faults']:<6}{row['hours']:>3g} | "
             f"{k['oversold_units']:>4} {k['ops_lost']:>4} {k['converged']:>2}/{k['runs']:<2} "
-            f"{k['availability_mean']:>6.1%} {k['availability_p10']:>6.1%} {k['availability_gross_mean']:>6.1%} | "
+            f"{k['availability_mean']:>6.1%} {k['availability_p10']:>6.1%} {k['availability_gross_mean']:>6.1%} "
+            f"{k['availability_gross_by_units_mean']:>6.1%} | "
             + " ".join(f"{b.get(key, 0.0):>6.1%}" for _, key in BREAKDOWN_COLUMNS)
             + f" | {naive_text}{mark}")
     failing = [row for row in result["cells"] if not row["ok"]]

@@ -19,7 +19,10 @@ Per SKU (summed over the SKUs that have stock), with `gross = on_hand − reserv
 - import_lag: quota sold on Tmall and not imported yet (still counted in the quota, not live).
 
 `availability` is the mean over samples of published ÷ sellable; the breakdown's `net` shares are
-means of the same per-sample ratios, so they add up to 1 with it. `gross` shares are of
+means of the same per-sample ratios, so they add up to 1 with it. Each sample weighs the same, so a
+moment with 2 units in stock counts as much as one with 200, and one unit escrowed then costs half
+of it: `availability_by_units` and `availability_gross_by_units` weigh each sample by its units
+instead (Σ published ÷ Σ sellable over the samples), as a fill rate does. `gross` shares are of
 `on_hand − reserved` and add up to 1 with `availability_gross` less `over` (live units above
 sellable, which gross availability counts as published).
 """
@@ -46,6 +49,7 @@ class AvailabilityMeter:
         self.escrow_share: list[float] = []
         self.net: defaultdict[str, float] = defaultdict(float)
         self.gross: defaultdict[str, float] = defaultdict(float)
+        self.totals: Counter[str] = Counter()  # units summed over the samples: the unit-weighted means
 
     def sample(self, world: World) -> None:
         with world.audit.reading() as tx:
@@ -89,10 +93,16 @@ class AvailabilityMeter:
             units["not_granted"] += not_granted
             units["held_clamp"] += held_clamp
             units["import_lag"] += loss - rounding - not_granted - held_clamp
+        self.record(units)
+
+    def record(self, units: Counter[str]) -> None:
+        """Add one sample: the units of each part above, summed over the SKUs, and `published_gross`
+        (live units, at most gross). A sample with nothing in stock is left out."""
         if units["gross"] <= 0:
             return
         gross_total, sellable_total = units["gross"], units["sellable"]
         escrow_total = sum(units["escrow_" + part] for part in ESCROW_PARTS)
+        self.totals.update({part: units[part] for part in ("published", "sellable", "published_gross", "gross")})
         self.availability.append(units["published"] / sellable_total if sellable_total else 1.0)
         self.availability_gross.append(units["published_gross"] / gross_total)
         self.escrow_share.append(escrow_total / gross_total)
@@ -106,7 +116,8 @@ class AvailabilityMeter:
         self.gross["over"] += (units["published_gross"] - units["published"]) / gross_total
 
     def result(self) -> dict[str, Any]:
-        """`availability`, `availability_gross`, `escrow_share` and `availability_breakdown`."""
+        """`availability`, `availability_gross`, `escrow_share`, the same two availabilities weighted
+        by units (`availability_by_units`, `availability_gross_by_units`) and `availability_breakdown`."""
         samples = len(self.availability)
 
         def mean(values: list[float], empty: float) -> float:
@@ -116,6 +127,10 @@ class AvailabilityMeter:
             "availability": mean(self.availability, 1.0),
             "availability_gross": mean(self.availability_gross, 1.0),
             "escrow_share": mean(self.escrow_share, 0.0),
+            "availability_by_units": round(self.totals["published"] / self.totals["sellable"], 4)
+            if self.totals["sellable"] else 1.0,
+            "availability_gross_by_units": round(self.totals["published_gross"] / self.totals["gross"], 4)
+            if self.totals["gross"] else 1.0,
             "availability_breakdown": {
                 "samples": samples,
                 "net": {part: round(self.net[part] / samples, 4) if samples else 0.0 for part in LOSS_PARTS},

@@ -55,7 +55,8 @@ def format_summary(result: dict[str, Any], wall_s: float | None = None) -> str:
         f"  availability {r['availability']:.1%} (published ÷ sellable = on_hand − reserved − escrow, "
         f"time-averaged)",
         f"  escrow held {r['escrow_share']:.1%} of on_hand − reserved (escrow fraction "
-        f"{r['escrow_fraction']:g}); published ÷ (on_hand − reserved) {r['availability_gross']:.1%}",
+        f"{r['escrow_fraction']:g}); published ÷ (on_hand − reserved) {r['availability_gross']:.1%}"
+        f" ({r['availability_gross_by_units']:.1%} weighted by units)",
         *format_breakdown(r),
         f"  count tasks {r['count_tasks']}, recount tasks {r['recount_tasks']}, put-back tasks "
         f"{r['put_back_tasks']}; unescrowed decrements {r['unescrowed_decrements']}",

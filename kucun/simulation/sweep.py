@@ -45,6 +45,8 @@ def summarize(results: list[tuple[dict[str, Any], float]]) -> dict[str, Any]:
         "availability_min": availability[0] if availability else None,
         "availability_p10": availability[len(availability) // 10] if availability else None,
         "availability_gross_mean": round(statistics.fmean(r["availability_gross"] for r in runs), 4) if runs else None,
+        "availability_gross_by_units_mean": round(statistics.fmean(r["availability_gross_by_units"] for r in runs), 4)
+        if runs else None,
         "escrow_share_mean": round(statistics.fmean(r["escrow_share"] for r in runs), 4) if runs else None,
         "unescrowed_decrements": sum(r["unescrowed_decrements"] for r in runs),
         "units_sold_mean": round(statistics.fmean(r["units_sold"] for r in runs), 1) if runs else None,

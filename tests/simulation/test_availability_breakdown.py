@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
 
 from kucun.bench.simulate import Cell, cells, format_matrix, parse_list, run_matrix
 from kucun.simulation import simulate
-from kucun.simulation.availability import ESCROW_PARTS, LOSS_PARTS
+from kucun.simulation.availability import ESCROW_PARTS, LOSS_PARTS, AvailabilityMeter
 from kucun.simulation.report import format_summary
 
 
@@ -30,6 +31,20 @@ def test_gross_shares_add_up_to_one_with_gross_availability(run: dict[str, Any])
     assert escrow == pytest.approx(run["escrow_share"], abs=1e-3)
     losses = escrow + gross["safety"] + sum(gross[part] for part in LOSS_PARTS)
     assert run["availability_gross"] + losses - gross["over"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_sample_near_a_stockout_weighs_as_much_as_a_full_one_unless_weighted_by_units() -> None:
+    meter = AvailabilityMeter()
+    # 200 units in stock, all published; then 2 units, one of them escrowed (the count's bin)
+    meter.record(Counter({"gross": 200, "sellable": 200, "published": 200, "published_gross": 200}))
+    meter.record(Counter({"gross": 2, "escrow_count_settling": 1, "sellable": 1, "published": 1,
+                          "published_gross": 1}))
+    meter.record(Counter({"gross": 0}))  # nothing in stock: not a sample
+    result = meter.result()
+    assert result["availability_gross"] == pytest.approx((1.0 + 0.5) / 2)
+    assert result["availability_gross_by_units"] == pytest.approx(201 / 202, abs=1e-4)
+    assert result["availability"] == result["availability_by_units"] == 1.0
+    assert result["availability_breakdown"]["gross"]["escrow_count_settling"] == pytest.approx(0.25)
 
 
 def test_the_summary_names_the_losses(run: dict[str, Any]) -> None:
