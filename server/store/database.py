@@ -213,16 +213,14 @@ class Tx:
         return list(values) if self.postgresql else json.dumps(list(values), ensure_ascii=False)
 
     def json_rows(self, name: str, columns: Sequence[tuple[str, str]]) -> str:
-        """A `SELECT` of the rows bound to `name` with `rows_json()`, as `columns` (`(name, SQL
-        type)`, in the rows' value order): any number of rows in one statement and one text
-        parameter (SQLite's `json_each`, PostgreSQL's `jsonb_array_elements`). For writes: as the
-        source of a join, PostgreSQL cannot tell how many rows it holds and may plan the join worse
-        than over arrays (`stock.keyed` stays on arrays: its span reads took twice as long)."""
-        if self.postgresql:
-            values = ", ".join(f"CAST(e->>{i} AS {kind}) AS {column}" for i, (column, kind) in enumerate(columns))
-            return f"SELECT {values} FROM jsonb_array_elements(CAST(:{name} AS jsonb)) AS e"
-        values = ", ".join(f"json_extract(value, '$[{i}]') AS {column}" for i, (column, _) in enumerate(columns))
-        return f"SELECT {values} FROM json_each(:{name})"
+        """PostgreSQL: a `SELECT` of the rows bound to `name` with `rows_json()`, as `columns`
+        (`(name, SQL type)`, in the rows' value order): any number of rows in one statement and
+        one parameter. The source of bulk writes (`insert_many`, UPDATE … FROM); not of joins that
+        read: PostgreSQL cannot tell how many rows a JSON parameter holds and may plan such a join
+        worse than over arrays (`stock.keyed` stays on arrays: its span reads took twice as long)."""
+        assert self.postgresql, "SQLite's bulk writes are the driver's executemany"
+        values = ", ".join(f"CAST(e->>{i} AS {kind}) AS {column}" for i, (column, kind) in enumerate(columns))
+        return f"SELECT {values} FROM jsonb_array_elements(CAST(:{name} AS jsonb)) AS e"
 
     def insert_many(self, table: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]],
                     conflict: str = "") -> None:
