@@ -10,9 +10,10 @@ terminal's corrected device clock. Buyers are the TOP sandbox's.
   asks them to (put-back tasks); now and then makes a mistake the server must refuse (a picker may
   not count: `forbidden`).
 - **counter**: counts the bins of the count tasks in the office's pool (the first counter whose
-  screen shows a task takes it). The shrinkage a count finds happens while its task is open, at most the bin's book quantity at issue (under policy kucun that is the
-  escrow, R3) and at most the units of the SKU not yet sold to anyone (a sold unit that vanishes is
-  a short shipment, which no publisher can prevent); recounts the server asks for are counted too.
+  screen shows a task takes it). The shrinkage a count finds happens while its task is open, at
+  most the bin's book quantity at issue (under policy kucun that is the escrow, R3) and at most the
+  units of the SKU not yet sold to anyone (a sold unit that vanishes is a short shipment, which no
+  publisher can prevent); recounts the server asks for are counted too.
 - **receiver**: puts away what sits in the warehouse's receiving area; now and then receives a
   supplier delivery straight into a bin; with `returns`, scans in the parcels buyers sent back
   (`after_sales.receive_returns`).
@@ -209,9 +210,10 @@ def _next_count_task(world: World, handle: TerminalHandle) -> CountTask | None:
         visible = {task["task_id"] for task in handle.replica.tasks()
                    if task["kind"] == "count" and task.get("assignee") in (None, handle.spec.operator)}
         mine = [t for t in mine if t.task_id in visible]
-    if mine:
-        mine[0].counter = handle.name
-    return mine[0] if mine else None
+    if not mine:
+        return None
+    mine[0].counter = handle.name  # taken: off the pool
+    return mine[0]
 
 
 # --- receivers and clerks ---------------------------------------------------------------------
