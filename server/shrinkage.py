@@ -8,7 +8,8 @@ from server.store.database import Tx
 
 
 def recent_shortfalls(tx: Tx, warehouse_id: str, limit: int = 50) -> list[int]:
-    """Units each of the warehouse's latest `limit` counts found missing (0 when none), newest first."""
+    """Units each of the warehouse's latest `limit` counts found missing (0 when none), newest first,
+    net of the moves made before a count that reached the server after it."""
     return store.recent_shortfalls(tx, warehouse_id, limit)
 
 

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.model import LOSS
 from server.store.database import Tx
 
 
@@ -79,15 +78,20 @@ def remove_pending(tx: Tx, op_id: str) -> bool:
 
 
 def recent_shortfalls(tx: Tx, warehouse_id: str, limit: int = 50) -> list[int]:
-    """Units each of the warehouse's latest `limit` counts found missing (0 when none), newest first."""
+    """Units each of the warehouse's latest `limit` counts found missing (0 when none), newest first,
+    net of what moves that reached the server after the count gave back: R2 books each such move's
+    amendment at the count's own stamp. A count that found 5 units gone because a picker's move out
+    of the bin was still on an offline terminal found no shrinkage once that move arrives; the book
+    was never overstated by those 5 (they were in the picker's tote), so they do not size the next
+    escrow."""
+    adjusted = ("SELECT COALESCE(SUM(l.qty), 0) FROM ledger l WHERE l.{end} = c.location AND l.sku = c.sku "
+                "AND l.at_ms = c.at_ms AND l.device_id = c.device_id AND l.seq = c.seq AND l.is_adjustment = 1")
     return [
-        int(value)
+        max(0, int(value))
         for value in tx.execute(
-            "SELECT COALESCE(SUM(l.qty), 0) FROM counts c "
-            "JOIN locations w ON w.code = c.location "
-            "LEFT JOIN ledger l ON l.op_id = c.op_id AND l.is_adjustment = 1 "
-            "AND l.from_location = c.location AND l.to_location = :loss AND l.sku = c.sku "
-            "WHERE w.warehouse_id = :warehouse_id GROUP BY c.count_id ORDER BY c.count_id DESC LIMIT :limit",
-            {"loss": LOSS, "warehouse_id": warehouse_id, "limit": limit},
+            f"SELECT ({adjusted.format(end='from_location')}) - ({adjusted.format(end='to_location')}) "
+            "FROM counts c JOIN locations w ON w.code = c.location "
+            "WHERE w.warehouse_id = :warehouse_id ORDER BY c.count_id DESC LIMIT :limit",
+            {"warehouse_id": warehouse_id, "limit": limit},
         ).scalars()
     ]
