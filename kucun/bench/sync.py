@@ -9,7 +9,8 @@ reference is the driver's own `executemany` inserting as many ledger rows into a
 shape, one transaction per batch, from as many connections in parallel as there were client
 threads, best of three (`server/store/benchmark.py`; the physical floor: what one transaction per
 batch costs on this backend, SQLite or PostgreSQL, without any rule, check or audit, nor
-SQLAlchemy's per-row work).
+SQLAlchemy's per-row work). In process, the time the push spent in the database driver is timed
+too: what is left of the gap to raw when the Python costs nothing.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class BenchResult:
     backend: str = "sqlite"
     processes: int = 1
     clients: int = 1
+    database_seconds: float | None = None  # of server_seconds, in the driver (in process only)
 
     @property
     def server_rate(self) -> float:
@@ -91,6 +93,21 @@ class BenchResult:
             f"one transaction per batch (best of {RAW_RUNS}): "
             f"{self.raw_seconds:.3f} s = {self.raw_rate:,.0f} rows/s\n"
             f"server / raw = {self.server_rate / self.raw_rate:.1%}"
+            + self._database_line()
+        )
+
+    def _database_line(self) -> str:
+        """What the push spent waiting on the database, and the rate the server could reach if the
+        rest (parsing, rules, building rows, HTTP) cost nothing: the ceiling this schema and backend
+        set, whatever the Python does."""
+        if self.database_seconds is None or self.database_seconds <= 0:
+            return ""
+        ceiling = self.ops / self.database_seconds
+        return (
+            f"\nof the server's time, in the database driver (statements and commits): "
+            f"{self.database_seconds:.2f} s = {self.database_seconds / self.server_seconds:.0%}; "
+            f"with no Python at all it could apply at most {ceiling:,.0f} ops/s = "
+            f"{ceiling / self.raw_rate:.1%} of raw"
         )
 
 
@@ -172,8 +189,11 @@ def bench_sync(total_ops: int = 10_000, batch_size: int = 1_000, seed: int = 7,
             load_site(db, site_spec(ORDERS_PER_WAREHOUSE, clients), 0)
             now = int(time.time() * 1000)
             codes = [issue_enrollment_code(db, warehouse_names(c)[0], now)[0] for c in range(clients)]
+            database_seconds = None
             if processes == 1:
-                server_seconds, applied = _push_in_process(db, codes[0], shares[0])
+                with _timing_database() as in_database:
+                    server_seconds, applied = _push_in_process(db, codes[0], shares[0])
+                database_seconds = in_database()
             else:
                 with _server_processes(str(target), processes, Path(folder)) as base_url:
                     server_seconds, applied = _push_over_http(base_url, codes, shares)
@@ -182,7 +202,43 @@ def bench_sync(total_ops: int = 10_000, batch_size: int = 1_000, seed: int = 7,
         finally:
             db.close()
     return BenchResult(count * batch_size, batch_size, server_seconds, raw_seconds, applied, backend,
-                       processes, clients)
+                       processes, clients, database_seconds)
+
+
+@contextlib.contextmanager
+def _timing_database() -> Iterator[Callable[[], float]]:
+    """Time every call into the database driver in this process — statements (`Tx.execute`, the
+    driver's `executemany`, COPY) and commits — while the block runs; yields a function giving the
+    seconds so far. Rows fetched after a statement returns are not counted, so this is a floor."""
+    from sqlalchemy.engine.default import DefaultDialect
+
+    from server.store.database import Tx
+
+    spent = [0.0]
+    depth = [0]  # a call made inside a timed call (COPY's fallback, executemany) is not counted twice
+
+    def timed(original: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if depth[0]:
+                return original(*args, **kwargs)
+            depth[0] += 1
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - started
+                depth[0] -= 1
+        return call
+
+    patched = [(Tx, "execute"), (Tx, "_driver_executemany"), (Tx, "append_rows"), (DefaultDialect, "do_commit")]
+    originals = [(owner, name, owner.__dict__[name]) for owner, name in patched]
+    for owner, name, original in originals:
+        setattr(owner, name, timed(original))
+    try:
+        yield lambda: spent[0]
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
 
 
 def _push_in_process(db: Database, code: str, batches: list[list[dict[str, Any]]]) -> tuple[float, int]:
