@@ -164,12 +164,12 @@ def test_settle_delta(
     ("store", "units", "after"),
     [
         pytest.param(
-            StoreQuota("tm-a", 10, held=4), 3, StoreQuota("tm-a", 7, held=1),
-            id="sale of 3 → out of held first",
+            StoreQuota("tm-a", 10, held=4), 3, StoreQuota("tm-a", 7, held=4),
+            id="sale of 3 → out of the quota, what is held stays held until the re-read",
         ),
         pytest.param(
-            StoreQuota("tm-a", 10, held=4), 6, StoreQuota("tm-a", 4, held=0),
-            id="sale beyond held → the rest from the live part",
+            StoreQuota("tm-a", 10, held=4), 8, StoreQuota("tm-a", 2, held=2),
+            id="sale leaving less than is held → held is at most the quota",
         ),
         pytest.param(
             StoreQuota("tm-a", 2, held=1), 5, StoreQuota("tm-a", 0, held=0),
@@ -179,6 +179,22 @@ def test_settle_delta(
 )
 def test_record_imported_sale(store: StoreQuota, units: int, after: StoreQuota) -> None:
     assert record_imported_sale(store, units) == after
+
+
+def test_a_sale_after_a_lost_increase_leaves_the_quota_to_the_re_read() -> None:
+    """A +1 lost on the way (not applied), then a +1 answered: 1 unit live, quota 2 of which 1 held.
+    A buyer takes the live unit and the sale is imported. The quota must stay held, so that the
+    re-read after the import finds 0 live and the next round offers the store's share again; had
+    the sale released the held unit, the quota would stay at 1 with nothing live and nothing held,
+    and that unit would never be offered again."""
+    store = settle_delta(StoreQuota("tm-a", 0), 1, live_after=None)
+    store = settle_delta(store, 1, live_after=1)
+    assert store == StoreQuota("tm-a", 2, held=1)
+    store = record_imported_sale(store, 1)
+    assert store == StoreQuota("tm-a", 1, held=1)
+    store = settle_after_import(store, 0)
+    assert store == StoreQuota("tm-a", 0)
+    assert next_quota_deltas(1, 0, 0, 0, [store]) == (QuotaDelta("tm-a", 1),)
 
 
 def test_settle_after_import_trusts_the_live_quantity() -> None:
